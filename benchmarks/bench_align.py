@@ -1,0 +1,430 @@
+"""Cross-article alignment: speed, memory and quality of `workbench.align.align_story`.
+
+Speed: generated stories (seeded, so every run aligns the same text) of 5 x 30, 20 x 40 and
+100 x 40 claims, news-like sentences from templates that report shared facts in different
+words (synonyms, British/American spelling, transliterated names, number words, dates,
+quotes cut differently). The naive baseline is a Python loop calling
+`fuzz.token_set_ratio` on every cross-article pair, timed on a sample and extrapolated to
+the full pair count. When ../shared/data/basil exists, its 100 real stories are imported,
+segmented and aligned, and the whole is timed.
+
+Quality: top-1/top-3 on the hand-labelled seed pairs (tests/data/seed_pairs.jsonl) and on
+ClaimDiff's related pairs (../shared/data/claimdiff, held out: never tuned on), ours vs plain
+`fuzz.token_set_ratio` over the raw sentences, ranked the same way (filtered ranking: the
+query's other labelled partners in that article are left out of the ranking).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import random
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from workbench.align import align_story
+from workbench.claims import split_claims
+from workbench.models import Claim, ClaimKind, article_id, claim_id
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT / "examples" / "seeds"
+SEED_PAIRS = REPO_ROOT / "tests" / "data" / "seed_pairs.jsonl"
+SHARED = REPO_ROOT.parent / "shared" / "data"
+BASIL_DIR = SHARED / "basil" / "articles"
+CLAIMDIFF_DIR = SHARED / "claimdiff"
+
+CASES = ((5, 30), (20, 40), (100, 40))
+NAIVE_SAMPLE_PAIRS = 20_000
+
+# --- generated stories -----------------------------------------------------------------------
+
+_PEOPLE = [
+    ("Col. Ryan Dillon", "Dillon", "Dillion"), ("Maj. Gen. Igor Konashenkov", "Konashenkov", "Konashenkov"),
+    ("Secretary Jim Mattis", "Mattis", "Mattis"), ("Ahmed Abu Khawla", "Abu Khawla", "Abu Khaula"),
+    ("Col. Gen. Sergei Rudskoi", "Rudskoi", "Rudskoy"), ("Gov. Maria Santos", "Santos", "Santos"),
+    ("Mayor Alan Becker", "Becker", "Bekker"), ("Dr. Helen Okafor", "Okafor", "Okafor"),
+]  # fmt: skip
+_PLACES = [
+    ("Deir ez-Zor", "Deir al-Zor", "Deir el-Zour"), ("Raqqa", "Raqqah", "al-Raqqa"),
+    ("Tabqa", "Tabqah", "al-Tabqa"), ("Qamishli", "Qamishly", "al-Qamishli"),
+    ("Hasakah", "al-Hasakah", "Hasaka"), ("Palmyra", "Tadmur", "Palmyra"),
+    ("Mayadin", "al-Mayadeen", "Mayadeen"), ("Abu Kamal", "Albu Kamal", "Bukamal"),
+]  # fmt: skip
+_ORGS = ["the Pentagon", "the Russian Defense Ministry", "the coalition", "the SDF",
+         "the United Nations", "the State Department", "the Kremlin", "the local council"]  # fmt: skip
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+                 9: "nine", 10: "ten", 12: "twelve", 20: "twenty", 40: "forty"}  # fmt: skip
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS = ["September", "October", "November", "March", "April"]
+
+# Each fact kind: several renderings of one fact. Slots: {p} person (full/short/variant),
+# {pl} place (3 spellings), {o} organisation, {n} number (digits/words), {d} weekday,
+# {m} {dd} month/day.
+_FACTS = [
+    ["{P} said on {d} that {n} fighters were injured in an airstrike near {pl}.",
+     "{n_w} fighters were wounded when jets struck positions near {pl}, {p} said {d}.",
+     "An air strike near {pl} injured {n} fighters, according to {p}."],
+    ["{P} said the two sides met face-to-face for at least an hour in {pl}.",
+     "Officials met in {pl} for a face to face meeting that lasted at least an hour, {p} said.",
+     "The face-to-face talks in {pl} went on for more than an hour, according to {p}."],
+    ["{o} emphasised the need to share operational graphics with forces near {pl}.",
+     "{o} emphasized that operational graphics must be shared with units around {pl}.",
+     "Sharing operational graphics with the forces near {pl} is essential, {o} said."],
+    ["{P} said troops would continue to de-conflict with Russian forces at every level in {pl}.",
+     "Troops will keep deconflicting with Russia at every level around {pl}, {p} told reporters.",
+     "\u201cWe will continue to deconflict at every level,\u201d {p} said of operations near {pl}."],
+    ["{o} said on {m} {dd} that its fighters had seized {n} percent of {pl}.",
+     "By {m} {dd}, fighters had captured {n_w} percent of {pl}, {o} said.",
+     "{o} claimed control of {n} percent of {pl} on {m} {dd}."],
+    ["{P} denied that {o} had shelled civilian areas of {pl}.",
+     "{o} did not shell civilian districts of {pl}, {p} insisted.",
+     "{p} rejected accusations that {o} shelled residential parts of {pl}."],
+    ["{n} civilians were evacuated from {pl} on {d}, {o} reported.",
+     "{o} said {n_w} civilians had been moved out of {pl} on {d}.",
+     "On {d}, {n} residents were reportedly evacuated from {pl}, according to {o}."],
+    ["A new telephone line for ground commanders near {pl} has been working for over a month, {p} said.",
+     "Ground commanders around {pl} have used a phone hotline in the past month or so, according to {p}.",
+     "{P} said a hotline linking commanders near {pl} had operated for more than a month."],
+    ["{o} warned it would retaliate immediately if its troops near {pl} came under fire.",
+     "Any attack on troops near {pl} would be met with immediate retaliation, {o} warned.",
+     "{o} threatened to respond at once to fire from positions around {pl}."],
+    ["{P} said {n} military policemen were surrounded near {pl} and rescued in a special operation.",
+     "{n_w} military police officers were encircled close to {pl} before a rescue operation, {p} said.",
+     "A special operation freed {n} military policemen who had been surrounded near {pl}, {o} said."],
+]  # fmt: skip
+_COMMON_FIRST_WORDS = {"The", "A", "An", "Any", "Ground", "Officials", "Troops", "Sharing", "By",
+                       "On"}  # fmt: skip
+_PREFIXES = ["", "", "", "On {d}, ", "Earlier, ", "In a statement, ", "Meanwhile, ",
+             "Separately, ", "Late on {d}, ", "In a briefing, "]  # fmt: skip
+_TAILS = ["", "", "", " in a statement", ", officials said", " at a briefing in Baghdad",
+          ", a claim that could not be independently verified", " late on {d}",
+          ", without giving further details", " as fighting continued", " to reporters",
+          ", the latest sign of rising tension", " in remarks carried by state media"]  # fmt: skip
+_FILLER = [
+    "The weather in {pl} was cold and the roads were closed for much of the day.",
+    "Analysts said the situation around {pl} remained difficult to assess from outside.",
+    "{o} published a statement on its website later in the evening.",
+    "Markets in the region were largely unaffected by the news from {pl}.",
+    "Reporters were not allowed to visit {pl} independently.",
+    "The briefing was delayed by about {n_w} minutes because of technical problems.",
+]  # fmt: skip
+
+
+def _render(template: str, rng: random.Random, fact: dict) -> str:
+    n = fact["number"]
+    word = _NUMBER_WORDS.get(n, f"{n:,}")
+    body = template.format(
+        P=fact["person"][0],
+        p=rng.choice(fact["person"][1:]),
+        pl=rng.choice(fact["place"]),
+        o=fact["org"],
+        n=word if rng.random() < 0.3 else f"{n:,}",
+        n_w=word,
+        d=fact["day"],
+        m=fact["month"],
+        dd=fact["dd"],
+    )
+    prefix = rng.choice(_PREFIXES).format(d=fact["day"])
+    tail = rng.choice(_TAILS).format(d=fact["day"])
+    if prefix and body.split(" ", 1)[0] in _COMMON_FIRST_WORDS:
+        body = body[0].lower() + body[1:]
+    body = body.rstrip(".") + tail + "."
+    return prefix + body
+
+
+def generated_story(n_articles: int, n_claims: int, seed: int = 7) -> list[Claim]:
+    """A story of `n_articles` articles of `n_claims` claims: most report shared facts
+    (each in its own words), a few are article-specific filler."""
+    rng = random.Random(seed * 1_000_003 + n_articles * 1_009 + n_claims)
+    n_facts = max(n_claims, int(n_claims * 1.5))
+    facts = []
+    for f in range(n_facts):
+        facts.append(
+            {
+                "kind": f % len(_FACTS),
+                "person": rng.choice(_PEOPLE),
+                "place": rng.choice(_PLACES),
+                "org": rng.choice(_ORGS),
+                "number": rng.choice([*_NUMBER_WORDS, rng.randint(2, 400)]),
+                "day": rng.choice(_DAYS),
+                "month": rng.choice(_MONTHS),
+                "dd": rng.randint(1, 28),
+            }
+        )
+    claims: list[Claim] = []
+    for a in range(n_articles):
+        chosen = rng.sample(range(n_facts), k=int(n_claims * 0.8))
+        sentences = []
+        for f in chosen:
+            fact = dict(facts[f])
+            if rng.random() < 0.1:  # a source that disagrees on one detail
+                fact["number"] = rng.randint(2, 400)
+                fact["day"] = rng.choice(_DAYS)
+            sentence = _render(rng.choice(_FACTS[fact["kind"]]), rng, fact)
+            sentences.append(sentence[0].upper() + sentence[1:])
+        while len(sentences) < n_claims:
+            sentence = _render(rng.choice(_FILLER), rng, rng.choice(facts))
+            sentences.append(sentence[0].upper() + sentence[1:])
+        text = ""
+        aid = f"gen{n_articles}x{n_claims}a{a:03d}"
+        for k, sentence in enumerate(sentences):
+            start = len(text)
+            text += sentence + " "
+            claims.append(
+                Claim(claim_id(aid, start, start + len(sentence)), aid, start,
+                      start + len(sentence), sentence, ClaimKind.CLAIM, k)
+            )  # fmt: skip
+    return claims
+
+
+def naive_pairs_per_second(claims: Sequence[Claim], sample: int = NAIVE_SAMPLE_PAIRS) -> float:
+    """The naive way: a Python loop calling fuzz.token_set_ratio on each pair."""
+    rng = random.Random(1)
+    pairs = []
+    while len(pairs) < sample:
+        a, b = rng.choice(claims), rng.choice(claims)
+        if a.article_id != b.article_id:
+            pairs.append((a.text, b.text))
+    started = time.perf_counter()
+    for x, y in pairs:
+        fuzz.token_set_ratio(x, y)
+    return len(pairs) / (time.perf_counter() - started)
+
+
+def cross_pairs(claims: Sequence[Claim]) -> int:
+    sizes = collections.Counter(c.article_id for c in claims)
+    n = sum(sizes.values())
+    return sum(s * (n - s) for s in sizes.values())
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def _peak_mb(fn: Callable[[], object]) -> float:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+# --- labelled quality ------------------------------------------------------------------------
+
+
+def seed_claims() -> tuple[list[Claim], dict[str, list[Claim]]]:
+    """The five seed articles segmented with split_claims, as Claims, and by file name."""
+    claims: list[Claim] = []
+    by_file: dict[str, list[Claim]] = {}
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        text = path.read_bytes().decode("utf-8")
+        aid = article_id(text)
+        found = [
+            Claim(claim_id(aid, s.start, s.end), aid, s.start, s.end, text[s.start : s.end],
+                  s.kind, k)
+            for k, s in enumerate(split_claims(text))
+        ]  # fmt: skip
+        by_file[path.name] = found
+        claims += found
+    return claims, by_file
+
+
+def seed_labels(
+    by_file: dict[str, list[Claim]], path: Path = SEED_PAIRS
+) -> list[tuple[Claim, Claim, frozenset[str]]]:
+    """(query, partner, other acceptable partners in that article) for each scored pair.
+
+    A label names a claim by file + a distinctive substring; the claim is the first one of
+    that file containing it. Lines marked "alt" are true correspondences that are not scored
+    themselves but are acceptable answers (headlines, sentences that carry two facts)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    accept: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    scored = []
+    for row in rows:
+        a = _first_containing(by_file[row["a_file"]], row["a"])
+        b = _first_containing(by_file[row["b_file"]], row["b"])
+        for c in by_file[row["b_file"]]:
+            if row["b"] in c.text:
+                accept[(a.id, b.article_id)].add(c.id)
+        if not row.get("alt"):
+            scored.append((a, b))
+    return [(a, b, frozenset(accept[(a.id, b.article_id)] - {b.id})) for a, b in scored]
+
+
+def _first_containing(claims: Sequence[Claim], needle: str) -> Claim:
+    for c in claims:
+        if needle in c.text:
+            return c
+    raise LookupError(f"no claim contains {needle!r}")
+
+
+def filtered_ranks(
+    claims: Sequence[Claim],
+    labels: Sequence[tuple[Claim, Claim, frozenset[str]]],
+    score: Callable[[Claim, Claim], float],
+) -> list[int]:
+    """Rank of each labelled partner among its article's claims (ties by ordinal), with the
+    query's other acceptable partners left out."""
+    by_article: dict[str, list[Claim]] = collections.defaultdict(list)
+    for c in claims:
+        if c.kind != ClaimKind.BOILERPLATE:
+            by_article[c.article_id].append(c)
+    ranks = []
+    for a, b, others in labels:
+        pool = [c for c in by_article[b.article_id] if c.id == b.id or c.id not in others]
+        pool.sort(key=lambda c: (-score(a, c), c.ordinal))
+        ranks.append(1 + [c.id for c in pool].index(b.id))
+    return ranks
+
+
+def ours_scorer(claims: Sequence[Claim]) -> Callable[[Claim, Claim], float]:
+    scores = {
+        (c.claim_id, c.candidate_id): c.score
+        for c in align_story(claims, top_k=10_000, hints=False)
+    }
+    return lambda a, b: scores.get((a.id, b.id), -1.0)
+
+
+def baseline_scorer(a: Claim, b: Claim) -> float:
+    return fuzz.token_set_ratio(a.text, b.text)
+
+
+def top_k_rates(ranks: Sequence[int]) -> tuple[float, float]:
+    n = max(len(ranks), 1)
+    return sum(r == 1 for r in ranks) / n, sum(r <= 3 for r in ranks) / n
+
+
+def claimdiff_stories(directory: Path = CLAIMDIFF_DIR):
+    """Per ClaimDiff topic: its claims (one article per source title) and the related
+    pairs (strengthens or weakens) as labels. None when the data is absent."""
+    strength = directory / "ClaimDiff-strength-test-full.json"
+    weak = directory / "ClaimDiff-weak-test-full.json"
+    if not (strength.exists() and weak.exists()):
+        return None
+    rows = json.loads(strength.read_text(encoding="utf-8"))["data"]
+    weakens = {r["pair_id"]: r["relation"] for r in json.loads(weak.read_text("utf-8"))["data"]}
+    topics: dict[str, list[dict]] = collections.defaultdict(list)
+    for r in rows:
+        topics[r["topic"]].append(r)
+    out = []
+    for topic in sorted(topics):
+        claims: dict[tuple[str, str], Claim] = {}
+        for r in topics[topic]:
+            for text, title in ((r["claim_a"], r["article_a"]), (r["claim_b"], r["article_b"])):
+                if (title, text) not in claims:
+                    aid = article_id(topic + "\x1f" + title)
+                    claims[(title, text)] = Claim(
+                        claim_id(aid, len(claims), len(claims) + 1), aid, 0, len(text), text,
+                        ClaimKind.CLAIM, len(claims),
+                    )  # fmt: skip
+        related = [
+            (claims[(r["article_a"], r["claim_a"])], claims[(r["article_b"], r["claim_b"])])
+            for r in topics[topic]
+            if r["relation"] == 1 or weakens[r["pair_id"]] == 1
+        ]
+        accept: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+        for a, b in related:
+            accept[(a.id, b.article_id)].add(b.id)
+        labels = [(a, b, frozenset(accept[(a.id, b.article_id)] - {b.id})) for a, b in related]
+        out.append((list(claims.values()), labels))
+    return out
+
+
+def claimdiff_rates() -> tuple[tuple[float, float], tuple[float, float], int] | None:
+    stories = claimdiff_stories()
+    if stories is None:
+        return None
+    ours: list[int] = []
+    base: list[int] = []
+    for claims, labels in stories:
+        ours += filtered_ranks(claims, labels, ours_scorer(claims))
+        base += filtered_ranks(claims, labels, baseline_scorer)
+    return top_k_rates(ours), top_k_rates(base), len(ours)
+
+
+# --- BASIL -------------------------------------------------------------------------------
+
+
+def basil_import_segment_align(directory: Path = BASIL_DIR) -> tuple[int, int, int, float]:
+    """Read every BASIL article, segment it, align each story; (stories, claims,
+    candidates, seconds)."""
+    started = time.perf_counter()
+    stories: dict[str, list[Claim]] = collections.defaultdict(list)
+    for path in sorted(directory.glob("*/*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        paragraphs = [" ".join(p) for p in data.get("body-paragraphs", [])]
+        text = "\n\n".join(p for p in paragraphs if p.strip())
+        aid = article_id(text)
+        for k, s in enumerate(split_claims(text)):
+            stories[data["triplet-uuid"]].append(
+                Claim(claim_id(aid, s.start, s.end), aid, s.start, s.end, text[s.start : s.end],
+                      s.kind, k)
+            )  # fmt: skip
+    n_claims = sum(len(v) for v in stories.values())
+    n_cands = sum(len(align_story(v)) for _, v in sorted(stories.items()))
+    return len(stories), n_claims, n_cands, time.perf_counter() - started
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+def _row(case: str, measure: str, value: str, baseline: str = "", ratio: str = "",
+         target: str = "") -> dict:  # fmt: skip
+    return {"benchmark": "align", "case": case, "measure": measure, "value": value,
+            "baseline": baseline, "ratio": ratio, "target": target}  # fmt: skip
+
+
+def run() -> list[dict]:
+    rows: list[dict] = []
+    for n_articles, n_claims in CASES:
+        claims = generated_story(n_articles, n_claims)
+        case = f"generated {n_articles} x {n_claims} ({len(claims)} claims)"
+        align_story(claims[: 2 * n_claims])  # warm caches and imports outside the timing
+        seconds, cands = _timed(lambda c=claims: align_story(c))
+        scoring, _ = _timed(lambda c=claims: align_story(c, hints=False))
+        pairs = cross_pairs(claims)
+        naive = pairs / naive_pairs_per_second(claims)
+        big = n_articles * n_claims >= 4000
+        rows.append(
+            _row(case, "align_story time (s)", f"{seconds:.2f}", f"{naive:.1f} (naive, est.)",
+                 f"{naive / seconds:.0f}x", "< 2 s and >= 20x" if big else ">= 20x")
+        )  # fmt: skip
+        rows.append(_row(case, "of which scoring+ranking, hints=False (s)", f"{scoring:.2f}"))
+        rows.append(_row(case, "candidates returned", str(len(cands))))  # type: ignore[arg-type]
+        rows.append(
+            _row(case, "peak traced memory (MB)", f"{_peak_mb(lambda c=claims: align_story(c)):.0f}")
+        )
+    claims, by_file = seed_claims()
+    labels = seed_labels(by_file)
+    ours = top_k_rates(filtered_ranks(claims, labels, ours_scorer(claims)))
+    base = top_k_rates(filtered_ranks(claims, labels, baseline_scorer))
+    case = f"seed pairs ({len(labels)}, tuned on)"
+    rows.append(_row(case, "top-1", f"{ours[0]:.3f}", f"{base[0]:.3f}",
+                     f"{ours[0] / base[0]:.2f}x", ">= 0.80"))  # fmt: skip
+    rows.append(_row(case, "top-3", f"{ours[1]:.3f}", f"{base[1]:.3f}",
+                     f"{ours[1] / base[1]:.2f}x", ">= 0.95"))  # fmt: skip
+    cd = claimdiff_rates()
+    if cd is not None:
+        (o1, o3), (b1, b3), n = cd
+        case = f"ClaimDiff related pairs ({n}, held out)"
+        rows.append(_row(case, "top-1", f"{o1:.3f}", f"{b1:.3f}", f"{o1 / b1:.2f}x"))
+        rows.append(_row(case, "top-3", f"{o3:.3f}", f"{b3:.3f}", f"{o3 / b3:.2f}x"))
+    if BASIL_DIR.is_dir():
+        n_stories, n_claims, n_cands, seconds = basil_import_segment_align()
+        rows.append(
+            _row(f"BASIL {n_stories} stories ({n_claims} claims, {n_cands} candidates)",
+                 "import+segment+align (s)", f"{seconds:.2f}", target="< 10 s")
+        )  # fmt: skip
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row[k] for k in ("case", "measure", "value", "baseline", "ratio", "target")))

@@ -1,0 +1,135 @@
+"""The CLI: help for every command, JSON shapes, one-line errors with exit status 1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SEEDS_DIR
+from workbench.cli import cli
+
+STORY = "US-Russia deconfliction, Sept 2017"
+
+
+def run(*args: str, ok: bool = True):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def seeded(tmp_path) -> str:
+    db = str(tmp_path / "s.db")
+    run("import", db, str(SEEDS_DIR), "--story", STORY, "--quiet")
+    return db
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in cli.commands.items():
+        result = run(name, "--help")
+        assert "Example" in result.output, name
+        assert command.help and command.help.strip(), name
+
+
+def test_python_dash_m_workbench_is_the_cli():
+    out = subprocess.run([sys.executable, "-m", "workbench", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "import" in out.stdout
+
+
+def test_import_reports_and_stories_json(tmp_path):
+    db = str(tmp_path / "s.db")
+    result = run("import", db, str(SEEDS_DIR), "--story", STORY)
+    assert "imported 5 article(s)" in result.output
+    [story] = [json.loads(line) for line in run("stories", db, "--json").output.splitlines()]
+    assert set(story) == {"id", "name", "articles", "claims"}
+    assert (story["name"], story["articles"]) == (STORY, 5)
+
+
+def test_claims_json_by_story_name_or_id(seeded):
+    story = json.loads(run("stories", seeded, "--json").output.splitlines()[0])
+    by_name = run("claims", seeded, "--story", STORY, "--json").output.splitlines()
+    by_id = run("claims", seeded, "--story", story["id"], "--json").output.splitlines()
+    assert by_name == by_id and len(by_name) == story["claims"]
+    claim = json.loads(by_name[0])
+    assert set(claim) == {"id", "story", "article", "start", "end", "text", "kind"}
+    text = (SEEDS_DIR / claim["article"]).read_text(encoding="utf-8")
+    assert text[claim["start"] : claim["end"]] == claim["text"]
+
+
+def test_candidates_json_shape(seeded):
+    lines = run("candidates", seeded, "--top", "1", "--min-score", "50", "--json").output.splitlines()
+    assert lines
+    pair = json.loads(lines[0])
+    assert set(pair) >= {"story", "a", "b", "score", "hints"}
+    assert set(pair["a"]) == {"article", "claim", "start", "end", "text"}
+    assert all(json.loads(line)["score"] >= 50 for line in lines)
+
+
+def test_align_command_recomputes(seeded):
+    result = run("align", seeded, "--story", STORY, "--top", "1")
+    assert "aligned 1 story" in result.output
+    lines = run("candidates", seeded, "--json").output.splitlines()
+    assert {json.loads(line)["rank"] for line in lines} == {1}
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda p: None, "no such database"),
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_bytes(b"\x00garbage" * 100), "not a SQLite database"),
+    ],
+    ids=["missing", "directory", "corrupt"],
+)
+@pytest.mark.parametrize("command", ["stories", "claims", "candidates"])
+def test_bad_database_is_one_line_and_exit_1(tmp_path, setup, message, command):
+    db = tmp_path / "x.db"
+    setup(db)
+    result = CliRunner().invoke(cli, [command, str(db)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_bad_import_is_one_line_and_leaves_no_database(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00\x01")
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(cli, ["import", str(db), str(bad)])
+    assert result.exit_code == 1
+    assert "bad.txt" in result.output and "binary" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_unknown_story_is_one_line(seeded):
+    result = CliRunner().invoke(cli, ["claims", seeded, "--story", "nope"])
+    assert result.exit_code == 1 and "no story named" in result.output
+
+
+def test_control_characters_in_articles_do_not_reach_the_terminal(tmp_path):
+    article = tmp_path / "evil.txt"
+    article.write_text("Hello \x1b[2J\x1b]0;pwned\x07 world. [bold]Not markup[/bold].")
+    db = str(tmp_path / "e.db")
+    run("import", db, str(article), "--story", "E", "--quiet")
+    out = run("claims", db).output
+    assert "\x1b" not in out and "\x07" not in out
+    assert "[bold]Not markup[/bold]" in out
+    data = [json.loads(x) for x in run("claims", db, "--json").output.splitlines()]
+    assert any("\x1b[2J" in c["text"] for c in data)  # JSON keeps the data exact
+
+
+def test_core_does_not_import_textual():
+    code = (
+        "import sys, workbench.models, workbench.ingest, workbench.claims, workbench.align, "
+        "workbench.hints, workbench.store, workbench.pipeline, workbench.cli\n"
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
+        "assert not bad, bad"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -1,0 +1,207 @@
+"""The store: opening rules, schema, transactions, marks."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from workbench.errors import NotFoundError, StoreError
+from workbench.models import Article, ClaimKind, ClaimSpan, Label, MarkAction, article_id, pair_id
+from workbench.store import SCHEMA_VERSION, Store
+
+
+def _add(store: Store, story_name: str, text: str, source: str) -> Article:
+    story = store.ensure_story(story_name)
+    article = Article(id=article_id(text), story_id=story.id, source=source, text=text)
+    spans = [ClaimSpan(0, text.index(".") + 1)]
+    rest = text.index(".") + 2
+    if rest < len(text):
+        spans.append(ClaimSpan(rest, len(text), ClaimKind.BOILERPLATE))
+    store.add_article(article, spans)
+    return article
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    with Store.open(tmp_path / "t.db", create=True) as opened:
+        yield opened
+
+
+@pytest.fixture
+def two_claims(store) -> tuple[str, str]:
+    a = _add(store, "story", "Six were hurt. Subscribe now.", "a.txt")
+    b = _add(store, "story", "6 fighters were injured.", "b.txt")
+    return (store.claims(article=a.id)[0].id, store.claims(article=b.id)[0].id)
+
+
+def test_new_database_is_wal_with_foreign_keys_and_schema_version(tmp_path):
+    with Store.open(tmp_path / "new.db", create=True) as store:
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert store.schema_version == SCHEMA_VERSION
+        assert {"stories", "articles", "claims", "candidates", "marks", "sessions", "claims_fts"} <= set(
+            store.db.table_names()
+        )
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: None, "no such database"),
+        (lambda p: p.write_bytes(b"hello, this is not sqlite at all" * 10), "not a SQLite database"),
+        (lambda p: p.write_bytes(bytes(range(256)) * 16), "not a SQLite database"),
+    ],
+    ids=["directory", "missing", "text", "random-bytes"],
+)
+def test_bad_database_paths_are_refused_with_one_line(tmp_path, make, message):
+    path = tmp_path / "bad.db"
+    make(path)
+    with pytest.raises(StoreError, match=message) as info:
+        Store.open(path)
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_database_is_refused(tmp_path, two_claims, store):
+    store.close()
+    source = tmp_path / "t.db"
+    truncated = tmp_path / "truncated.db"
+    truncated.write_bytes(source.read_bytes()[:200])
+    with pytest.raises(StoreError):
+        with Store.open(truncated) as broken:
+            broken.story_summaries()
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="not a workbench database"):
+        Store.open(path)
+
+
+def test_newer_schema_is_readable_but_never_written(tmp_path, two_claims, store):
+    store.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    store.close()
+    path = tmp_path / "t.db"
+    before = path.read_bytes()
+    with Store.open(path) as newer:
+        assert newer.readonly
+        assert "newer workbench" in newer.readonly_reason
+        assert len(newer.story_summaries()) == 1
+        with pytest.raises(StoreError, match="read-only"):
+            newer.record_mark(*two_claims, Label.AGREE, "ana")
+    assert path.read_bytes() == before
+
+
+def test_write_transaction_rolls_back_everything(store):
+    with pytest.raises(RuntimeError):
+        with store.write():
+            _add(store, "s", "One thing happened. Then more.", "x.txt")
+            raise RuntimeError("boom")
+    assert store.story_summaries() == []
+    assert store.claims() == []
+
+
+def test_adding_the_same_article_twice_changes_nothing(store):
+    _add(store, "s", "One thing happened. Then more.", "x.txt")
+    before = store.db.execute("SELECT count(*) FROM claims").fetchone()[0]
+    story = store.ensure_story("s")
+    text = "One thing happened. Then more."
+    again = Article(id=article_id(text), story_id=story.id, source="x.txt", text=text)
+    assert store.add_article(again, [ClaimSpan(0, 5)]) is False
+    assert store.db.execute("SELECT count(*) FROM claims").fetchone()[0] == before
+
+
+def test_claim_text_is_the_exact_slice(store):
+    text = "Héllo “world”.  Second\u00a0line here."
+    article = _add(store, "s", text, "x.txt")
+    for claim in store.claims(article=article.id):
+        assert text[claim.start : claim.end] == claim.text
+
+
+def test_resolve_story_by_name_or_id(store):
+    story = store.ensure_story("Syria talks")
+    assert store.resolve_story("Syria talks") == story
+    assert store.resolve_story(story.id) == story
+    with pytest.raises(NotFoundError):
+        store.resolve_story("nope")
+
+
+def test_a_mark_is_the_same_pair_whichever_way_round(store, two_claims):
+    a, b = two_claims
+    first = store.record_mark(a, b, Label.AGREE, "ana")
+    second = store.record_mark(b, a, Label.CONTRADICT, "ana")
+    assert (first.claim_a, first.claim_b) == (second.claim_a, second.claim_b)
+    current = store.current_marks(reviewer="ana")
+    assert [m.label for m in current] == [Label.CONTRADICT]
+    row = store.db.execute("SELECT DISTINCT pair_id FROM marks").fetchall()
+    assert row == [(pair_id(a, b),)]
+
+
+def test_undo_appends_and_restores_the_previous_label(store, two_claims):
+    a, b = two_claims
+    store.record_mark(a, b, Label.AGREE, "ana")
+    store.record_mark(a, b, Label.CONTRADICT, "ana")
+    undone = store.undo_last("ana")
+    assert undone is not None and undone.label == Label.CONTRADICT
+    assert [m.label for m in store.current_marks(reviewer="ana")] == [Label.AGREE]
+    store.undo_last("ana")
+    assert store.current_marks(reviewer="ana") == []
+    assert store.undo_last("ana") is None
+    log = store.marks_log()
+    assert [m.action for m in log] == [MarkAction.MARK, MarkAction.MARK, MarkAction.UNDO, MarkAction.UNDO]
+
+
+def test_undo_only_touches_the_given_reviewer(store, two_claims):
+    store.record_mark(*two_claims, Label.AGREE, "ana")
+    store.record_mark(*two_claims, Label.UNRELATED, "ben")
+    store.undo_last("ben")
+    assert [(m.reviewer, m.label) for m in store.current_marks()] == [("ana", Label.AGREE)]
+
+
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        (lambda a, b: (a, "nope:1-2", "agree"), NotFoundError),
+        (lambda a, b: (a, b, "maybe"), NotFoundError),
+        (lambda a, b: (a, a, "agree"), StoreError),
+    ],
+    ids=["unknown-claim", "unknown-label", "same-claim"],
+)
+def test_bad_marks_are_refused_and_nothing_is_written(store, two_claims, change, error):
+    claim_a, claim_b, label = change(*two_claims)
+    with pytest.raises(error):
+        store.record_mark(claim_a, claim_b, label, "ana")
+    assert store.marks_log() == []
+
+
+def test_marks_within_one_article_are_refused(store):
+    article = _add(store, "s", "One thing happened. Subscribe now.", "x.txt")
+    first, second = store.claims(article=article.id)
+    with pytest.raises(StoreError, match="different articles"):
+        store.record_mark(first.id, second.id, Label.AGREE, "ana")
+
+
+def test_read_only_open_refuses_writes_politely(tmp_path, store, two_claims):
+    store.close()
+    with Store.open(tmp_path / "t.db", readonly=True) as readonly:
+        assert readonly.readonly
+        assert readonly.story_summaries()[0].claims == 3
+        with pytest.raises(StoreError, match="read-only"):
+            readonly.record_mark(*two_claims, Label.AGREE, "ana")
+    with Store.open(tmp_path / "t.db") as writable:
+        assert writable.marks_log() == []
+
+
+def test_fts_search_finds_claims_and_treats_queries_as_words(store):
+    _add(store, "s", "Dillon said the meeting lasted an hour. Subscribe now.", "x.txt")
+    assert [c.text for c in store.search_claims("meetings")] == [
+        "Dillon said the meeting lasted an hour."
+    ]
+    assert store.search_claims('hour" OR "x') == []
+    assert store.search_claims("   ") == []

@@ -1,0 +1,584 @@
+"""The review app driven by Pilot: every key, the guarantees, read-only, resume.
+
+No sleeping: after a key the tests wait for the screen's command queue to drain
+(`ReviewScreen.settled`), which is when the mark is committed and the screen updated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_tui_helpers import (
+    SEED_STORY,
+    app_for,
+    crafted_db,
+    press,
+    screen_text,
+    seed,  # noqa: F401 (fixture)
+    settle,
+    standing,
+    started,
+)
+from textual.widgets import Input, TextArea
+
+from workbench.models import ClaimKind, Label, MarkAction, pair_key
+from workbench.store import Store
+from workbench.tui.commands import WorkbenchCommands
+from workbench.tui.keys import APP_BINDINGS, REVIEW_BINDINGS, SUMMARIES
+from workbench.tui.screens.modals import ArticleViewer, HelpScreen, NoteScreen, SearchScreen
+from workbench.tui.screens.review import ReviewScreen
+from workbench.tui.screens.stories import StoryListScreen, StoryTable
+from workbench.tui.widgets import ArticlePane
+
+
+def review(app) -> ReviewScreen:
+    assert isinstance(app.screen, ReviewScreen), type(app.screen)
+    return app.screen
+
+
+# --- start, marks, guarantees ---------------------------------------------------------------
+
+
+async def test_opens_first_story_at_first_unmarked_pair_and_a_marks_it(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        assert screen.story.name == SEED_STORY
+        first = screen._pair()
+        assert first is not None and screen.view.info(first).proposed
+        await press(app, pilot, "a")
+        assert standing(seed)[pair_key(*first)] == Label.AGREE
+        assert screen._pair() != first  # moved on to the next unmarked pair
+        assert not screen._is_done(screen._pair())
+        assert "marked 1/" in screen_text(app)
+        assert "session 1" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    "key, label",
+    [("a", Label.AGREE), ("c", Label.CONTRADICT), ("n", Label.UNRELATED), ("s", Label.UNSURE)],
+)
+async def test_each_label_key_records_its_label(seed, key, label):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        pair = review(app)._pair()
+        await press(app, pilot, key)
+    assert standing(seed) == {pair_key(*pair): label}
+
+
+async def test_mark_is_committed_before_the_screen_moves_on(seed, monkeypatch):
+    seen: list[bool] = []
+    original = ReviewScreen._go
+
+    async def checking_go(self, target):
+        if self.wb.session.marks:  # moves after a mark: the mark must already be on disk
+            seen.append(bool(standing(seed)))
+        await original(self, target)
+
+    monkeypatch.setattr(ReviewScreen, "_go", checking_go)
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "a", "n")
+    assert seen == [True, True]
+
+
+async def test_keys_typed_during_a_mark_apply_to_the_next_screen(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        first = screen._pair()
+        # Three marks queued at once: each applies to the pair on screen after the previous.
+        screen.action_mark("agree")
+        screen.action_mark("contradict")
+        screen.action_mark("unrelated")
+        await settle(app, pilot)
+    marks = standing(seed)
+    assert len(marks) == 3 and marks[pair_key(*first)] == Label.AGREE
+    assert sorted(marks.values()) == sorted([Label.AGREE, Label.CONTRADICT, Label.UNRELATED])
+
+
+@pytest.mark.parametrize("key", ["u", "backspace"])
+async def test_undo_withdraws_the_last_mark_and_shows_its_pair(seed, key):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        first = screen._pair()
+        await press(app, pilot, "a")
+        assert "marked 1/" in screen_text(app)
+        await press(app, pilot, key)
+        assert standing(seed) == {}
+        assert screen._pair() == first
+        assert "marked 0/" in screen_text(app)
+        await press(app, pilot, key)  # nothing left: says so, no crash
+    with Store.open(seed, readonly=True) as store:
+        assert [m.action for m in store.marks_log()] == [MarkAction.MARK, MarkAction.UNDO]
+
+
+async def test_reopening_resumes_after_the_last_mark(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "a", "c")
+        expected = review(app)._pair()
+        await pilot.press("q")
+    again = app_for(seed)
+    async with again.run_test() as pilot:
+        await started(again, pilot)
+        assert review(again)._pair() == expected
+        assert "marked 2/" in screen_text(again)
+
+
+async def test_q_quits_after_pending_marks_are_committed(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        screen.action_mark("agree")
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+    assert len(standing(seed)) == 1
+
+
+# --- moving around ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("down, up", [("j", "k"), ("down", "up")])
+async def test_j_k_and_arrows_move_the_left_claim_and_its_partner_follows(seed, down, up):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        start = screen.left_claim
+        await press(app, pilot, down)
+        moved = screen.left_claim
+        assert moved != start
+        assert screen.view.left.claim(moved).kind != ClaimKind.BOILERPLATE
+        partner = screen.view.partner(moved)
+        if partner:
+            assert screen.right_claim == partner
+        await press(app, pilot, up)
+        assert screen.left_claim == start
+
+
+async def test_tab_then_cursor_pairs_the_left_claim_with_any_right_claim(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        left, right = screen._pair()
+        await press(app, pilot, "tab")
+        assert screen.active == "right"
+        assert app.screen.query_one("#right", ArticlePane).has_class("-active")
+        await press(app, pilot, "j", "j")
+        assert screen.left_claim == left and screen.right_claim != right
+        manual = screen._pair()
+        await press(app, pilot, "n")
+        assert standing(seed)[pair_key(*manual)] == Label.UNRELATED
+        await press(app, pilot, "tab")
+        assert screen.active == "left"
+
+
+async def test_brackets_step_the_right_article_through_the_others(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        assert (screen.left_i, screen.right_i) == (0, 1)
+        await press(app, pilot, "]")
+        assert screen.right_i == 2 and "[3/5]" in screen_text(app)
+        await press(app, pilot, "]", "]", "]")  # 3, 4, then wraps past the left article
+        assert screen.right_i == 1
+        await press(app, pilot, "[")
+        assert screen.right_i == 4
+        assert screen.left_i == 0
+
+
+async def test_braces_and_x_put_any_article_on_either_side(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        await press(app, pilot, "}")
+        assert (screen.left_i, screen.right_i) == (2, 1)
+        await press(app, pilot, "{")
+        assert (screen.left_i, screen.right_i) == (0, 1)
+        pair = screen._pair()
+        await press(app, pilot, "x")
+        assert (screen.left_i, screen.right_i) == (1, 0)
+        assert screen._pair() == (pair[1], pair[0])
+
+
+async def test_space_goes_to_the_next_unmarked_pair_without_marking(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        first = screen._pair()
+        await press(app, pilot, "space")
+        assert screen._pair() != first
+        assert screen.view.info(screen._pair()).proposed
+    assert standing(seed) == {}
+
+
+async def test_marking_walks_the_whole_queue_then_says_so(tmp_path):
+    path = crafted_db(tmp_path / "small.db", {"small": [
+        ("a.txt", "Six fighters were injured on Saturday. The talks lasted an hour."),
+        ("b.txt", "6 fighters were hurt on Sunday. The talks lasted two hours."),
+        ("c.txt", "Officials said six fighters were injured. The meeting lasted an hour."),
+    ]})
+    with Store.open(path, readonly=True) as store:
+        sid = store.stories()[0].id
+        total, _ = store.review_open_counts([sid], "ana", min_score=40)[sid]
+    app = app_for(path)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        for _ in range(total):
+            await press(app, pilot, "a")
+        assert f"marked {total}/{total}" in screen_text(app)
+        await press(app, pilot, "a")  # the pair on screen is marked again: still total
+    assert len(standing(path)) == total
+
+
+async def test_slash_searches_claims_and_jumps_to_the_choice(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        await pilot.press("slash")
+        await pilot.pause()
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"Latakia")
+        await search.last_search.wait()
+        await pilot.pause()
+        assert search.query_one("OptionList").option_count >= 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        chosen = screen.right_claim if screen.active == "right" else screen.left_claim
+        assert "Latakia" in screen.story.doc(screen.story.claim_article[chosen]).claim(chosen).text
+
+
+async def test_search_escape_changes_nothing(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        before = screen._pair()
+        await pilot.press("slash")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen and screen._pair() == before
+
+
+async def test_e_without_a_mark_asks_for_one_first(seed):
+    app = app_for(seed)
+    async with app.run_test(notifications=True) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "e")
+        assert not isinstance(app.screen, NoteScreen)
+        assert any("Mark the pair first" in n.message for n in app._notifications)
+
+
+async def test_e_writes_a_note_as_a_new_mark_row_with_the_same_label(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        pair = screen._pair()
+        await press(app, pilot, "c")
+        screen.show_pair(*pair)
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)  # no $EDITOR here: the input box
+        await pilot.press(*"Thursday vs Friday")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Thursday vs Friday" in screen_text(app)
+    with Store.open(seed, readonly=True) as store:
+        rows = [m for m in store.marks_log() if pair_key(m.claim_a, m.claim_b) == pair_key(*pair)]
+    assert [(m.label, m.note) for m in rows] == [
+        (Label.CONTRADICT, None), (Label.CONTRADICT, "Thursday vs Friday")
+    ]
+
+
+async def test_o_opens_the_article_read_only_at_the_claim(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        claim = screen.view.left.claim(screen.left_claim)
+        await pilot.press("o")
+        await pilot.pause()
+        viewer = app.screen
+        assert isinstance(viewer, ArticleViewer)  # no way to suspend here: the viewer
+        text = viewer.query_one(TextArea)
+        assert text.read_only
+        assert text.cursor_location[0] == screen.view.left.line_of(claim.start) - 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
+async def test_b_hides_and_dims_boilerplate(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        pane = app.screen.query_one("#right", ArticlePane)
+        dimmed = len(pane._layout.lines)
+        assert "Subscribe to EIR Online" in screen_text(app)
+        await press(app, pilot, "b")
+        assert len(pane._layout.lines) < dimmed
+        assert "Subscribe to EIR Online" not in screen_text(app)
+        await press(app, pilot, "b")
+        assert len(pane._layout.lines) == dimmed
+
+
+async def test_question_mark_shows_help_with_the_queue_rule(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "How the queue works" in text and "next-article" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_escape_goes_to_the_story_list_and_enter_opens_a_story(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "a")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, StoryListScreen)
+        await app.screen.query_one(StoryTable).settled()
+        await pilot.pause()
+        text = screen_text(app)
+        assert SEED_STORY in text and "1/" in text
+        await pilot.press("j", "k", "pagedown", "pageup", "enter")
+        await settle(app, pilot)
+        await started(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_pages_scroll_the_focused_pane(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        pane = app.screen.query_one("#left", ArticlePane)
+        before = pane.scroll_offset.y
+        await press(app, pilot, "pagedown")
+        assert pane.scroll_offset.y > before
+        await press(app, pilot, "pageup")
+        assert pane.scroll_offset.y == before
+
+
+# --- configuration, palette, read-only -------------------------------------------------------
+
+
+async def test_keys_are_remapped_from_the_config_file(seed, tmp_path):
+    keys = tmp_path / "keys.toml"
+    keys.write_text('[keys]\nagree = "y"\nnext-article = "l"\n', encoding="utf-8")
+    app = app_for(seed, keys=keys)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        await press(app, pilot, "a")
+        assert standing(seed) == {}  # a is no longer agree
+        pair = screen._pair()
+        await press(app, pilot, "y")
+        assert standing(seed) == {pair_key(*pair): Label.AGREE}
+        await press(app, pilot, "l")
+        assert screen.right_i == 2
+
+
+async def test_a_broken_key_map_is_reported_and_defaults_stay(seed, tmp_path):
+    keys = tmp_path / "keys.toml"
+    keys.write_text('[keys]\nagree = \nnot-a-binding = "z"\n', encoding="utf-8")
+    app = app_for(seed, keys=keys)
+    async with app.run_test(notifications=True) as pilot:
+        await started(app, pilot)
+        assert any("not read" in n.message for n in app._notifications)
+        await press(app, pilot, "a")
+    assert len(standing(seed)) == 1
+
+
+def test_key_map_problems_are_one_line_each(tmp_path):
+    from workbench.tui.keys import load_keymap
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text('[keys]\nagree = ["y", "ctrl+y"]\nbogus = "z"\nundo = 3\n', encoding="utf-8")
+    keymap, problems = load_keymap(keys)
+    assert keymap == {"agree": "y,ctrl+y"}
+    assert len(problems) == 2 and all("\n" not in p for p in problems)
+    assert load_keymap(tmp_path / "missing.toml") == ({}, [])
+
+
+def test_every_binding_has_an_id_and_a_summary():
+    from workbench.tui.keys import ALL_BINDINGS
+
+    for binding in ALL_BINDINGS:
+        assert binding.id, binding
+        assert binding.id in SUMMARIES, binding.id
+
+
+async def test_command_palette_offers_every_action(seed):
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        provider = WorkbenchCommands(app.screen)
+        names = [hit.text async for hit in provider.discover()]
+        expected = {SUMMARIES[b.id] for b in [*REVIEW_BINDINGS, *APP_BINDINGS]}
+        assert expected <= set(names)
+        pair = review(app)._pair()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"claims agree")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert standing(seed) == {pair_key(*pair): Label.AGREE}
+
+
+async def test_read_only_database_opens_and_refuses_marks_politely(seed):
+    app = app_for(seed, readonly=True)
+    async with app.run_test(notifications=True) as pilot:
+        await started(app, pilot)
+        assert "READ-ONLY" in screen_text(app)
+        await press(app, pilot, "a", "u", "e")
+        assert any("Read-only database" in n.message for n in app._notifications)
+    with Store.open(seed, readonly=True) as store:
+        assert store.marks_log() == []
+        assert store.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+
+
+async def test_session_pace_in_the_header(seed):
+    now = [0.0]
+    app = app_for(seed, clock=lambda: now[0])
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        now[0] = 30.0
+        await press(app, pilot, "a")
+        now[0] = 120.0
+        await press(app, pilot, "a", "space")
+        assert "session 2 · 1.0/min" in screen_text(app)
+
+
+# --- article text is data --------------------------------------------------------------------
+
+HOSTILE = (
+    "Officials said [bold]x[/bold] was injured on Thursday. "
+    "See [link=http://x]y[/link] for the \x1b[31mred\x1b[0m report."
+)
+
+
+async def test_article_text_is_displayed_literally(tmp_path):
+    path = crafted_db(tmp_path / "hostile.db", {"hostile": [
+        ("[b]evil[/b].txt", HOSTILE),
+        ("plain.txt", "Officials said x was injured on Friday. See y for the red report."),
+    ]})
+    app = app_for(path)
+    async with app.run_test(size=(160, 34)) as pilot:
+        await started(app, pilot)
+        text = screen_text(app)
+        assert "[bold]x[/bold]" in text
+        assert "[link=http://x]y[/link]" in text
+        assert "␛[31mred␛[0m" in text
+        assert "[b]evil[/b].txt" in text  # the source in the pane title, too
+        assert "\x1b" not in text
+        svg = app.export_screenshot()
+        assert "[bold]x[/bold]" in svg.replace("&#160;", " ")
+
+
+# --- live pairing and resizing ---------------------------------------------------------------
+
+
+async def test_other_processes_marks_show_up(seed):
+    import subprocess
+    import sys
+
+    app = app_for(seed, poll_seconds=1.0)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        left, right = screen._pair()
+        assert app.config.poll_seconds <= 2.0
+        script = (
+            "import sys\nfrom workbench.store import Store\n"
+            "with Store.open(sys.argv[1]) as s:\n"
+            "    s.record_mark(sys.argv[2], sys.argv[3], 'contradict', 'bob', note='dates differ')\n"
+        )
+        subprocess.run([sys.executable, "-c", script, str(seed), left, right], check=True)
+        assert await app.poll_changes()  # what the timer calls every second
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "bob ✗ contra" in text and "dates differ" in text
+        assert screen.query_one("#left", ArticlePane).state.markers[left].kind == "other"
+        assert not await app.poll_changes()  # nothing new: no work
+
+
+async def test_resizing_never_crashes(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        for size in [(200, 60), (40, 12), (20, 6), (12, 4), (80, 24), (120, 34)]:
+            await pilot.resize_terminal(*size)
+            await settle(app, pilot)
+            screen_text(app)
+        await press(app, pilot, "a", "j", "tab", "j", "b", "b")
+        await pilot.resize_terminal(30, 10)
+        await press(app, pilot, "]")
+        screen_text(app)
+
+
+async def test_80x24_shows_both_panes_hints_and_footer(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        lines = screen_text(app).splitlines()
+        assert len(lines) == 24 and all(len(line) == 80 for line in lines)
+        assert "reviewer: ana" in lines[0] and "marked 0/" in lines[0]
+        assert lines[1].count("╭") == 2
+        assert any("score" in line for line in lines) and "agree" in lines[-1]
+
+
+async def test_story_with_one_article_says_so(tmp_path):
+    path = crafted_db(tmp_path / "one.db", {"lonely": [("a.txt", "Only one article here.")]})
+    app = app_for(path, story="lonely")
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        assert "single article" in screen_text(app)
+        await press(app, pilot, "a", "j", "]", "space", "x")
+
+
+async def test_unknown_story_is_reported_without_crashing(seed):
+    app = app_for(seed, story="no such story")
+    async with app.run_test(notifications=True) as pilot:
+        await started(app, pilot)
+        assert any("no story named" in n.message for n in app._notifications)
+
+
+def test_the_core_does_not_import_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workbench.store, workbench.pipeline, workbench.tui.model, "
+        "workbench.tui.layout, workbench.tui.tasks\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] == 'textual']\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)

@@ -1,0 +1,89 @@
+"""The `workbench` command: a thin click layer over the core.
+
+Each command parses its options, calls the core, prints, and exits. Errors from the core
+are one line on stderr with exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Iterable
+
+import click
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+from workbench.store import Store
+
+
+class WorkbenchGroup(click.Group):
+    """Turns the core's errors into one line and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WorkbenchError as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.Error as exc:
+            raise click.ClickException(f"database error: {exc}") from None
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly, as other Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+
+
+@click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="workbench")
+def cli() -> None:
+    """Compare news articles that report the same event, claim by claim.
+
+    \b
+    Example:
+        workbench import stories.db articles/ --story "Syria talks"
+        workbench review stories.db --reviewer ana
+    """
+
+
+def db_argument():
+    """The DB argument every command takes first."""
+    return click.argument("db", type=click.Path(dir_okay=True, path_type=str), metavar="DB")
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")(func)
+
+
+def story_option(func):
+    return click.option(
+        "--story", "story", metavar="S", help="Only this story (its name or its id)."
+    )(func)
+
+
+def open_store(db: str, *, create: bool = False, readonly: bool = False) -> Store:
+    return Store.open(db, create=create, readonly=readonly)
+
+
+def echo_json_lines(objects: Iterable[dict]) -> None:
+    for obj in objects:
+        click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="workbench")
+
+
+# Commands live in one module per area; importing them registers them on `cli`.
+from workbench.cli import core as _core  # noqa: E402,F401
+from workbench.cli import team as _team  # noqa: E402,F401

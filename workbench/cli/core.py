@@ -1,0 +1,206 @@
+"""Commands over the core data: import, stories, claims, align, candidates."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from workbench.cli import (
+    cli,
+    db_argument,
+    echo_json_lines,
+    json_option,
+    open_store,
+    stderr_is_terminal,
+    story_option,
+)
+from workbench.display import one_line
+from workbench.ingest import DEFAULT_MAX_BYTES, FORMATS
+from workbench.pipeline import align_stories, import_paths
+from workbench.store import CandidateRow, ClaimRow
+
+
+@cli.command("import")
+@db_argument()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str), metavar="PATH...")
+@click.option("--story", metavar="NAME", help="Put every article in this story.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+    help="Force the input format instead of detecting it.",
+)
+@click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+    help="Refuse files larger than this.",
+)
+@click.option("--no-align", is_flag=True, help="Skip computing candidate pairs (run 'align' later).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
+    """Import articles into DB (created if needed).
+
+    PATH may be a .txt/.md file (one article; its story is the folder's name), a folder
+    (one story, named after the folder), a JSONL file (one article a line: story, text,
+    and optional title, source, outlet, published, url) or a Multi-News file (one story a
+    line, articles separated by '|||||'). A bad file aborts the whole import and leaves
+    DB as it was. Importing the same file again changes nothing.
+
+    \b
+    Example:
+        workbench import stories.db examples/seeds --story "US-Russia deconfliction"
+        workbench import stories.db feed.jsonl
+    """
+    with open_store(db, create=True) as store:
+        if quiet or not stderr_is_terminal():
+            report = import_paths(store, paths, story=story, fmt=fmt, max_bytes=max_bytes,
+                                  align=not no_align)
+        else:
+            with _progress_bar() as (bar, task):
+                report = import_paths(
+                    store, paths, story=story, fmt=fmt, max_bytes=max_bytes, align=not no_align,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+    if quiet:
+        return
+    stories = len(report.stories)
+    click.echo(
+        f"imported {report.added} article(s) into {stories} story(ies): {report.claims} claims, "
+        f"{report.candidates} candidate pairs; {report.unchanged} already there"
+    )
+    for origin, source in report.elsewhere:
+        click.echo(f"skipped {origin}: the same text is already stored as {source}", err=True)
+
+
+class _progress_bar:
+    def __enter__(self):
+        self.progress = Progress(
+            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self.progress.__enter__()
+        return self.progress, self.progress.add_task("import", total=None)
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+
+@cli.command("stories")
+@db_argument()
+@json_option
+def stories_command(db, as_json):
+    """List the stories in DB with their article and claim counts.
+
+    \b
+    Example:
+        workbench stories sample.db --json
+    """
+    with open_store(db, readonly=True) as store:
+        summaries = store.story_summaries()
+    if as_json:
+        echo_json_lines(
+            {"id": s.id, "name": s.name, "articles": s.articles, "claims": s.claims}
+            for s in summaries
+        )
+        return
+    if not summaries:
+        click.echo("no stories yet (add some with 'workbench import')")
+        return
+    width = max(len(s.name) for s in summaries)
+    for s in summaries:
+        click.echo(f"{s.id}  {one_line(s.name).ljust(width)}  {s.articles:>4} articles"
+                   f"  {s.claims:>6} claims")
+
+
+@cli.command("claims")
+@db_argument()
+@story_option
+@click.option("--all-kinds/--claims-only", default=True, show_default=True,
+              help="Include boilerplate and headings.")
+@json_option
+def claims_command(db, story, all_kinds, as_json):
+    """List claims (sentences) with their exact offsets into the article text.
+
+    \b
+    Example:
+        workbench claims sample.db --story "US-Russia deconfliction" --json
+    """
+    with open_store(db, readonly=True) as store:
+        story_id = store.resolve_story(story).id if story else None
+        rows = (r for r in store.claim_rows(story=story_id)
+                if all_kinds or r.claim.kind == "claim")
+        if as_json:
+            echo_json_lines(_claim_json(r) for r in rows)
+            return
+        for r in rows:
+            c = r.claim
+            click.echo(f"{one_line(r.source, 28):28}  {c.start:>6}-{c.end:<6} {c.kind:11} "
+                       f"{one_line(c.text, 100)}")
+
+
+def _claim_json(row: ClaimRow) -> dict:
+    c = row.claim
+    return {"id": c.id, "story": row.story_name, "article": row.source, "start": c.start,
+            "end": c.end, "text": c.text, "kind": str(c.kind)}
+
+
+@cli.command("align")
+@db_argument()
+@story_option
+@click.option("--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="Candidates kept per claim and other article.")
+def align_command(db, story, top_k):
+    """Recompute candidate pairs (for every story, or one).
+
+    Import does this already; run it after changing --top, or after an upgrade.
+
+    \b
+    Example:
+        workbench align sample.db --story "US-Russia deconfliction" --top 5
+    """
+    with open_store(db) as store:
+        stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
+        count = align_stories(store, stories, top_k=top_k)
+    click.echo(f"aligned {len(stories)} story(ies): {count} candidate pairs")
+
+
+@cli.command("candidates")
+@db_argument()
+@story_option
+@click.option("--top", "top_k", type=click.IntRange(min=1), default=None,
+              help="Only the best K per claim and other article.")
+@click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True)
+@json_option
+def candidates_command(db, story, top_k, min_score, as_json):
+    """List the proposed cross-article claim pairs, best first, with their hints.
+
+    \b
+    Example:
+        workbench candidates sample.db --top 1 --min-score 60 --json
+    """
+    with open_store(db, readonly=True) as store:
+        story_id = store.resolve_story(story).id if story else None
+        rows = store.candidate_rows(story=story_id, top=top_k, min_score=min_score)
+        if as_json:
+            echo_json_lines(_candidate_json(r) for r in rows)
+            return
+        for r in rows:
+            hints = "; ".join(f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}"
+                              for h in r.hints)
+            click.echo(f"{r.score:5.1f}  #{r.rank}  {one_line(r.a.source, 20):20} "
+                       f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
+                       f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else ""))
+
+
+def _side_json(row: ClaimRow) -> dict:
+    c = row.claim
+    return {"article": row.source, "claim": c.id, "start": c.start, "end": c.end, "text": c.text}
+
+
+def _candidate_json(row: CandidateRow) -> dict:
+    return {
+        "story": row.story_name,
+        "a": _side_json(row.a),
+        "b": _side_json(row.b),
+        "score": row.score,
+        "rank": row.rank,
+        "hints": [{"kind": h.kind, "a": h.a, "b": h.b} for h in row.hints],
+    }

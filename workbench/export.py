@@ -1,0 +1,254 @@
+"""Datasets from the marks: JSONL, CSV and NLI pairs, streamed, with a manifest.
+
+Rows come from one database cursor (`Store.standing_rows`) and go straight to the output,
+so memory stays flat whatever the number of marks. A file is written beside its target
+under a temporary name and renamed into place: a reader never sees half a dataset, and a
+failed export leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from workbench import __version__
+from workbench.models import Label, MarkAction
+from workbench.store import SCHEMA_VERSION, Store, utc_now
+
+FORMATS = ("jsonl", "csv", "nli")
+MANIFEST_SUFFIX = ".manifest.json"
+NLI_LABELS = {  # unsure has no NLI counterpart and is left out
+    str(Label.AGREE): "entailment",
+    str(Label.CONTRADICT): "contradiction",
+    str(Label.UNRELATED): "neutral",
+}
+SIDE_FIELDS = ("article", "claim", "start", "end", "text")
+# One flat row per mark (Store.STANDING_ROW_COLUMNS): story, a's five fields, b's five,
+# label, reviewer, note, created_at. The CSV header is exactly this.
+CSV_FIELDS = Store.STANDING_ROW_COLUMNS
+_LABEL = CSV_FIELDS.index("label")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    story: str | None = None  # story id
+    reviewer: str | None = None
+    final: bool = False  # adjudicated labels instead of reviewers' marks
+
+    @property
+    def action(self) -> MarkAction:
+        return MarkAction.FINAL if self.final else MarkAction.MARK
+
+    def to_json(self, story_name: str | None = None) -> dict:
+        return {
+            "story": story_name,
+            "story_id": self.story,
+            "reviewer": self.reviewer,
+            "final": self.final,
+        }
+
+
+@dataclass
+class ExportCounts:
+    rows: int = 0
+    skipped: int = 0  # unsure marks, in NLI only
+    labels: Counter = field(default_factory=Counter)
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+
+def export_rows(store: Store, selection: ExportFilter) -> Iterator[tuple]:
+    """Flat rows (CSV_FIELDS order) of the selected standing marks, streamed."""
+    return store.standing_rows(
+        story=selection.story, reviewer=selection.reviewer, action=selection.action
+    )
+
+
+def mark_json(row: Sequence) -> dict:
+    """One JSONL line: {"story", "a": {...}, "b": {...}, "label", "reviewer", "note",
+    "created_at"}; each side is {"article", "claim", "start", "end", "text"}."""
+    return {
+        "story": row[0],
+        "a": {"article": row[1], "claim": row[2], "start": row[3], "end": row[4], "text": row[5]},
+        "b": {"article": row[6], "claim": row[7], "start": row[8], "end": row[9], "text": row[10]},
+        "label": row[11],
+        "reviewer": row[12],
+        "note": row[13],
+        "created_at": row[14],
+    }
+
+
+def nli_json(row: Sequence) -> dict | None:
+    """{"premise", "hypothesis", "label"}; None for an unsure mark (left out of NLI)."""
+    label = NLI_LABELS.get(row[_LABEL])
+    if label is None:
+        return None
+    return {"premise": row[5], "hypothesis": row[10], "label": label}
+
+
+# --- writers ----------------------------------------------------------------------------------
+
+# The JSONL line of `mark_json`, filled in directly: the shape is fixed, and encoding each
+# string with json's own (C) string encoder is 2.5x faster than encoding a dict per row.
+# tests/test_export.py checks that every line parses to exactly `mark_json(row)`.
+_JSONL_LINE = (
+    '{"story": %s, "a": {"article": %s, "claim": %s, "start": %d, "end": %d, "text": %s},'
+    ' "b": {"article": %s, "claim": %s, "start": %d, "end": %d, "text": %s},'
+    ' "label": %s, "reviewer": %s, "note": %s, "created_at": %s}\n'
+)
+_string = json.encoder.encode_basestring  # ensure_ascii=False: UTF-8 text stays readable
+
+
+def jsonl_line(row: Sequence) -> str:
+    s = _string
+    return _JSONL_LINE % (
+        s(row[0]), s(row[1]), s(row[2]), row[3], row[4], s(row[5]),
+        s(row[6]), s(row[7]), row[8], row[9], s(row[10]),
+        s(row[11]), s(row[12]), "null" if row[13] is None else s(row[13]), s(row[14]),
+    )  # fmt: skip
+
+
+def write_rows(rows: Iterable[Sequence], fmt: str, out: IO[str]) -> ExportCounts:
+    """Write flat rows to `out` in `fmt`; returns what was written."""
+    counts = ExportCounts()
+    labels = counts.labels
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(jsonl_line(row))
+            labels[row[_LABEL]] += 1
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_FIELDS)
+        for row in rows:
+            writer.writerow(row)  # None (no note) is written as an empty field
+            labels[row[_LABEL]] += 1
+    elif fmt == "nli":
+        for row in rows:
+            line = nli_json(row)
+            if line is None:
+                counts.skipped += 1
+                continue
+            out.write(dumps(line) + "\n")
+            labels[line["label"]] += 1
+    else:
+        raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    counts.rows = sum(labels.values())
+    return counts
+
+
+def export_to_stream(store: Store, fmt: str, out: IO[str], selection: ExportFilter) -> ExportCounts:
+    return write_rows(export_rows(store, selection), fmt, out)
+
+
+def export_to_file(
+    store: Store,
+    fmt: str,
+    target: str | os.PathLike,
+    selection: ExportFilter,
+    *,
+    story_name: str | None = None,
+) -> dict:
+    """Write the dataset to `target` (temporary file, then rename) and its manifest beside
+    it as `target` + ".manifest.json". Returns the manifest."""
+    target = Path(target)
+    with atomic_writer(target, newline="" if fmt == "csv" else None) as out:
+        counts = export_to_stream(store, fmt, out, selection)
+    manifest = {
+        "file": target.name,
+        "format": fmt,
+        "sha256": file_sha256(target),
+        "counts": {
+            "rows": counts.rows,
+            "labels": {str(k): v for k, v in sorted(counts.labels.items())},
+            "skipped_unsure": counts.skipped,
+        },
+        "filters": selection.to_json(story_name),
+        "database": {
+            "path": str(store.path),
+            "fingerprint": store.content_fingerprint(),
+            "schema_version": SCHEMA_VERSION,
+        },
+        "workbench_version": __version__,
+        "created_at": utc_now(),
+    }
+    with atomic_writer(manifest_path(target)) as out:
+        json.dump(manifest, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    return manifest
+
+
+def manifest_path(target: str | os.PathLike) -> Path:
+    target = Path(target)
+    return target.with_name(target.name + MANIFEST_SUFFIX)
+
+
+@contextlib.contextmanager
+def atomic_writer(target: str | os.PathLike, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """A text file that appears at `target` only when the block succeeds."""
+    target = Path(target)
+    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp makes the file 0600; a dataset is shared like any file the user writes.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- reading back -----------------------------------------------------------------------------
+
+
+def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_csv(path: str | os.PathLike) -> Iterator[dict]:
+    """CSV rows in the JSONL shape (offsets as ints; an empty note reads back as None)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            yield {
+                "story": row["story"],
+                "a": _side_from_csv(row, "a"),
+                "b": _side_from_csv(row, "b"),
+                "label": row["label"],
+                "reviewer": row["reviewer"],
+                "note": row["note"] or None,
+                "created_at": row["created_at"],
+            }
+
+
+def _side_from_csv(row: dict, side: str) -> dict:
+    values = {f: row[f"{side}_{f}"] for f in SIDE_FIELDS}
+    values["start"] = int(values["start"])
+    values["end"] = int(values["end"])
+    return values

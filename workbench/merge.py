@@ -1,0 +1,101 @@
+"""Combine reviewers' databases into one.
+
+Every id is derived from content (stories, articles, claims) or is a uuid (sessions,
+marks), so the union by id is exact: merging A then B gives the same content as B then A,
+merging again adds nothing, and a row under a known id with other content is a conflict,
+refused before anything is written. Inputs are opened read-only and never written.
+Candidates are recomputed for the stories that gained articles, with the current aligner.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.errors import StoreError
+from workbench.store import SCHEMA_VERSION, Store
+
+TABLES = ("stories", "articles", "claims", "sessions", "marks")
+
+
+@dataclass
+class MergeReport:
+    inputs: list[str] = field(default_factory=list)
+    added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    realigned: list[str] = field(default_factory=list)  # story ids
+    candidates: int = 0
+
+    def to_json(self) -> dict:
+        return {
+            "inputs": self.inputs,
+            "added": self.added,
+            "realigned_stories": len(self.realigned),
+            "candidates": self.candidates,
+        }
+
+
+def merge_databases(
+    out: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, top_k: int = 3
+) -> MergeReport:
+    """Merge every input into `out` (created if needed) in one transaction: all or nothing."""
+    out = Path(out)
+    if not inputs:
+        raise StoreError("merge needs at least one input database")
+    _refuse_same_file(out, inputs)
+    created = not out.exists()
+    report = MergeReport(inputs=[str(p) for p in inputs])
+    try:
+        with Store.open(out, create=True) as target:
+            if target.readonly:
+                raise StoreError(f"{out}: read-only ({target.readonly_reason}); nothing was merged")
+            gained: set[str] = set()
+            with target.write():
+                for path in inputs:
+                    with _open_input(path) as source:
+                        added, stories = target.merge_from(source)
+                    for table, count in added.items():
+                        report.added[table] += count
+                    gained |= stories
+                report.realigned = sorted(gained)
+                report.candidates = _realign(target, report.realigned, top_k)
+    except BaseException:
+        if created:
+            _remove_database(out)
+        raise
+    return report
+
+
+def _open_input(path: str | os.PathLike) -> Store:
+    store = Store.open(path, readonly=True)
+    version = store.schema_version
+    if version > SCHEMA_VERSION:
+        store.close()
+        raise StoreError(
+            f"{path}: made by a newer workbench (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade before merging"
+        )
+    return store
+
+
+def _realign(store: Store, stories: list[str], top_k: int) -> int:
+    # Imported here: the aligner pulls in rapidfuzz, which merge needs only at this point.
+    from workbench.pipeline import align_stored_story
+
+    return sum(align_stored_story(store, sid, top_k=top_k) for sid in stories)
+
+
+def _refuse_same_file(out: Path, inputs: Sequence[str | os.PathLike]) -> None:
+    for path in inputs:
+        path = Path(path)
+        if not path.exists():
+            raise StoreError(f"{path}: no such database")
+        if out.exists() and os.path.samefile(out, path):
+            raise StoreError(f"{path}: is the output database; merge into a new or other file")
+
+
+def _remove_database(path: Path) -> None:
+    """Remove a database this merge created and could not finish (with its WAL files)."""
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

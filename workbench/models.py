@@ -1,0 +1,169 @@
+"""Plain data: what the core passes around. No I/O, no Textual, no SQL.
+
+Ids are derived from content so that two databases built from the same files agree on
+every id; merging reviewers' databases depends on that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+def _digest(*parts: str, length: int = 16) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")  # unit separator: ("ab", "c") and ("a", "bc") must differ
+    return h.hexdigest()[:length]
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def story_id(name: str) -> str:
+    """A story's id: from its name, so the same story in two databases is one story."""
+    return "s" + _digest("story", name, length=11)
+
+
+def article_id(text: str) -> str:
+    """An article's id: the head of its text's sha256 (identical texts are one article)."""
+    return text_sha256(text)[:16]
+
+
+def claim_id(article: str, start: int, end: int) -> str:
+    """A claim's id: readable, and stable across databases built from the same text."""
+    return f"{article}:{start}-{end}"
+
+
+def pair_key(claim_a: str, claim_b: str) -> tuple[str, str]:
+    """A pair is the same item whichever way round it is given."""
+    return (claim_a, claim_b) if claim_a <= claim_b else (claim_b, claim_a)
+
+
+def pair_id(claim_a: str, claim_b: str) -> str:
+    a, b = pair_key(claim_a, claim_b)
+    return _digest("pair", a, b)
+
+
+class ClaimKind(StrEnum):
+    CLAIM = "claim"
+    BOILERPLATE = "boilerplate"
+    HEADING = "heading"
+
+
+class Label(StrEnum):
+    AGREE = "agree"
+    CONTRADICT = "contradict"
+    UNRELATED = "unrelated"
+    UNSURE = "unsure"
+
+
+class MarkAction(StrEnum):
+    MARK = "mark"  # a reviewer's label
+    UNDO = "undo"  # withdraws the mark named in `undoes`; marks are never deleted
+    FINAL = "final"  # an editor's adjudicated label; never overwrites a reviewer's row
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSpan:
+    """A sentence found by the segmenter: text[start:end], stripped of surrounding space."""
+
+    start: int
+    end: int
+    kind: ClaimKind = ClaimKind.CLAIM
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    story_id: str
+    source: str  # file name, or the JSONL/Multi-News origin; what the user sees
+    text: str  # verbatim, never rewritten
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return text_sha256(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: str
+    article_id: str
+    start: int
+    end: int
+    text: str
+    kind: ClaimKind
+    ordinal: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """Where two similar claims differ. A pointer for the reviewer, never a verdict.
+
+    `a`/`b` are the differing fragments (empty when one side lacks it, e.g. a negation
+    present on one side only); the spans are offsets into each claim's own text.
+    """
+
+    kind: str  # number | date | weekday | entity | negation | hedge | duration
+    a: str
+    b: str
+    a_span: tuple[int, int] | None = None
+    b_span: tuple[int, int] | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "a": self.a,
+            "b": self.b,
+            "a_span": list(self.a_span) if self.a_span else None,
+            "b_span": list(self.b_span) if self.b_span else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Hint:
+        return cls(
+            kind=data["kind"],
+            a=data["a"],
+            b=data["b"],
+            a_span=tuple(data["a_span"]) if data.get("a_span") else None,
+            b_span=tuple(data["b_span"]) if data.get("b_span") else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """For claim `claim_id`, the claim `candidate_id` of another article, ranked within
+    that article (rank 1 = best)."""
+
+    claim_id: str
+    candidate_id: str
+    rank: int
+    score: float
+    hints: tuple[Hint, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    id: str
+    claim_a: str  # pair_key order
+    claim_b: str
+    label: Label | None  # None on undo rows
+    reviewer: str
+    created_at: str  # ISO 8601 UTC with microseconds
+    action: MarkAction = MarkAction.MARK
+    note: str | None = None
+    session_id: str | None = None
+    undoes: str | None = None

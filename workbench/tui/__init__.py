@@ -1,0 +1,1 @@
+"""The review app (Textual). The core never imports this package."""

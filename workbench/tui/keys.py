@@ -1,0 +1,144 @@
+"""Every key binding of the app, each with an id, and the user's key map.
+
+A key map is a TOML file ($WORKBENCH_CONFIG, else ~/.config/workbench/keys.toml) whose
+`[keys]` table maps binding ids to keys; several keys are separated by commas:
+
+    [keys]
+    agree = "y"
+    undo = "u,ctrl+z"
+    next-article = "l"
+
+Ids are shared between screens (cursor-down moves the cursor on every screen), so one line
+remaps a key everywhere. The app applies the map with `App.set_keymap`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+CONFIG_ENV = "WORKBENCH_CONFIG"
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    id: str
+    summary: str  # for the help screen and the command palette
+
+
+APP_BINDINGS = [
+    Binding("q", "quit", "quit", id="quit"),
+    Binding("question_mark", "help", "help", id="help"),
+]
+
+REVIEW_BINDINGS = [
+    Binding("a", "mark('agree')", "agree", id="agree"),
+    Binding("c", "mark('contradict')", "contra", id="contradict"),
+    Binding("n", "mark('unrelated')", "unrel", id="unrelated"),
+    Binding("s", "mark('unsure')", "unsure", id="unsure"),
+    Binding("u,backspace", "undo", "undo", id="undo"),
+    Binding("j,down", "cursor(1)", "down", show=False, id="cursor-down"),
+    Binding("k,up", "cursor(-1)", "up", show=False, id="cursor-up"),
+    Binding("tab", "switch_pane", "pane", show=False, id="switch-pane"),
+    Binding("right_square_bracket", "step_article(1)", "next art", id="next-article"),
+    Binding("left_square_bracket", "step_article(-1)", "prev art", show=False,
+            id="prev-article"),
+    Binding("right_curly_bracket", "step_left(1)", "next left", show=False,
+            id="next-left-article"),
+    Binding("left_curly_bracket", "step_left(-1)", "prev left", show=False,
+            id="prev-left-article"),
+    Binding("x", "swap_sides", "swap", show=False, id="swap-sides"),
+    Binding("space", "next_unmarked", "next", id="next-unmarked"),
+    Binding("slash", "search", "search", id="search"),
+    Binding("e", "note", "note", id="note"),
+    Binding("o", "open_article", "open", show=False, id="open-article"),
+    Binding("b", "toggle_boilerplate", "boilerplate", show=False, id="boilerplate"),
+    Binding("pagedown", "page(1)", "page down", show=False, id="page-down"),
+    Binding("pageup", "page(-1)", "page up", show=False, id="page-up"),
+    Binding("escape", "stories", "stories", id="stories"),
+]
+
+STORY_LIST_BINDINGS = [
+    Binding("enter", "open_story", "open", id="open-story"),
+    Binding("j,down", "cursor(1)", "down", show=False, id="cursor-down"),
+    Binding("k,up", "cursor(-1)", "up", show=False, id="cursor-up"),
+    Binding("pagedown", "page(1)", "page down", show=False, id="page-down"),
+    Binding("pageup", "page(-1)", "page up", show=False, id="page-up"),
+]
+
+SUMMARIES: dict[str, str] = {
+    "quit": "Quit (every mark is already saved)",
+    "help": "Show keys, the review queue rule and the markers",
+    "agree": "Mark the pair: the two claims agree",
+    "contradict": "Mark the pair: the two claims contradict each other",
+    "unrelated": "Mark the pair: the claims are about different things",
+    "unsure": "Mark the pair: unsure",
+    "undo": "Undo your last mark",
+    "cursor-down": "Next claim in the focused pane",
+    "cursor-up": "Previous claim in the focused pane",
+    "switch-pane": "Switch between the left and right pane",
+    "next-article": "Next article on the right",
+    "prev-article": "Previous article on the right",
+    "next-left-article": "Next article on the left",
+    "prev-left-article": "Previous article on the left",
+    "swap-sides": "Swap the left and right articles",
+    "next-unmarked": "Go to the next unmarked pair",
+    "search": "Search the story's claims (full text)",
+    "note": "Write a note on the current pair ($EDITOR, or an input box)",
+    "open-article": "Open the focused article read-only in $EDITOR or $PAGER",
+    "boilerplate": "Dim or hide boilerplate",
+    "page-down": "Scroll the focused pane down a page",
+    "page-up": "Scroll the focused pane up a page",
+    "stories": "Back to the story list",
+    "open-story": "Review the selected story",
+}
+
+ALL_BINDINGS = [*APP_BINDINGS, *REVIEW_BINDINGS, *STORY_LIST_BINDINGS]
+KNOWN_IDS = frozenset(b.id for b in ALL_BINDINGS if b.id)
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    configured = env.get(CONFIG_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return Path("~/.config/workbench/keys.toml").expanduser()
+
+
+def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
+    """The key map in `path` and one-line problems found in it. A missing file is no
+    problem; a broken one is reported and ignored, so the app always starts."""
+    if path is None or not path.exists():
+        return {}, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, [f"{path}: not read ({exc}); default keys in use"]
+    table = data.get("keys", data)
+    if not isinstance(table, dict):
+        return {}, [f"{path}: [keys] must be a table of binding id = \"key\""]
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in table.items():
+        if binding_id not in KNOWN_IDS:
+            problems.append(f"{path}: unknown binding id {binding_id!r} (see the help screen)")
+            continue
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            keys = ",".join(keys)
+        if not isinstance(keys, str) or not keys.strip():
+            problems.append(f"{path}: {binding_id} needs a key such as \"y\" or \"ctrl+y\"")
+            continue
+        keymap[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    return keymap, problems
+
+
+def keys_for(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys a binding answers to once the key map is applied."""
+    if binding.id and binding.id in keymap:
+        return keymap[binding.id].split(",")
+    return binding.key.split(",")

@@ -1,0 +1,424 @@
+"""What the review app knows, as plain Python: no Textual, no SQL.
+
+The app builds these objects from rows that `workbench.store` returns, mutates them on the
+event loop only, and renders them. Keeping them free of Textual lets the queue rules be
+tested (and reasoned about) on their own.
+
+The review queue
+----------------
+A *view* is an ordered pair of articles of one story (left, right). Its *proposed pairs* are
+every pair (x, y), x in left and y in right, where y is x's best candidate in the right
+article or x is y's best candidate in the left article (rank 1 in either direction), with a
+score at or above the floor, and neither claim boilerplate. The set is symmetric, so the
+views (L, R) and (R, L) propose the same pairs. Within a view the queue runs in the reading
+order of the left article, a claim's partners best score first.
+
+"Next unmarked pair" looks after the current position in the view, then steps the right
+article through the other articles, then moves the left article on through the story, and
+finally wraps around to the pairs before the starting point.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from workbench.models import Article, Claim, ClaimKind, Hint, Label, Mark, MarkAction, pair_key
+
+DEFAULT_MIN_SCORE = 40.0
+
+Pair = tuple[str, str]  # (left claim id, right claim id), in view orientation
+
+MARKERS: dict[Label, tuple[str, str]] = {
+    Label.AGREE: ("✓", "agree"),
+    Label.CONTRADICT: ("✗", "contra"),
+    Label.UNRELATED: ("∅", "unrel"),
+    Label.UNSURE: ("?", "unsure"),
+}
+DISPUTED_MARKER = ("≠", "split")
+
+
+def marker(label: Label | None, *, wide: bool) -> str:
+    if label is None:
+        return ""
+    symbol, word = MARKERS[label]
+    return f"{symbol} {word}" if wide else symbol
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    """An article with its claims in reading order."""
+
+    article: Article
+    claims: tuple[Claim, ...]
+    index: dict[str, int] = field(default_factory=dict, compare=False)
+    starts: tuple[int, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def build(cls, article: Article, claims: Iterable[Claim]) -> ArticleDoc:
+        ordered = tuple(sorted(claims, key=lambda c: (c.start, c.ordinal)))
+        return cls(
+            article=article,
+            claims=ordered,
+            index={c.id: i for i, c in enumerate(ordered)},
+            starts=tuple(c.start for c in ordered),
+        )
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    def claim(self, claim_id: str) -> Claim:
+        return self.claims[self.index[claim_id]]
+
+    def reviewable(self) -> list[Claim]:
+        return [c for c in self.claims if c.kind != ClaimKind.BOILERPLATE]
+
+    def claim_at(self, offset: int) -> Claim | None:
+        """The claim covering a text offset, if any."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i >= 0 and self.claims[i].start <= offset < self.claims[i].end:
+            return self.claims[i]
+        return None
+
+    def step(self, claim_id: str | None, delta: int) -> Claim | None:
+        """The reviewable claim `delta` steps from `claim_id` (clamped at both ends)."""
+        reviewable = [i for i, c in enumerate(self.claims) if c.kind != ClaimKind.BOILERPLATE]
+        if not reviewable:
+            return None
+        if claim_id is None or claim_id not in self.index:
+            return self.claims[reviewable[0] if delta >= 0 else reviewable[-1]]
+        here = self.index[claim_id]
+        pos = bisect.bisect_left(reviewable, here)
+        if pos < len(reviewable) and reviewable[pos] == here:
+            target = pos + delta
+        else:  # on a boilerplate claim: the first step lands on a neighbour
+            target = pos + delta - (1 if delta > 0 else 0)
+        target = max(0, min(len(reviewable) - 1, target))
+        return self.claims[reviewable[target]]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a text offset (for opening an editor there)."""
+        return self.article.text.count("\n", 0, offset) + 1
+
+
+@dataclass(frozen=True)
+class StoryDoc:
+    id: str
+    name: str
+    articles: tuple[ArticleDoc, ...]
+    article_index: dict[str, int] = field(default_factory=dict, compare=False)
+    claim_article: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def build(cls, story_id: str, name: str, articles: Sequence[Article], claims: Iterable[Claim]):
+        by_article: dict[str, list[Claim]] = {a.id: [] for a in articles}
+        for claim in claims:
+            if claim.article_id in by_article:
+                by_article[claim.article_id].append(claim)
+        docs = tuple(ArticleDoc.build(a, by_article[a.id]) for a in articles)
+        return cls(
+            id=story_id,
+            name=name,
+            articles=docs,
+            article_index={d.id: i for i, d in enumerate(docs)},
+            claim_article={c.id: d.id for d in docs for c in d.claims},
+        )
+
+    def doc(self, article_id: str) -> ArticleDoc:
+        return self.articles[self.article_index[article_id]]
+
+    def owns(self, claim_id: str) -> bool:
+        return claim_id in self.claim_article
+
+    def view_sequence(self, left: int, right: int) -> Iterator[tuple[int, int]]:
+        """Every unordered article pair once, starting at (left, right): first the right
+        article steps through the others, then the left article moves on (wrapping)."""
+        n = len(self.articles)
+        seen: set[tuple[int, int]] = set()
+        for li in [(left + k) % n for k in range(n)]:
+            start = right if li == left else li + 1
+            for k in range(n):
+                ri = (start + k) % n
+                if ri == li:
+                    continue
+                key = (min(li, ri), max(li, ri))
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield li, ri
+
+
+# --- candidates in one view ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PairInfo:
+    left: str
+    right: str
+    score: float
+    rank: int | None  # rank of `right` among left's candidates in the right article
+    back_rank: int | None  # rank of `left` among right's candidates in the left article
+    hints: tuple[Hint, ...]  # oriented: a/a_span on the left claim, b/b_span on the right
+    proposed: bool
+
+
+def _flip(hint: Hint) -> Hint:
+    return Hint(kind=hint.kind, a=hint.b, b=hint.a, a_span=hint.b_span, b_span=hint.a_span)
+
+
+CandidateRowT = tuple[str, str, int, float, Sequence[Hint]]  # claim, candidate, rank, score, hints
+
+
+@dataclass
+class ViewData:
+    left: ArticleDoc
+    right: ArticleDoc
+    pairs: dict[Pair, PairInfo]
+    queue: list[Pair]
+    by_left: dict[str, list[PairInfo]]
+    order: dict[Pair, int]
+
+    @classmethod
+    def build(
+        cls, left: ArticleDoc, right: ArticleDoc, rows: Iterable[CandidateRowT], min_score: float
+    ) -> ViewData:
+        found: dict[Pair, dict] = {}
+        for claim, candidate, rank, score, hints in rows:
+            if claim in left.index and candidate in right.index:
+                key, forward = (claim, candidate), True
+            elif claim in right.index and candidate in left.index:
+                key, forward = (candidate, claim), False
+            else:
+                continue
+            entry = found.setdefault(key, {"score": score, "rank": None, "back": None, "hints": ()})
+            entry["score"] = max(entry["score"], score)
+            if forward:
+                entry["rank"] = rank
+                entry["hints"] = tuple(hints)  # the forward row's hints win
+            else:
+                entry["back"] = rank
+                if not entry["hints"]:
+                    entry["hints"] = tuple(_flip(h) for h in hints)
+        pairs: dict[Pair, PairInfo] = {}
+        for (lc, rc), e in found.items():
+            reviewable = (
+                left.claim(lc).kind != ClaimKind.BOILERPLATE
+                and right.claim(rc).kind != ClaimKind.BOILERPLATE
+            )
+            proposed = reviewable and e["score"] >= min_score and 1 in (e["rank"], e["back"])
+            pairs[(lc, rc)] = PairInfo(lc, rc, e["score"], e["rank"], e["back"], e["hints"], proposed)
+        by_left: dict[str, list[PairInfo]] = {}
+        for info in pairs.values():
+            by_left.setdefault(info.left, []).append(info)
+        for infos in by_left.values():
+            infos.sort(key=lambda p: (not p.proposed, -p.score, right.index[p.right]))
+        queue = sorted(
+            (p for p, info in pairs.items() if info.proposed),
+            key=lambda p: (left.index[p[0]], -pairs[p].score, right.index[p[1]]),
+        )
+        return cls(left, right, pairs, queue, by_left, {p: i for i, p in enumerate(queue)})
+
+    def info(self, pair: Pair) -> PairInfo | None:
+        return self.pairs.get(pair)
+
+    def partner(self, left_claim: str) -> str | None:
+        """The claim shown opposite `left_claim`: its first proposed partner, else its best
+        candidate of any rank, else None."""
+        infos = self.by_left.get(left_claim)
+        return infos[0].right if infos else None
+
+    def proposed_for(self, left_claim: str) -> list[PairInfo]:
+        return [p for p in self.by_left.get(left_claim, []) if p.proposed]
+
+    def _sort_key(self, pair: Pair) -> tuple[float, float]:
+        if pair in self.order:
+            return (self.order[pair], 0.0)
+        # A manual pair sits just before the queue items of its left claim, so the claim's
+        # own proposals still count as "after" it.
+        left_pos = self.left.index.get(pair[0], -1)
+        first = next((i for i, p in enumerate(self.queue) if self.left.index[p[0]] >= left_pos),
+                     len(self.queue))
+        return (first, -0.5)
+
+    def next_unmarked(
+        self, after: Pair | None, is_done: Callable[[Pair], bool], *, before: Pair | None = None
+    ) -> Pair | None:
+        """The first queue pair strictly after `after` (all when None) and strictly before
+        `before` (to the end when None) that `is_done` rejects."""
+        lo = self._sort_key(after) if after else (-math.inf, 0.0)
+        hi = self._sort_key(before) if before else (math.inf, 0.0)
+        for i, pair in enumerate(self.queue):
+            key = (i, 0.0)
+            if lo < key < hi and not is_done(pair):
+                return pair
+        return None
+
+    def count_done(self, is_done: Callable[[Pair], bool]) -> int:
+        return sum(1 for p in self.queue if is_done(p))
+
+
+# --- marks ----------------------------------------------------------------------------------
+
+
+def _kind(action: MarkAction) -> str:
+    return "final" if action == MarkAction.FINAL else "mark"
+
+
+@dataclass
+class MarkBook:
+    """Every mark row of the loaded stories, and who stands where on each pair.
+
+    A reviewer's *standing* label on a pair is their latest row (of the same kind: a
+    reviewer's mark or an editor's final) that no undo row withdraws.
+    """
+
+    rows: dict[str, Mark] = field(default_factory=dict)
+    undone: set[str] = field(default_factory=set)
+    groups: dict[tuple[Pair, str, str], list[str]] = field(default_factory=dict)
+    by_claim: dict[str, set[Pair]] = field(default_factory=dict)
+    pair_groups: dict[Pair, set[tuple[str, str]]] = field(default_factory=dict)
+    _standing: dict[tuple[Pair, str, str], Mark | None] = field(default_factory=dict)
+    version: int = 0
+
+    def add(self, mark: Mark) -> bool:
+        """Take in one row (idempotent). True if it changed anything."""
+        if mark.id in self.rows:
+            return False
+        self.rows[mark.id] = mark
+        self.version += 1
+        if mark.action == MarkAction.UNDO:
+            if mark.undoes:
+                self.undone.add(mark.undoes)
+                target = self.rows.get(mark.undoes)
+                if target is not None:
+                    self._standing.pop(self._group(target), None)
+            return True
+        key = self._group(mark)
+        self.groups.setdefault(key, []).append(mark.id)
+        self._standing.pop(key, None)
+        pair = key[0]
+        self.pair_groups.setdefault(pair, set()).add((key[1], key[2]))
+        self.by_claim.setdefault(pair[0], set()).add(pair)
+        self.by_claim.setdefault(pair[1], set()).add(pair)
+        return True
+
+    def withdraw(self, mark_id: str) -> None:
+        """Take an undo made here into account before its row comes back from polling."""
+        if mark_id in self.undone:
+            return
+        self.undone.add(mark_id)
+        self.version += 1
+        target = self.rows.get(mark_id)
+        if target is not None:
+            self._standing.pop(self._group(target), None)
+
+    def add_all(self, marks: Iterable[Mark]) -> bool:
+        changed = False
+        for mark in marks:
+            changed = self.add(mark) or changed
+        return changed
+
+    @staticmethod
+    def _group(mark: Mark) -> tuple[Pair, str, str]:
+        return (pair_key(mark.claim_a, mark.claim_b), mark.reviewer, _kind(mark.action))
+
+    def standing(self, pair: Pair, reviewer: str, *, final: bool = False) -> Mark | None:
+        key = (pair_key(*pair), reviewer, "final" if final else "mark")
+        if key not in self._standing:
+            live = [self.rows[i] for i in self.groups.get(key, ()) if i not in self.undone]
+            self._standing[key] = max(live, key=lambda m: (m.created_at, m.id)) if live else None
+        return self._standing[key]
+
+    def note(self, pair: Pair, reviewer: str, *, final: bool = False) -> str | None:
+        """The reviewer's latest note on the pair among rows still standing in history."""
+        key = (pair_key(*pair), reviewer, "final" if final else "mark")
+        noted = [
+            self.rows[i] for i in self.groups.get(key, ())
+            if i not in self.undone and self.rows[i].note
+        ]
+        return max(noted, key=lambda m: (m.created_at, m.id)).note if noted else None
+
+    def reviewers(self, pair: Pair, *, final: bool = False) -> dict[str, Mark]:
+        """Each reviewer's standing mark (or final) on the pair, by reviewer name."""
+        p = pair_key(*pair)
+        kind = "final" if final else "mark"
+        out = {}
+        for name in sorted(r for (r, k) in self.pair_groups.get(p, ()) if k == kind):
+            mark = self.standing(p, name, final=final)
+            if mark is not None:
+                out[name] = mark
+        return out
+
+    def pairs_of(self, claim_id: str) -> set[Pair]:
+        return self.by_claim.get(claim_id, set())
+
+    def latest(self, reviewer: str) -> Mark | None:
+        mine = [m for m in self.rows.values() if m.reviewer == reviewer]
+        return max(mine, key=lambda m: (m.created_at, m.id)) if mine else None
+
+
+@dataclass
+class Session:
+    """This run's marks, for the header: count and pace."""
+
+    started: float
+    marks: int = 0
+
+    def pace(self, now: float) -> float:
+        minutes = max(now - self.started, 30.0) / 60.0  # no wild figures in the first seconds
+        return self.marks / minutes
+
+
+@dataclass(frozen=True, slots=True)
+class StoryProgress:
+    articles: int
+    claims: int
+    proposed: int
+    marked: int
+    contradictions: int
+
+
+# --- adjudication -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A pair on which reviewers' standing labels differ (unsure counts as no rating)."""
+
+    claim_a: str
+    claim_b: str
+    story_id: str
+    labels: tuple[tuple[str, Label], ...]  # (reviewer, label), reviewers sorted
+
+    @property
+    def pair(self) -> Pair:
+        return (self.claim_a, self.claim_b)
+
+    @property
+    def agreement(self) -> float:
+        """Share of raters on the most common label: 0.5 for a 1-1 split."""
+        rated = [label for _, label in self.labels if label != Label.UNSURE]
+        if not rated:
+            return 1.0
+        return max(rated.count(label) for label in set(rated)) / len(rated)
+
+
+def disagreements(rows: Iterable[tuple[str, str, str, str, str]]) -> list[Disagreement]:
+    """Group (claim_a, claim_b, story, reviewer, label) rows into disagreements, lowest
+    agreement first, then the most raters, then a stable order."""
+    grouped: dict[tuple[str, str, str], dict[str, Label]] = {}
+    for a, b, story, reviewer, label in rows:
+        grouped.setdefault((a, b, story), {})[reviewer] = Label(label)
+    items = []
+    for (a, b, story), labels in grouped.items():
+        rated = {label for label in labels.values() if label != Label.UNSURE}
+        if len(rated) >= 2:
+            items.append(Disagreement(a, b, story, tuple(sorted(labels.items()))))
+    items.sort(key=lambda d: (d.agreement, -len(d.labels), d.story_id, d.claim_a, d.claim_b))
+    return items

@@ -1,0 +1,1 @@
+"""The app's screens: story list, review (also adjudication), and the modals."""
