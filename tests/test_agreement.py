@@ -91,6 +91,21 @@ def test_undefined_statistics_are_none_not_nan():
         fleiss_kappa_from_table([[1, 1], [2, 1]])
 
 
+def test_chance_agreement_close_to_one_is_still_defined():
+    # Review bug: np.isclose(p_e, 1) turned these defined values into None. Only a table
+    # in which every rating has one and the same category is undefined.
+    a = ["agree"] * 100_000
+    b = ["agree"] * 99_999 + ["contradict"]
+    assert cohen_kappa(a, b) == pytest.approx(0.0, abs=1e-12)  # p_o == p_e == 0.99999
+    assert cohen_kappa_from_table([[0, 0], [0, 7]]) is None
+    units = [["agree", "agree"]] * 200_000 + [["agree", "contradict"]]
+    shares = 400_001 / 400_002, 1 / 400_002  # 400,002 ratings, one "contradict"
+    p_e = shares[0] ** 2 + shares[1] ** 2
+    expected = (200_000 / 200_001 - p_e) / (1 - p_e)
+    assert fleiss_kappa(units) == pytest.approx(expected, rel=1e-6)
+    assert fleiss_kappa_from_table([[0, 3], [0, 3]]) is None
+
+
 # --- every worked example in ../shared/data ----------------------------------------------------
 
 

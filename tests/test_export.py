@@ -212,13 +212,15 @@ def test_export_file_is_readable_like_any_file_the_user_writes(marked, tmp_path)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-def test_standing_rows_and_pairs_agree_with_current_marks(marked):
+def test_standing_rows_agree_with_current_marks(marked):
+    # Store.standing_pairs, which this test also compared, was used by nothing else and went.
     with Store.open(marked, readonly=True) as store:
         for action in MarkAction:
             marks = store.current_marks(action=action)
-            assert [m for m, _, _ in store.standing_pairs(action=action)] == marks
             assert [(r[2], r[7], r[12]) for r in store.standing_rows(action=action)] == [
                 (m.claim_a, m.claim_b, m.reviewer) for m in marks]
+            assert [(r[11], r[13], r[14]) for r in store.standing_rows(action=action)] == [
+                (m.label and str(m.label), m.note, m.created_at) for m in marks]
 
 
 # --- the CLI's errors ---------------------------------------------------------------------------
@@ -316,3 +318,64 @@ def test_write_rows_rejects_an_unknown_format():
 
     with pytest.raises(ValueError):
         write_rows([], "xml", io.StringIO())
+
+
+# --- review fixes: hostile output paths, the manifest's snapshot, control characters ----------
+
+
+def test_output_onto_a_directory_or_into_a_missing_one_is_one_line_exit_1(marked, tmp_path):
+    # Review bug: -o DIR was a click usage error (exit 2, three lines), and a missing
+    # directory was reported under the temporary file's name.
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    result = invoke("export", marked, "-o", folder)
+    assert result.exit_code == 1 and result.output.strip().splitlines() == [
+        f"Error: {folder}: is a directory; name a file to write"]
+    result = invoke("export", marked, "-o", tmp_path / "no-dir" / "x.jsonl")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tmp_path / 'no-dir'}: no such directory"
+    assert list(folder.iterdir()) == [] and ".tmp" not in result.output
+
+
+def test_the_manifest_fingerprints_the_database_the_rows_came_from(marked, tmp_path, monkeypatch):
+    # Review bug: the fingerprint was read after the rows, outside their snapshot, so a
+    # reviewer marking meanwhile (live pairing) made it describe another database.
+    with Store.open(marked, readonly=True) as store:
+        before = store.content_fingerprint()
+        a, b = candidate_pairs(store, 1)[0]
+    real = export.write_rows
+
+    def write_then_someone_marks(rows, fmt, out):
+        counts = real(rows, fmt, out)
+        with Store.open(marked) as other:
+            other.record_mark(a, b, "agree", "live-partner")
+        return counts
+
+    monkeypatch.setattr(export, "write_rows", write_then_someone_marks)
+    with Store.open(marked, readonly=True) as store:
+        manifest = export_to_file(store, "jsonl", tmp_path / "x.jsonl", ExportFilter())
+        assert store.content_fingerprint() != before  # the mark did land
+    assert manifest["database"]["fingerprint"] == before
+
+
+def test_error_listing_reviewers_shows_control_characters_as_symbols(marked):
+    with Store.open(marked) as store:
+        a, b = candidate_pairs(store, 1)[0]
+        store.record_mark(a, b, "agree", "evil\x1b[31m")
+    result = invoke("export", marked, "--reviewer", "nobody")
+    assert result.exit_code == 1 and "\x1b" not in result.output and "evil␛[31m" in result.output
+
+
+def test_csv_quotes_a_bare_carriage_return(tiny_db, tmp_path):
+    # Review bug (found by the round-trip property): with "\n" line ends the csv writer left
+    # a field holding a lone "\r" unquoted, and reading the file back split the row there.
+    db = tmp_path / "cr.db"
+    with Store.open(tiny_db, readonly=True) as source:
+        source.backup(db)
+    with Store.open(db) as store:
+        claims = store.claims()
+        other = next(c for c in claims if c.article_id != claims[0].article_id)
+        store.record_mark(claims[0].id, other.id, "agree", "ana", note="line\rbreak\r\nend\n")
+        expected = expected_rows(store)
+        export_to_file(store, "csv", tmp_path / "x.csv", ExportFilter())
+    assert list(read_csv(tmp_path / "x.csv")) == expected

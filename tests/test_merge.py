@@ -242,3 +242,16 @@ def test_any_split_merges_to_the_same_content_in_any_order(tmp_path_factory, sha
     assert content(folder / "out" / "0.db") == results[0]
     assert file_digests(folder) == before
     assert len(results[0]["marks"]) == sum(len(content(p)["marks"]) for p in inputs)
+
+
+def test_output_that_is_a_directory_or_in_a_missing_one_is_refused(two, tmp_path):
+    # Review bug: OUT.db naming a directory was a click usage error (exit 2, three lines);
+    # OUT.db in a missing directory said "not a usable SQLite database".
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    result = invoke("merge", folder, *two)
+    assert result.exit_code == 1 and result.output.strip().splitlines() == [
+        f"Error: {folder}: is a directory, not a database"]
+    assert list(folder.iterdir()) == []
+    assert refused(tmp_path / "nowhere" / "out.db", *two) == (
+        f"Error: {tmp_path / 'nowhere'}: no such directory; nothing was merged")

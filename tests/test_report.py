@@ -204,3 +204,51 @@ def test_cli_errors(report_db, tmp_path, args, message):
                                            for a in args])
     assert result.exit_code == 1
     assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+# --- review fixes -------------------------------------------------------------------------------
+
+
+def test_output_onto_a_directory_or_into_a_missing_one_is_one_line_exit_1(report_db, tmp_path):
+    folder = tmp_path / "taken.md"
+    folder.mkdir()
+    for target, message in ((folder, "is a directory"),
+                            (tmp_path / "missing" / "r.md", "no such directory")):
+        result = invoke("report", report_db, "-o", target)
+        assert result.exit_code == 1, result.output
+        assert len(result.output.strip().splitlines()) == 1 and message in result.output
+        assert ".tmp" not in result.output
+    assert list(folder.iterdir()) == []
+
+
+def test_terminal_escapes_and_markup_in_every_field_stay_inert(tmp_path):
+    hostile = "\x1b[31mred\x1b[0m <script>x</script> [link](x) a|b `tick` \x9b2J"
+    db = tmp_path / "hostile.db"
+    with Store.open(db, create=True) as store:
+        a = _add(store, "story " + hostile, "a " + hostile, hostile, hostile, ["One " + hostile])
+        b = _add(store, "story " + hostile, "b " + hostile, None, None, ["Two " + hostile])
+        store.record_mark(a[0], b[0], "contradict", "ana " + hostile, note=hostile)
+        store.record_mark(a[0], b[0], "agree", "ben")
+        report = build_report(store)
+    markdown, page = render_markdown(report), render_html(report)
+    for out in (markdown, page):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+        assert "<script>" not in out
+    assert "\\[link\\](x)" in markdown and "\\`tick\\`" in markdown and "a\\|b" in markdown
+
+
+def test_marks_and_ratings_are_read_once_not_once_per_story(report_db, monkeypatch):
+    # Review bug: each story re-ran the standing-marks queries, which scan every mark
+    # (87 s for a report on 2,000 stories of two marks each).
+    calls = {"current_marks": 0, "standing_rows": 0}
+    for name in calls:
+        real = getattr(Store, name)
+
+        def counted(self, *args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Store, name, counted)
+    with Store.open(report_db, readonly=True) as store:
+        assert len(build_report(store).stories) == 2
+    assert calls == {"current_marks": 2, "standing_rows": 1}

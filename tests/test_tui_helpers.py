@@ -11,8 +11,6 @@ import asyncio
 import shutil
 from pathlib import Path
 
-import pytest
-
 from workbench.ingest import ArticleInput
 from workbench.models import Label, pair_key
 from workbench.pipeline import import_articles, import_paths
@@ -102,6 +100,34 @@ def test_seed_database_has_proposed_pairs(tmp_path):
     assert proposed > 10 and marked == 0
 
 
-@pytest.fixture
-def seed(tmp_path) -> Path:
-    return seed_db(tmp_path)
+def proposed_pairs(path: Path, count: int) -> list[tuple[str, str]]:
+    """The first `count` distinct rank-1 pairs at the default floor, in pair_key order."""
+    with Store.open(path, readonly=True) as store:
+        out: list[tuple[str, str]] = []
+        for row in store.candidate_rows(top=1, min_score=40):
+            pair = pair_key(row.a.claim.id, row.b.claim.id)
+            if pair not in out:
+                out.append(pair)
+            if len(out) == count:
+                return out
+    raise AssertionError("not enough candidate pairs")
+
+
+def disputed_db(directory: Path) -> tuple[Path, list[tuple[str, str]]]:
+    """The seed story with reviewers' marks: p0 agree vs contradict (agreement 1/2), p1 two
+    agree vs unrelated (2/3), p2 all agree (no disagreement), p3 agree vs unsure (unsure is
+    no rating, so no disagreement either)."""
+    path = seed_db(directory)
+    pairs = proposed_pairs(path, 4)
+    p0, p1, p2, p3 = pairs
+    with Store.open(path) as store:
+        store.record_mark(*p1, "agree", "ana")
+        store.record_mark(*p1, "agree", "carol")
+        store.record_mark(*p1, "unrelated", "bob")
+        store.record_mark(*p0, "agree", "ana", note="same meeting")
+        store.record_mark(*p0, "contradict", "bob", note="Thursday, not Friday")
+        store.record_mark(*p2, "agree", "ana")
+        store.record_mark(*p2, "agree", "bob")
+        store.record_mark(*p3, "agree", "ana")
+        store.record_mark(*p3, "unsure", "bob")
+    return path, pairs

@@ -6,6 +6,7 @@ No sleeping: after a key the tests wait for the screen's command queue to drain
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,12 @@ from test_tui_helpers import (
     crafted_db,
     press,
     screen_text,
-    seed,  # noqa: F401 (fixture)
+    seed_db,
     settle,
     standing,
     started,
 )
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 
 from workbench.models import ClaimKind, Label, MarkAction, pair_key
 from workbench.store import Store
@@ -30,6 +31,11 @@ from workbench.tui.screens.modals import ArticleViewer, HelpScreen, NoteScreen, 
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stories import StoryListScreen, StoryTable
 from workbench.tui.widgets import ArticlePane
+
+
+@pytest.fixture
+def seed(tmp_path) -> Path:
+    return seed_db(tmp_path)
 
 
 def review(app) -> ReviewScreen:
@@ -192,7 +198,8 @@ async def test_brackets_step_the_right_article_through_the_others(seed):
         screen = review(app)
         assert (screen.left_i, screen.right_i) == (0, 1)
         await press(app, pilot, "]")
-        assert screen.right_i == 2 and "[3/5]" in screen_text(app)
+        assert screen.right_i == 2 and "3/5 004" not in screen_text(app)
+        assert "3/5 002" in screen_text(app)
         await press(app, pilot, "]", "]", "]")  # 3, 4, then wraps past the left article
         assert screen.right_i == 1
         await press(app, pilot, "[")
@@ -349,8 +356,10 @@ async def test_question_mark_shows_help_with_the_queue_rule(seed):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = screen_text(app)
-        assert "How the queue works" in text and "next-article" in text
+        assert "next-article" in screen_text(app)
+        body = app.screen.query_one("#help-rule").content.plain
+        assert "How the queue works" in body and "lowest agreement first" in body
+        assert "next-article" in app.screen.query_one("#help-keys").content.plain
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
@@ -507,7 +516,6 @@ async def test_article_text_is_displayed_literally(tmp_path):
 
 
 async def test_other_processes_marks_show_up(seed):
-    import subprocess
     import sys
 
     app = app_for(seed, poll_seconds=1.0)
@@ -519,9 +527,14 @@ async def test_other_processes_marks_show_up(seed):
         script = (
             "import sys\nfrom workbench.store import Store\n"
             "with Store.open(sys.argv[1]) as s:\n"
-            "    s.record_mark(sys.argv[2], sys.argv[3], 'contradict', 'bob', note='dates differ')\n"
+            "    s.record_mark(sys.argv[2], sys.argv[3], 'contradict', 'bob',\n"
+            "                  note='dates differ')\n"
         )
-        subprocess.run([sys.executable, "-c", script, str(seed), left, right], check=True)
+        # Another process, as a second reviewer's terminal would be.
+        other = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", script, str(seed), left, right
+        )
+        assert await other.wait() == 0
         assert await app.poll_changes()  # what the timer calls every second
         await settle(app, pilot)
         text = screen_text(app)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -156,14 +156,16 @@ def cohen_kappa_from_table(table: np.ndarray | Sequence[Sequence[float]]) -> flo
     t = np.asarray(table, dtype=float)
     if t.ndim != 2 or t.shape[0] != t.shape[1]:
         raise ValueError("a confusion table must be square")
-    total = t.sum()
-    if total <= 0:
+    total = float(t.sum())
+    # kappa = (p_o - p_e) / (1 - p_e), multiplied through by total^2: chance agreement is
+    # exactly 1 only when both raters used one and the same category, and testing the
+    # scaled denominator for zero says so exactly (np.isclose(p_e, 1) also refused
+    # defined values, such as kappa 0 over 100,000 items with one disagreement).
+    chance = float(t.sum(axis=1) @ t.sum(axis=0))
+    denominator = total * total - chance
+    if total <= 0 or denominator <= 0:
         return None
-    observed = np.trace(t) / total
-    expected = float(t.sum(axis=1) @ t.sum(axis=0)) / total**2
-    if np.isclose(expected, 1.0):
-        return None
-    return float((observed - expected) / (1.0 - expected))
+    return (total * float(np.trace(t)) - chance) / denominator
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
@@ -186,11 +188,12 @@ def fleiss_kappa_from_table(table: np.ndarray | Sequence[Sequence[float]]) -> fl
     n = raters[0]
     if n < 2:
         return None
-    per_subject = ((t * t).sum(axis=1) - n) / (n * (n - 1))
-    shares = t.sum(axis=0) / t.sum()
-    expected = float(shares @ shares)
-    if np.isclose(expected, 1.0):
+    totals = t.sum(axis=0)
+    if np.count_nonzero(totals) < 2:  # one category only: chance agreement is exactly 1
         return None
+    per_subject = ((t * t).sum(axis=1) - n) / (n * (n - 1))
+    shares = totals / totals.sum()
+    expected = float(shares @ shares)
     return float((per_subject.mean() - expected) / (1.0 - expected))
 
 
@@ -375,8 +378,3 @@ def _count_table(units: Iterable[Iterable[Hashable]]) -> tuple[np.ndarray, tuple
         for value in unit:
             counts[row, index[value]] += 1
     return counts, values
-
-
-def as_units(items: Mapping[Hashable, Mapping[str, Hashable]]) -> list[list[Hashable]]:
-    """item -> rater -> label, as the list of units the functions above take."""
-    return [list(by_rater.values()) for by_rater in items.values()]

@@ -19,9 +19,13 @@ How a pair is scored (0-100), all of it vectorised (no Python loop over claim pa
    other articles; a candidate j gains `min(S[i,k], S[k,j])`, scaled so the score stays
    within 0-100. In a two-article story there is no third article and nothing changes.
 
-On the hand-labelled seed pairs, the rapidfuzz scorers (token_set_ratio, partial_ratio)
-added to this blend moved top-1/top-3 by less than one pair either way, so they are not
-in the blend; see benchmarks/bench_align.py for the measured figures.
+Adding rapidfuzz token_set_ratio / partial_ratio (on the normalised text) to this blend
+moved top-1/top-3 on the 136 labelled seed pairs by one or two pairs either way, and on
+ClaimDiff by less than 1%: noise, at a cost of about a microsecond per candidate pair, so
+they are not in the blend. Measured figures: benchmarks/bench_align.py.
+
+Cost: the score matrix is n x n float32 for the n claims of a story (4,000 claims: about
+64 MB, 173 MB peak); the hint finder runs once per returned candidate, in Python.
 
 Ranks are deterministic: score (rounded to 2 decimals) descending, then the candidate's
 ordinal, then its id.
@@ -29,8 +33,10 @@ ordinal, then its id.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import repeat
 
 import numpy as np
@@ -40,7 +46,7 @@ from workbench.hints import ClaimFeatures, compare_features, extract_features
 from workbench.models import Candidate, Claim, ClaimKind, Hint
 from workbench.textnorm import content_tokens, particle_stripped
 
-ALIGNER_VERSION: str = "1"
+ALIGNER_VERSION: str = "2"
 
 # Tuned on tests/data/seed_pairs.jsonl (see the module docstring); checked on ClaimDiff.
 _W_COSINE = 0.8  # of the direct score; the rest is containment
@@ -83,21 +89,23 @@ def align_story(
     ids = np.array([c.id for c in usable], dtype=object)
     claim_ids = ids[i_idx].tolist()
     cand_ids = ids[j_idx].tolist()
-    if not hints:
-        return list(map(Candidate, claim_ids, cand_ids, ranks, scores, repeat((), len(scores))))
-    features: dict[int, ClaimFeatures] = {}
+    with _gc_paused():
+        if not hints:
+            found: list[tuple[Hint, ...]] | repeat[tuple[()]] = repeat((), len(scores))
+        else:
+            features: dict[int, ClaimFeatures] = {}
 
-    def hints_for(i: int, j: int) -> tuple[Hint, ...]:
-        fa = features.get(i)
-        if fa is None:
-            fa = features[i] = extract_features(texts[i])
-        fb = features.get(j)
-        if fb is None:
-            fb = features[j] = extract_features(texts[j])
-        return tuple(compare_features(fa, fb))
+            def hints_for(i: int, j: int) -> tuple[Hint, ...]:
+                fa = features.get(i)
+                if fa is None:
+                    fa = features[i] = extract_features(texts[i])
+                fb = features.get(j)
+                if fb is None:
+                    fb = features[j] = extract_features(texts[j])
+                return tuple(compare_features(fa, fb))
 
-    found = list(map(hints_for, i_idx.tolist(), j_idx.tolist()))
-    return list(map(Candidate, claim_ids, cand_ids, ranks, scores, found))
+            found = list(map(hints_for, i_idx.tolist(), j_idx.tolist()))
+        return list(map(Candidate, claim_ids, cand_ids, ranks, scores, found))
 
 
 def _top_per_article(
@@ -107,32 +115,53 @@ def _top_per_article(
     articles in first-seen order, rank 1..k (score desc, then ordinal)."""
     n = final.shape[0]
     n_articles = int(art.max()) + 1
-    k = top_k
-    top_j = np.full((n, n_articles, k), -1, dtype=np.int64)
-    top_s = np.full((n, n_articles, k), -np.inf, dtype=np.float32)
+    top_k = min(top_k, int(np.bincount(art).max()))  # no article has more to rank
+    np.round(final, 2, out=final)
+    top_j = np.full((n, n_articles, top_k), -1, dtype=np.int64)
+    top_s = np.full((n, n_articles, top_k), -np.inf, dtype=np.float32)
+    # Articles of equal size are handled together: columns (article, ordinal order) form an
+    # (n, articles, size) block, and k rounds of argmax pick the top k. argmax returns the
+    # first maximum, i.e. the lowest ordinal among equal scores: the tie-break rule.
+    groups: dict[int, list[int]] = {}
+    members = []
     for a in range(n_articles):
         cols = np.flatnonzero(art == a)
-        cols = cols[np.argsort(order_pos[cols], kind="stable")]
-        kk = min(k, cols.size)
-        block = np.round(final[:, cols], 2)
-        if kk < cols.size:
-            # unique integer keys: score (in hundredths) first, then ordinal position
-            key = np.rint(block * 100).astype(np.int64) * -(cols.size + 1)
-            key += np.arange(cols.size)
-            part = np.argpartition(key, kk - 1, axis=1)[:, :kk]
-            order = np.take_along_axis(key, part, axis=1).argsort(axis=1)
-            best = np.take_along_axis(part, order, axis=1)
-        else:
-            best = np.argsort(-block, axis=1, kind="stable")
-        top_j[:, a, :kk] = cols[best]
-        top_s[:, a, :kk] = np.take_along_axis(block, best, axis=1)
+        members.append(cols[np.argsort(order_pos[cols], kind="stable")])
+        groups.setdefault(cols.size, []).append(a)
+    for size, arts in groups.items():
+        idx = np.stack([members[a] for a in arts])  # (g, size)
+        kk = min(top_k, size)
+        for start in range(0, n, _ROW_BLOCK):
+            rows = slice(start, min(start + _ROW_BLOCK, n))
+            block = np.ascontiguousarray(final[rows][:, idx])  # (r, g, size), a copy
+            flat = block.reshape(-1)  # a view: writing to it writes to block
+            base = np.arange(0, flat.size, size).reshape(block.shape[:2])
+            for rank in range(kk):
+                best = block.argmax(axis=2)  # (r, g)
+                at = base + best
+                top_j[rows, arts, rank] = idx[np.arange(len(arts))[None, :], best]
+                top_s[rows, arts, rank] = flat[at]
+                flat[at] = -np.inf
     top_s[np.arange(n), art, :] = -np.inf  # never the claim's own article
     keep = (top_j >= 0) & (top_s >= min_score) & (top_s > -np.inf)
     i_idx = np.broadcast_to(np.arange(n)[:, None, None], keep.shape)[keep]
     j_idx = top_j[keep]
-    ranks = np.broadcast_to(np.arange(1, k + 1)[None, None, :], keep.shape)[keep]
+    ranks = np.broadcast_to(np.arange(1, top_k + 1)[None, None, :], keep.shape)[keep]
     scores = top_s[keep].astype(np.float64).round(2)
     return i_idx, j_idx, ranks.tolist(), scores.tolist()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Creating a million small objects triggers the cyclic GC again and again, and each
+    full pass walks every live object; none of these objects can form a cycle."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -224,19 +253,31 @@ def _two_hop(direct: np.ndarray, art: np.ndarray) -> np.ndarray:
     via = np.argsort(-best_v, axis=1, kind="stable")[:, :hops]
     out = np.empty_like(direct)
     for start in range(0, n, _ROW_BLOCK):
-        rows = np.arange(start, min(start + _ROW_BLOCK, n))
-        hop = np.zeros((rows.size, n), dtype=np.float32)
+        stop = min(start + _ROW_BLOCK, n)
+        rows = np.arange(start, stop)
+        hop = None
         for h in range(hops):
             a = via[rows, h]
             k = best_k[rows, a]
             v = np.maximum(best_v[rows, a], 0.0)
-            np.maximum(hop, np.minimum(v[:, None], direct[k, :]), out=hop)
-        block = direct[rows, :]
+            step = direct[k, :]  # a gathered copy
+            np.minimum(step, v[:, None], out=step)
+            if hop is None:
+                hop = step
+            else:
+                np.maximum(hop, step, out=hop)
+        assert hop is not None
+        block = direct[start:stop]
         # block + weight * hop * (1 - block/100): stays <= 100, equals block when hop == 0
-        room = 1.0 - np.clip(block, 0.0, 100.0) / 100.0
-        out[rows, :] = block + _HOP_WEIGHT * hop * room
-    same = art[:, None] == art[None, :]
-    out[same] = -1.0
+        hop *= _HOP_WEIGHT
+        mixed = hop * block
+        mixed *= -0.01
+        mixed += hop
+        mixed += block
+        out[start:stop] = mixed
+    for a in range(n_articles):
+        members = np.flatnonzero(art == a)
+        out[np.ix_(members, members)] = -1.0
     return out
 
 
@@ -256,15 +297,19 @@ def _merge_map(vocab: set[str]) -> dict[str, str]:
             lo, hi = (ra, rb) if ra < rb else (rb, ra)
             parent[hi] = lo
 
-    by_initial: dict[str, list[str]] = {}
-    for w in words:
-        by_initial.setdefault(w[0], []).append(w)
-    for group in by_initial.values():
+    # One cdist over the vocabulary; a very large one is split by initial letter. Threads
+    # only pay off on big inputs (starting them costs about a millisecond).
+    groups = [words] if len(words) <= 4000 else _by_initial(words)
+    for group in groups:
         if len(group) < 2:
             continue
         sim = process.cdist(
-            group, group, scorer=fuzz.ratio, score_cutoff=_MERGE_CUTOFF, dtype=np.uint8,
-            workers=-1,
+            group,
+            group,
+            scorer=fuzz.ratio,
+            score_cutoff=_MERGE_CUTOFF,
+            dtype=np.uint8,
+            workers=-1 if len(group) > 1000 else 1,
         )
         a_idx, b_idx = np.nonzero(np.triu(sim, 1))
         for a, b in zip(a_idx.tolist(), b_idx.tolist(), strict=True):
@@ -274,3 +319,10 @@ def _merge_map(vocab: set[str]) -> dict[str, str]:
         if stripped and stripped in vocab:
             union(w, stripped)
     return {w: find(w) for w in vocab if find(w) != w}
+
+
+def _by_initial(words: list[str]) -> list[list[str]]:
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w)
+    return list(groups.values())

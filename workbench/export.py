@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from workbench import __version__
+from workbench.errors import WorkbenchError
 from workbench.models import Label, MarkAction
 from workbench.store import SCHEMA_VERSION, Store, utc_now
 
@@ -65,13 +66,6 @@ class ExportCounts:
 
 
 # --- rows -------------------------------------------------------------------------------------
-
-
-def export_rows(store: Store, selection: ExportFilter) -> Iterator[tuple]:
-    """Flat rows (CSV_FIELDS order) of the selected standing marks, streamed."""
-    return store.standing_rows(
-        story=selection.story, reviewer=selection.reviewer, action=selection.action
-    )
 
 
 def mark_json(row: Sequence) -> dict:
@@ -128,7 +122,9 @@ def write_rows(rows: Iterable[Sequence], fmt: str, out: IO[str]) -> ExportCounts
             out.write(jsonl_line(row))
             labels[row[_LABEL]] += 1
     elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        # RFC 4180 line ends: the writer quotes a field holding any lineterminator character,
+        # so with "\n" alone a note holding a bare "\r" went out unquoted and split its row.
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_FIELDS)
         for row in rows:
             writer.writerow(row)  # None (no note) is written as an empty field
@@ -148,7 +144,11 @@ def write_rows(rows: Iterable[Sequence], fmt: str, out: IO[str]) -> ExportCounts
 
 
 def export_to_stream(store: Store, fmt: str, out: IO[str], selection: ExportFilter) -> ExportCounts:
-    return write_rows(export_rows(store, selection), fmt, out)
+    """The selected standing marks (flat rows, CSV_FIELDS order), streamed from one cursor."""
+    rows = store.standing_rows(
+        story=selection.story, reviewer=selection.reviewer, action=selection.action
+    )
+    return write_rows(rows, fmt, out)
 
 
 def export_to_file(
@@ -162,8 +162,12 @@ def export_to_file(
     """Write the dataset to `target` (temporary file, then rename) and its manifest beside
     it as `target` + ".manifest.json". Returns the manifest."""
     target = Path(target)
-    with atomic_writer(target, newline="" if fmt == "csv" else None) as out:
-        counts = export_to_stream(store, fmt, out, selection)
+    # One read snapshot for the rows and the fingerprint: a reviewer marking meanwhile
+    # (live pairing) cannot make the manifest describe a database the rows did not come from.
+    with store.snapshot():
+        with atomic_writer(target, newline="" if fmt == "csv" else None) as out:
+            counts = export_to_stream(store, fmt, out, selection)
+        fingerprint = store.content_fingerprint()
     manifest = {
         "file": target.name,
         "format": fmt,
@@ -176,7 +180,7 @@ def export_to_file(
         "filters": selection.to_json(story_name),
         "database": {
             "path": str(store.path),
-            "fingerprint": store.content_fingerprint(),
+            "fingerprint": fingerprint,
             "schema_version": SCHEMA_VERSION,
         },
         "workbench_version": __version__,
@@ -195,9 +199,20 @@ def manifest_path(target: str | os.PathLike) -> Path:
 
 @contextlib.contextmanager
 def atomic_writer(target: str | os.PathLike, *, newline: str | None = None) -> Iterator[IO[str]]:
-    """A text file that appears at `target` only when the block succeeds."""
+    """A text file that appears at `target` only when the block succeeds. A target that
+    cannot be written is refused before the block runs, naming the target (not the
+    temporary file)."""
     target = Path(target)
-    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    if target.is_dir():
+        raise WorkbenchError(f"{target}: is a directory; name a file to write")
+    if not target.parent.is_dir():
+        raise WorkbenchError(f"{target.parent}: no such directory")
+    try:
+        handle, tmp_name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise WorkbenchError(f"{target}: cannot write ({exc.strerror or exc})") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:

@@ -41,6 +41,7 @@ from workbench.textnorm import (
     STOPWORDS,
     fold,
     particle_stripped,
+    word_set,
 )
 
 KINDS: tuple[str, ...] = (
@@ -96,19 +97,38 @@ _DURATION = re.compile(
     rf"|\b(?:(?P<q2>{_QUALIFIER})\s+)?(?:the\s+)?(?:past|last|previous)\s+(?P<unit2>second|minute|hour|day|week|month|year|decade)(?:\s+or\s+so)?\b",
     re.IGNORECASE,
 )
-_ANCHOR = re.compile(r"\b(?:last|past|previous|recent|next|coming|first|final)\s+(?:the\s+)?$", re.I)
+_ANCHOR = re.compile(
+    r"\b(?:last|past|previous|recent|next|coming|first|final)\s+(?:the\s+)?$", re.IGNORECASE
+)
 _HOW_LONG = re.compile(r"\bhow\s+long\b|\bduration\b", re.IGNORECASE)
 
-_NUMBER = re.compile(
+_MULT = r"(?:million|billion|trillion|thousand|hundred)"
+_PCT_WORD = r"\s+per\s?cent\b|\s+percent\b"
+_NUMBER_DIGITS = re.compile(
     r"(?<![\w.,/-])(?P<v>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
-    r"(?P<mult>\s+(?:million|billion|trillion|thousand|hundred))?"
-    r"(?P<pct>\s?%|\s+per\s?cent\b|\s+percent\b)?(?![\w-]|\.[0-9])"
-    r"|\b(?P<w>two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|thousand|dozen)(?P<wmult>\s+(?:million|billion|trillion|thousand|"
-    r"hundred))?(?P<wpct>\s+per\s?cent\b|\s+percent\b)?\b",
+    rf"(?P<mult>\s+{_MULT})?(?P<pct>\s?%|{_PCT_WORD})?(?![\w-]|\.[0-9])",
     re.IGNORECASE,
 )
+_NUMBER_WORD_LIST = word_set(
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty "
+    "ninety hundred thousand dozen"
+)
+_NUMBER_WORDS = re.compile(
+    rf"\b(?P<w>{'|'.join(sorted(_NUMBER_WORD_LIST, key=len, reverse=True))})(?P<wmult>\s+{_MULT})?(?P<wpct>{_PCT_WORD})?\b",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"[0-9]")
+_NOT_DIGITS = re.compile(r"[^0-9]")
+# Gates: a kind's regexes run only when one of these words occurs in the claim.
+_GATE_WORD = re.compile(r"[a-z]+")
+_UNIT_WORDS = frozenset(w + s for w in _UNITS for s in ("", "s"))
+_WEEKDAY_WORDS = frozenset(w + s for w in _WEEKDAYS for s in ("", "s"))
+_NEGATION_WORDS = word_set("""not never no none nobody nothing neither nor cannot deny denies denied denying refuse
+    refuses refused refusing decline declines declined declining""")
+_HEDGE_WORDS = word_set("""reportedly allegedly purportedly apparently supposedly ostensibly claim claims claimed
+    claiming allege alleges alleged alleging according believed unconfirmed unverified
+    rumored rumoured""")
 _MULTIPLIERS = {"hundred": 100, "thousand": 1_000, "million": 10**6, "billion": 10**9,
                 "trillion": 10**12}  # fmt: skip
 
@@ -128,29 +148,28 @@ _HEDGE = re.compile(
 
 # Name words: Capitalised, or a transliteration particle hyphenated to one ("ez-Zor").
 _WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_][\w'’]*(?:[-‐‑][\w'’]+)*|[0-9][\w'’.,-]*")
-_PARTICLE_JOINED = re.compile(r"^(?:" + "|".join(sorted(PARTICLES)) + r")[-‐‑][A-Z]", re.I)
-_CONNECTORS = frozenset("al el ez es bin ibn de del della di da van von der den la le du dos das abu".split())
-_TITLES = frozenset(
-    """mr mrs ms dr prof sen rep gov gen col lt maj sgt capt cmdr adm brig cpl pvt amb
+_PARTICLE_JOINED = re.compile(r"^(?:" + "|".join(sorted(PARTICLES)) + r")[-‐‑][A-Z]", re.IGNORECASE)
+_CONNECTORS = word_set(
+    "al el ez es bin ibn de del della di da van von der den la le du dos das abu"
+)
+_TITLES = word_set("""mr mrs ms dr prof sen rep gov gen col lt maj sgt capt cmdr adm brig cpl pvt amb
     president secretary minister colonel general major lieutenant captain admiral sergeant
-    senator governor spokesman spokeswoman chairman""".split()
-)
-_NOT_NAMES = frozenset(
-    """i monday tuesday wednesday thursday friday saturday sunday january february march
+    senator governor spokesman spokeswoman chairman""")
+_NOT_NAMES = word_set("""i monday tuesday wednesday thursday friday saturday sunday january february march
     april may june july august september october november december jan feb mar apr jun jul
-    aug sep sept oct nov dec""".split()
-)
+    aug sep sept oct nov dec""")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:;]['\"’”)\]]*\s+|[\"“‘(\[]\s*|\n\s*)\Z")
 # Capitalised at the start of a sentence but rarely a name.
-_COMMON_STARTERS = frozenset(
-    """according after although asked because before both despite during earlier even
+_COMMON_STARTERS = word_set("""according after although asked because before both despite during earlier even
     however instead last later meanwhile moreover officials prior since still tensions
     then thus today tomorrow yesterday until while yet senior several many most some
-    police authorities critics experts analysts residents witnesses prosecutors""".split()
-)
+    police authorities critics experts analysts residents witnesses prosecutors""")
 _NAME_SKIP = STOPWORDS | _TITLES | _NOT_NAMES
-_TRIVIAL_CONTEXT = frozenset("the a an of in on at to from and or by for with".split())
+_TRIVIAL_CONTEXT = word_set("the a an of in on at to from and or by for with")
 
+
+# words, keys, left context, right context, initial_only, initials
+_NameSig = tuple[tuple[str, ...], tuple[str, ...], str, str, bool, frozenset[str]]
 
 # --- extracted features ----------------------------------------------------------------------
 
@@ -174,6 +193,21 @@ class _Name:
     right: str  # context word(s) after
     initial_only: bool  # a single word at the start of a sentence: maybe not a name
 
+    @property
+    def sig(self) -> _NameSig:
+        # initials: first letters of the keys (and of keys without a glued particle); two
+        # names with none in common are neither the same name nor spelling variants
+        initials = {k[:1] for k in self.keys}
+        initials.update(stripped[:1] for k in self.keys if (stripped := particle_stripped(k)))
+        return (
+            self.words,
+            self.keys,
+            self.left,
+            self.right,
+            self.initial_only,
+            frozenset(initials),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ClaimFeatures:
@@ -193,61 +227,80 @@ class ClaimFeatures:
     weekday_keys: frozenset = frozenset()
     number_keys: frozenset = frozenset()
     name_words: frozenset = frozenset()
+    name_sigs: tuple = ()
 
 
 def extract_features(text: str) -> ClaimFeatures:
+    """Everything `compare_features` needs from one claim. Each kind's regexes run only
+    when a cheap substring test says the kind may be present."""
+    low = text.casefold()
+    present = set(_GATE_WORD.findall(low))
+    has_digit = _DIGIT.search(text) is not None
     taken: list[tuple[int, int]] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
     durations: list[_Item] = []
-    for m in _DURATION.finditer(text):
-        unit = (m.group("unit") or m.group("unit2") or "").casefold()
-        n = m.group("n")
-        amount = _count_value(n) if n else 1.0
-        # "in the last couple days", "the past month": when, or for how long until now
-        anchored = bool(m.group("unit2")) or bool(_ANCHOR.search(text, 0, m.start()))
-        durations.append(_Item(m.group(), m.span(), (amount * _UNITS[unit], unit), anchored))
-        taken.append(m.span())
-    how_long = tuple(_Item(m.group(), m.span(), None) for m in _HOW_LONG.finditer(text))
+    if not present.isdisjoint(_UNIT_WORDS):
+        for m in _DURATION.finditer(text):
+            unit = (m.group("unit") or m.group("unit2") or "").casefold()
+            n = m.group("n")
+            amount = _count_value(n) if n else 1.0
+            # "in the last couple days", "the past month": when, or how long until now
+            anchored = bool(m.group("unit2")) or bool(_ANCHOR.search(text, 0, m.start()))
+            durations.append(_Item(m.group(), m.span(), (amount * _UNITS[unit], unit), anchored))
+            taken.append(m.span())
+    how_long: tuple[_Item, ...] = ()
+    if "long" in present or "duration" in present:
+        how_long = tuple(_Item(m.group(), m.span(), None) for m in _HOW_LONG.finditer(text))
 
     dates: list[_Item] = []
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            if not free(*m.span()):
-                continue
-            groups = m.groupdict()
-            month = groups.get("m")
-            mo = _MONTHS.get(month.casefold()) if month and not month.isdigit() else None
-            if month and month.isdigit():
-                mo = int(month)
-            day = groups.get("d")
-            d = int(re.sub(r"\D", "", day)) if day else None
-            y = int(groups["y"]) if groups.get("y") else None
-            dates.append(_Item(m.group(), m.span(), (y, mo, d)))
-            taken.append(m.span())
-    dates.sort(key=lambda it: it.span)
+    if has_digit:
+        has_month = not present.isdisjoint(_MONTHS)
+        for pattern in _DATE_PATTERNS if has_month else _DATE_PATTERNS[3:]:
+            for m in pattern.finditer(text):
+                if not free(*m.span()):
+                    continue
+                groups = m.groupdict()
+                month = groups.get("m")
+                mo = None
+                if month:
+                    mo = int(month) if month.isdigit() else _MONTHS.get(month.casefold())
+                day = groups.get("d")
+                d = int(_NOT_DIGITS.sub("", day)) if day else None
+                y = int(groups["y"]) if groups.get("y") else None
+                dates.append(_Item(m.group(), m.span(), (y, mo, d)))
+                taken.append(m.span())
+        dates.sort(key=lambda it: it.span)
 
-    weekdays = []
-    for m in _WEEKDAY.finditer(text):
-        if free(*m.span()):
-            weekdays.append(_Item(m.group(), m.span(), m.group().casefold().rstrip("s")))
+    weekdays: list[_Item] = []
+    if not present.isdisjoint(_WEEKDAY_WORDS):
+        for m in _WEEKDAY.finditer(text):
+            if free(*m.span()):
+                weekdays.append(_Item(m.group(), m.span(), m.group().casefold().rstrip("s")))
 
     numbers: list[_Item] = []
-    for m in _NUMBER.finditer(text):
-        if not free(*m.span()):
-            continue
-        value = _number_value(m)
-        if value is None:
-            continue
-        numbers.append(_Item(m.group(), m.span(), value))
+    patterns = []
+    if has_digit:
+        patterns.append(_NUMBER_DIGITS)
+    if not present.isdisjoint(_NUMBER_WORD_LIST):
+        patterns.append(_NUMBER_WORDS)
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            if free(*m.span()):
+                numbers.append(_Item(m.group(), m.span(), _number_value(m)))
+    numbers.sort(key=lambda it: it.span)
 
-    negations = tuple(_Item(m.group(), m.span(), None) for m in _NEGATION.finditer(text))
-    hedges = tuple(
-        _Item(m.group(), m.span(), m.group().casefold().split()[0][:5])
-        for m in _HEDGE.finditer(text)
-    )
+    negations: tuple[_Item, ...] = ()
+    if not present.isdisjoint(_NEGATION_WORDS) or "n't" in low or "n’t" in low:
+        negations = tuple(_Item(m.group(), m.span(), None) for m in _NEGATION.finditer(text))
+    hedges: tuple[_Item, ...] = ()
+    if not present.isdisjoint(_HEDGE_WORDS) or "said to" in low:
+        hedges = tuple(
+            _Item(m.group(), m.span(), m.group().casefold().split()[0][:5])
+            for m in _HEDGE.finditer(text)
+        )
     names = tuple(_names(text))
     return ClaimFeatures(
         text=text,
@@ -263,6 +316,7 @@ def extract_features(text: str) -> ClaimFeatures:
         weekday_keys=frozenset(d.key for d in weekdays),
         number_keys=frozenset(d.key for d in numbers),
         name_words=frozenset(n.words for n in names),
+        name_sigs=tuple(n.sig for n in names),
     )
 
 
@@ -282,14 +336,12 @@ def _count_value(word: str) -> float:
         return 1.0
 
 
-def _number_value(m: re.Match[str]) -> tuple[float, bool] | None:
-    if m.group("v"):
-        try:
-            value = float(m.group("v").replace(",", ""))
-        except ValueError:
-            return None
-        mult = m.group("mult")
-        pct = bool(m.group("pct"))
+def _number_value(m: re.Match[str]) -> tuple[float, bool]:
+    groups = m.groupdict()
+    if groups.get("v"):
+        value = float(groups["v"].replace(",", ""))
+        mult = groups["mult"]
+        pct = bool(groups["pct"])
     else:
         value = float(NUMBER_WORDS[m.group("w").casefold()])
         mult = m.group("wmult")
@@ -300,93 +352,112 @@ def _number_value(m: re.Match[str]) -> tuple[float, bool] | None:
 
 
 def _names(text: str) -> list[_Name]:
-    words = list(_WORD.finditer(text))
+    toks = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    is_name = [_is_name_word(w) for w, _, _ in toks]
     out: list[_Name] = []
     i = 0
-    while i < len(words):
-        if not _is_name_word(words[i].group()):
+    n = len(toks)
+    while i < n:
+        if not is_name[i]:
             i += 1
             continue
-        j = i
         run = [i]
-        while j + 1 < len(words):
-            nxt = words[j + 1]
-            if text[words[j].end() : nxt.start()] not in (" ", "\u00a0"):
-                break
-            if _is_name_word(nxt.group()):
+        j = i
+        while j + 1 < n and text[toks[j][2] : toks[j + 1][1]] in _NAME_GAPS:
+            if is_name[j + 1]:
                 run.append(j + 1)
                 j += 1
-                continue
-            # "Bashar al Assad", "Abu Bakr": a connector followed by a name word
-            if (
-                nxt.group().casefold() in _CONNECTORS
-                and j + 2 < len(words)
-                and text[nxt.end() : words[j + 2].start()] in (" ", "\u00a0")
-                and _is_name_word(words[j + 2].group())
+            elif (  # "Bashar al Assad", "Abu Bakr": a connector followed by a name word
+                toks[j + 1][0].casefold() in _CONNECTORS
+                and j + 2 < n
+                and is_name[j + 2]
+                and text[toks[j + 1][2] : toks[j + 2][1]] in _NAME_GAPS
             ):
-                run.extend([j + 1, j + 2])
+                run += [j + 1, j + 2]
                 j += 2
-                continue
-            break
+            else:
+                break
         i = j + 1
         # drop leading function words ("The", "On") and titles ("Col", "President")
-        while run and _bare(words[run[0]].group()) in _NAME_SKIP:
+        while run and _skippable(toks[run[0]][0]):
             run.pop(0)
         # a weekday or month ends the name ("Dillon Thursday" is not one name)
         for k, idx in enumerate(run):
-            if _bare(words[idx].group()) in _NOT_NAMES:
+            if _bare(toks[idx][0]) in _NOT_NAMES:
                 run = run[:k]
                 break
         if not run:
             continue
-        spans = tuple(words[k].span() for k in run)
-        start, end = spans[0][0], spans[-1][1]
+        words = tuple(_bare(toks[k][0]) for k in run)
+        alias = _NAME_ALIASES.get(words)
+        if alias:  # "U.S." and "United States" are one name
+            words = keys = (alias,)
+        else:
+            keys = tuple(_name_key(toks[k][0]) for k in run)
+        start, end = toks[run[0]][1], toks[run[-1]][2]
         initial = len(run) == 1 and bool(_SENTENCE_START.search(text, 0, start))
         out.append(
             _Name(
-                text[start:end], (start, end), spans,
-                tuple(_bare(words[k].group()) for k in run),
-                tuple(_name_key(words[k].group()) for k in run),
-                _context(words, run[0], -1), _context(words, run[-1], +1), initial,
+                text[start:end], (start, end), tuple((toks[k][1], toks[k][2]) for k in run),
+                words, keys, _context(toks, run[0], -1), _context(toks, run[-1], +1), initial,
             )
         )  # fmt: skip
     return out
 
 
-def _is_name_word(w: str) -> bool:
-    if not w or not w[0].isalpha():
+_NAME_GAPS = frozenset((" ", "\u00a0"))
+_NAME_ALIASES = {
+    ("us",): "us", ("usa",): "us", ("united", "states"): "us", ("america",): "us",
+    ("united", "states", "of", "america"): "us", ("uk",): "uk", ("britain",): "uk",
+    ("great", "britain"): "uk", ("united", "kingdom"): "uk", ("un",): "un",
+    ("united", "nations"): "un", ("islamic", "state"): "isis", ("isis",): "isis",
+    ("isil",): "isis", ("is",): "isis", ("daesh",): "isis",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _skippable(w: str) -> bool:
+    """A leading word that is not part of a name: "The", "On", "Col", "Thursday" (but
+    not "US" or "IS", which are names however they are written)."""
+    if len(w) > 1 and w.replace(".", "").isupper():
         return False
-    if w[0].isupper():
-        return _bare(w) not in ("i",)
-    return bool(_PARTICLE_JOINED.match(w))
+    return _bare(w) in _NAME_SKIP
 
 
+@lru_cache(maxsize=65536)
+def _is_name_word(w: str) -> bool:
+    first = w[0]
+    if not first.isalpha():
+        return False
+    if first.isupper():
+        return w != "I"
+    return ("-" in w or "‐" in w or "‑" in w) and bool(_PARTICLE_JOINED.match(w))
+
+
+@lru_cache(maxsize=65536)
 def _bare(w: str) -> str:
     """A word's surface form for comparison: casefolded, no dots, no possessive."""
-    s = fold(w).casefold().replace(".", "")
-    if s.endswith("'s"):
-        s = s[:-2]
-    return s.strip("'")
+    return fold(w).casefold().replace(".", "").removesuffix("'s").strip("'")
 
 
+@lru_cache(maxsize=65536)
 def _name_key(w: str) -> str:
     """'ez-Zor' -> 'zor', 'el-Zour' -> 'zor', "Russia's" -> 'russia', 'U.S.' -> 'us'."""
-    s = fold(w).casefold().strip(".")
-    if s.endswith("'s"):
-        s = s[:-2]
-    parts = [p for p in re.split(r"-", s) if p]
+    s = fold(w).casefold().strip(".").removesuffix("'s")
+    parts = [p for p in s.split("-") if p]
     if len(parts) > 1 and parts[0] in PARTICLES:
         parts = parts[1:]
     s = "".join(parts).replace("'", "").replace(".", "")
-    s = re.sub(r"our$", "or", s)
+    if s.endswith("our"):
+        s = s[:-3] + "or"
     return s
 
 
-def _context(words: list[re.Match[str]], idx: int, step: int) -> str:
+def _context(toks: list[tuple[str, int, int]], idx: int, step: int) -> str:
     got: list[str] = []
     k = idx + step
-    while 0 <= k < len(words) and len(got) < 2:
-        got.append(_bare(words[k].group()))
+    while 0 <= k < len(toks) and len(got) < 2:
+        got.append(_bare(toks[k][0]))
         if got[-1] not in _TRIVIAL_CONTEXT:
             break
         k += step
@@ -422,7 +493,7 @@ def compare_features(fa: ClaimFeatures, fb: ClaimFeatures) -> list[Hint]:
     if bool(fa.hedges) != bool(fb.hedges):
         hints += _one_sided("hedge", fa.hedges, fb.hedges)
     if fa.names and fb.names and fa.name_words != fb.name_words:
-        hints += _name_hints(fa.names, fb.names, fa.text, fb.text)
+        hints += _name_hints(fa, fb)
     return hints
 
 
@@ -449,7 +520,8 @@ def _paired_diff(kind, xs, ys, same, by_pct: bool = False) -> list[Hint]:
             pairs += zip(gx, gy, strict=False)
         used = {id(p) for pair in pairs for p in pair}
         pairs += zip(
-            [x for x in ux if id(x) not in used], [y for y in uy if id(y) not in used],
+            [x for x in ux if id(x) not in used],
+            [y for y in uy if id(y) not in used],
             strict=False,
         )
         pairs.sort(key=lambda pair: pair[0].span)
@@ -485,12 +557,13 @@ def _one_sided(kind: str, xs: tuple[_Item, ...], ys: tuple[_Item, ...]) -> list[
     return []
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 17)
 def _word_similar(p: str, q: str) -> bool:
     if p == q:
         return True
-    if len(p) < 3 or len(q) < 3:
-        return False
+    lp, lq = len(p), len(q)
+    if lp < 3 or lq < 3 or 2 * min(lp, lq) < 0.6 * (lp + lq):
+        return False  # too different in length for ratio >= 82 (or a stripped particle)
     if p.startswith(q) or q.startswith(p):
         return False  # Syria/Syrian, Iraq/Iraqi: different words, not a misspelling
     if particle_stripped(p) == q or particle_stripped(q) == p:
@@ -498,36 +571,22 @@ def _word_similar(p: str, q: str) -> bool:
     return fuzz.ratio(p, q) >= 82.0
 
 
-_Relation = tuple[str, tuple[int, int], tuple[int, int]] | None
-
-
-def _name_relation(p: _Name, q: _Name) -> _Relation:
-    """('same', ...) when there is nothing to flag, ('spelling', a_span, b_span) when one
-    name is spelled two ways (spans of the differing part), None when unrelated."""
-    found = _relate(p.words, p.keys, q.words, q.keys)
-    if found is None or found[0] == "same":
-        return None if found is None else ("same", p.span, q.span)
-    _, whole, a_idx, b_idx = found
-    if whole:  # "Deir ez-Zor" / "Deir al-Zor"
-        return ("spelling", p.span, q.span)
-    # "Dillion" / "Army Colonel Ryan Dillon": just the differing words
-    return (
-        "spelling",
-        (p.word_spans[a_idx[0]][0], p.word_spans[a_idx[1]][1]),
-        (q.word_spans[b_idx[0]][0], q.word_spans[b_idx[1]][1]),
-    )
-
-
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 17)
 def _relate(
     pw: tuple[str, ...], pk: tuple[str, ...], qw: tuple[str, ...], qk: tuple[str, ...]
 ) -> tuple[str, bool, tuple[int, int], tuple[int, int]] | None:
     """How two names relate, from their words and keys (cached: names repeat a lot)."""
     if pw == qw:
         return ("same", True, (0, 0), (0, 0))
-    if set(pk) <= set(qk) or set(qk) <= set(pk):
-        if set(pw) <= set(qw) or set(qw) <= set(pw):
-            return ("same", True, (0, 0), (0, 0))  # "Dillon" vs "Ryan Dillon"
+    keys_nested = set(pk) <= set(qk) or set(qk) <= set(pk)
+    if keys_nested and (set(pw) <= set(qw) or set(qw) <= set(pw)):
+        return ("same", True, (0, 0), (0, 0))  # "Dillon" vs "Ryan Dillon"
+    if (
+        set(pk).isdisjoint(qk)
+        and set(pw).isdisjoint(qw)
+        and not any(_word_similar(x, y) for x in pk for y in qk)
+    ):
+        return None  # no word in common, none spelled alike: the usual case, decided fast
     swap = len(pw) > len(qw)
     sw, sk, lw, lk = (qw, qk, pw, pk) if swap else (pw, pk, qw, qk)
     pairs: list[tuple[int, int]] = []
@@ -549,43 +608,71 @@ def _relate(
     return ("spelling", False, l_idx, s_idx) if swap else ("spelling", False, s_idx, l_idx)
 
 
-def _name_hints(
-    pa: tuple[_Name, ...], pb: tuple[_Name, ...], ta: str, tb: str
-) -> list[Hint]:
-    if not pa or not pb:
-        return []
+def _name_hints(fa: ClaimFeatures, fb: ClaimFeatures) -> list[Hint]:
+    pa, pb, ta, tb = fa.names, fb.names, fa.text, fb.text
+    fa_sigs, fb_sigs = fa.name_sigs, fb.name_sigs
     out: list[Hint] = []
-    rel = [[_name_relation(p, q) for q in pb] for p in pa]
-    matched_a = {i for i, row in enumerate(rel) if any(r and r[0] == "same" for r in row)}
-    matched_b = {
-        j for j in range(len(pb)) if any(row[j] and row[j][0] == "same" for row in rel)
-    }
-    for i, row in enumerate(rel):
+    for kind, i, j, rel in _match_names(fa_sigs, fb_sigs):
+        p, q = pa[i], pb[j]
+        if kind == "entity" or rel is None:
+            out.append(Hint(kind, p.text, q.text, p.span, q.span))
+            continue
+        (a0, _), (_, a1) = p.word_spans[rel[0][0]], p.word_spans[rel[0][1]]
+        (b0, _), (_, b1) = q.word_spans[rel[1][0]], q.word_spans[rel[1][1]]
+        out.append(Hint(kind, ta[a0:a1], tb[b0:b1], (a0, a1), (b0, b1)))
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _match_names(
+    sa: tuple[_NameSig, ...], sb: tuple[_NameSig, ...]
+) -> tuple[tuple[str, int, int, tuple[tuple[int, int], tuple[int, int]] | None], ...]:
+    """Which names of a and b to flag: (kind, index in a, index in b, word ranges or None
+    for the whole names). Works on name signatures only, so it is cached: the same sets of
+    names meet again and again in one story."""
+    words_a = {p[0] for p in sa}
+    words_b = {q[0] for q in sb}
+    matched_a = {i for i, p in enumerate(sa) if p[0] in words_b}
+    matched_b = {j for j, q in enumerate(sb) if q[0] in words_a}
+    if len(matched_a) == len(sa) or len(matched_b) == len(sb):
+        return ()  # one side's names all appear on the other: nothing pairs up
+    rel: dict[tuple[int, int], tuple | None] = {}
+    for i, p in enumerate(sa):
+        for j, q in enumerate(sb):
+            if (i not in matched_a or j not in matched_b) and not p[5].isdisjoint(q[5]):
+                rel[(i, j)] = _relate(p[0], p[1], q[0], q[1])
+    for (i, j), r in rel.items():
+        if r and r[0] == "same":
+            matched_a.add(i)
+            matched_b.add(j)
+    out: list[tuple[str, int, int, tuple[tuple[int, int], tuple[int, int]] | None]] = []
+    for i in range(len(sa)):
         if i in matched_a:
             continue
-        for j, r in enumerate(row):
+        for j in range(len(sb)):
+            r = rel.get((i, j))
             if r and r[0] == "spelling" and j not in matched_b:
-                (a0, a1), (b0, b1) = r[1], r[2]
-                out.append(Hint("spelling", ta[a0:a1], tb[b0:b1], (a0, a1), (b0, b1)))
+                whole, a_idx, b_idx = r[1], r[2], r[3]
+                out.append(("spelling", i, j, None if whole else (a_idx, b_idx)))
                 matched_a.add(i)
                 matched_b.add(j)
                 break
     # different names in the same slot: same context word before or after
-    for i, p in enumerate(pa):
+    for i, p in enumerate(sa):
         if i in matched_a or not _could_be_name(p):
             continue
-        for j, q in enumerate(pb):
+        for j, q in enumerate(sb):
             if j in matched_b or not _could_be_name(q):
                 continue
-            same_left = p.left and p.left == q.left and not (p.initial_only or q.initial_only)
-            same_right = p.right and p.right == q.right
+            same_left = p[2] and p[2] == q[2] and not (p[4] or q[4])
+            same_right = p[3] and p[3] == q[3]
             if same_left or same_right:
-                out.append(Hint("entity", p.text, q.text, p.span, q.span))
+                out.append(("entity", i, j, None))
                 matched_a.add(i)
                 matched_b.add(j)
                 break
-    return out
+    return tuple(out)
 
 
-def _could_be_name(p: _Name) -> bool:
-    return not (p.initial_only and p.words[0] in _COMMON_STARTERS)
+def _could_be_name(sig: _NameSig) -> bool:
+    return not (sig[4] and sig[0][0] in _COMMON_STARTERS)

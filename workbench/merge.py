@@ -44,6 +44,8 @@ def merge_databases(
     if not inputs:
         raise StoreError("merge needs at least one input database")
     _refuse_same_file(out, inputs)
+    if not out.parent.is_dir():
+        raise StoreError(f"{out.parent}: no such directory; nothing was merged")
     created = not out.exists()
     report = MergeReport(inputs=[str(p) for p in inputs])
     try:

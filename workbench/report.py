@@ -13,7 +13,7 @@ import html
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,17 +86,31 @@ class Report:
 
 def build_report(store: Store, *, story: str | None = None) -> Report:
     stories = [s for s in store.stories() if story is None or s.id == story]
-    return Report(stories=[_story_report(store, s) for s in stories])
+    # Marks and ratings are read once for all stories: a query per story scans every mark
+    # once per story (87 s for 2,000 stories of 2 marks each; about 4 s this way).
+    marks: dict[str, list[Mark]] = defaultdict(list)  # by claim a, whose story is the mark's
+    for action in (MarkAction.MARK, MarkAction.FINAL):
+        for mark in store.current_marks(story=story, action=action):
+            marks[mark.claim_a].append(mark)
+    ratings: dict[str, list[Rating]] = defaultdict(list)  # by story name
+    for rating in store_ratings(store, story=story):
+        ratings[rating.story].append(rating)
+    return Report(stories=[_story_report(store, s, marks, ratings[s.name]) for s in stories])
 
 
-def _story_report(store: Store, story: Story) -> StoryReport:
+def _story_report(
+    store: Store, story: Story, marks: dict[str, list[Mark]], ratings: list[Rating]
+) -> StoryReport:
     claims = {row.claim.id: row for row in store.claim_rows(story=story.id)}
-    reviewed = store.current_marks(story=story.id, action=MarkAction.MARK)
-    finals = store.current_marks(story=story.id, action=MarkAction.FINAL)
+    mine = sorted(
+        (m for c in claims for m in marks.get(c, ())), key=lambda m: (m.created_at, m.id)
+    )
+    reviewed = [m for m in mine if m.action == MarkAction.MARK]
+    finals = [m for m in mine if m.action == MarkAction.FINAL]
     by_pair: dict[tuple[str, str], list[Mark]] = defaultdict(list)
     for mark in reviewed + finals:
         by_pair[(mark.claim_a, mark.claim_b)].append(mark)
-    hints = _hints(store, story.id, set(by_pair))
+    hints = _hints(store, by_pair)
 
     entries = []
     for key in sorted(by_pair, key=lambda k: _reading_order(claims, k)):
@@ -128,7 +142,7 @@ def _story_report(store: Store, story: Story) -> StoryReport:
         contradicted=[e for e in entries if e.label == Label.CONTRADICT],
         undecided=[e for e in entries if e.label is None and e.decided_by == ""],
         single_source=dict(sorted(single.items())),
-        agreement=summarize(store_ratings(store, story=story.id)),
+        agreement=summarize(ratings),
         reviewers=dict(sorted(activity.items())),
     )
 
@@ -155,16 +169,17 @@ def _reading_order(claims: dict[str, ClaimRow], key: tuple[str, str]) -> tuple:
     return (*sorted((place(key[0]), place(key[1]))), key)
 
 
-def _hints(store: Store, story: str, pairs: set[tuple[str, str]]) -> dict:
+def _hints(store: Store, pairs: Iterable[tuple[str, str]]) -> dict:
+    """Hints per pair (a, b), oriented a -> b; where both ways were proposed, a -> b's."""
     found: dict[tuple[str, str], tuple[Hint, ...]] = {}
-    for row in store.candidate_rows(story=story):
-        key = pair_key(row.a.claim.id, row.b.claim.id)
-        if key not in pairs or key in found or not row.hints:
+    for claim, candidate, hints in store.pair_hints(pairs):
+        key = pair_key(claim, candidate)
+        if key in found:
             continue
-        if row.a.claim.id == key[0]:
-            found[key] = row.hints
+        if claim == key[0]:
+            found[key] = hints
         else:  # stored the other way round: give the fragments in the pair's order
-            found[key] = tuple(_flip(h) for h in row.hints)
+            found[key] = tuple(_flip(h) for h in hints)
     return found
 
 

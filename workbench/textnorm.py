@@ -38,8 +38,13 @@ def fold(text: str) -> str:
 
 # --- word lists ----------------------------------------------------------------------------
 
-STOPWORDS = frozenset(
-    """a an the and or but if nor so yet of at by for with about against between into through
+
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one space-separated string."""
+    return frozenset(words.split())
+
+
+STOPWORDS = word_set("""a an the and or but if nor so yet of at by for with about against between into through
     during before after above below to from up down in out on off over under again further
     then once here there when where why how all any both each few more most other some such
     no not only own same than too very s t can will just should now i me my myself we our ours
@@ -48,15 +53,14 @@ STOPWORDS = frozenset(
     be been being have has had having do does did doing would could may might must shall ought
     also said say says saying told tell tells added add adds according while whether because as
     until unless although though however even still there's it's that's let's ever via per
-    mr mrs ms dr""".split()
-)
+    mr mrs ms dr""")
 
 # Transliterated Arabic article ("Deir ez-Zor", "Deir al-Zor", "Deir el-Zour") and similar
 # particles: dropped when hyphenated to a following name part.
-PARTICLES = frozenset("al el ez es ad as ash an ar at az ed er et ul ud adh ath ud-".split())
+PARTICLES = word_set("al el ez es ad as ash an ar at az ed er et ul ud adh ath ud-")
 
 # Bound prefixes: "de-conflict" == "deconflict", "co-operation" == "cooperation".
-_BOUND_PREFIXES = frozenset("de re co pre non un mid sub inter e".split())
+_BOUND_PREFIXES = word_set("de re co pre non un mid sub inter e")
 
 NUMBER_WORDS: dict[str, int] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -273,7 +277,7 @@ _ASSIMILATED = re.compile(r"^[ae]([bcdfghjklmnpqrstvwxz])\1(\w{2,})$")
 
 
 def particle_stripped(word: str) -> str | None:
-    """"ezzor" -> "zor", "assad" -> "sad": an assimilated Arabic article glued to a name
+    """ "ezzor" -> "zor", "assad" -> "sad": an assimilated Arabic article glued to a name
     ("Deir Ezzor"). The caller decides whether the stripped form is a known word."""
     m = _ASSIMILATED.match(word)
     return m.group(1) + m.group(2) if m else None

@@ -82,7 +82,7 @@ def undo_command(db, reviewer, as_json):
     "--format", "fmt", type=click.Choice(["jsonl", "csv", "nli"]), default="jsonl",
     show_default=True, help="JSONL marks, CSV marks, or NLI premise/hypothesis/label lines.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+@click.option("-o", "--output", metavar="FILE",
               help="Write here (with FILE.manifest.json beside it) instead of stdout.")
 @click.option("--reviewer", metavar="R", help="Only this reviewer's marks.")
 @story_option
@@ -107,7 +107,7 @@ def export_command(db, fmt, output, reviewer, story, final):
     with open_store(db, readonly=True) as store:
         story_row = store.resolve_story(story) if story else None
         if reviewer and reviewer not in store.reviewers():
-            known = ", ".join(store.reviewers()) or "none yet"
+            known = ", ".join(one_line(r) for r in store.reviewers()) or "none yet"
             raise NotFoundError(f"no marks by reviewer {reviewer!r} (reviewers: {known})")
         selection = ExportFilter(
             story=story_row.id if story_row else None, reviewer=reviewer, final=final
@@ -125,7 +125,7 @@ def export_command(db, fmt, output, reviewer, story, final):
 
 
 @cli.command("merge")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=str), metavar="OUT.db")
+@click.argument("out", metavar="OUT.db")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str),
                 metavar="IN.db...")
 @json_option
@@ -235,7 +235,7 @@ def confusion_lines(p) -> list[str]:
 @cli.command("report")
 @db_argument()
 @story_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+@click.option("-o", "--output", metavar="FILE",
               help="report.md or report.html (the suffix picks the format); default stdout.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default=None,
               help="Force the format instead of taking it from FILE's suffix.")

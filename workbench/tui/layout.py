@@ -36,6 +36,7 @@ class Layout:
     lines: list[tuple[Token, ...]] = field(default_factory=list)
     claim_lines: dict[str, tuple[int, int]] = field(default_factory=dict)  # first, last line
     line_claims: list[tuple[int, ...]] = field(default_factory=list)  # claim indexes per line
+    line_spans: list[tuple[int, int]] = field(default_factory=list)  # text offsets per line
 
     def lines_of(self, claim_id: str) -> tuple[int, int] | None:
         return self.claim_lines.get(claim_id)
@@ -84,7 +85,8 @@ def _tokens(text: str, start: int, end: int, bounds: list[int]):
         cut = bisect.bisect_right(bounds, s)
         piece_start = s
         while cut < len(bounds) and bounds[cut] < e:
-            yield (piece_start, bounds[cut], previous_end is not None and piece_start > previous_end)
+            spaced = previous_end is not None and piece_start > previous_end
+            yield (piece_start, bounds[cut], spaced)
             previous_end = bounds[cut]
             piece_start = bounds[cut]
             cut += 1
@@ -148,6 +150,7 @@ def _index_claims(doc: ArticleDoc, out: Layout) -> None:
             if i >= 0 and doc.claims[i].start <= start < doc.claims[i].end and i not in found:
                 found.append(i)
         out.line_claims.append(tuple(found))
+        out.line_spans.append((line[0][0], line[-1][1]) if line else (0, 0))
         for i in found:
             cid = doc.claims[i].id
             first, _ = out.claim_lines.get(cid, (y, y))

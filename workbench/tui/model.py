@@ -196,8 +196,13 @@ class ViewData:
                 key, forward = (candidate, claim), False
             else:
                 continue
-            entry = found.setdefault(key, {"score": score, "rank": None, "back": None, "hints": ()})
+            entry = found.setdefault(
+                key, {"score": score, "rank": None, "back": None, "hints": (), "qualifies": False}
+            )
             entry["score"] = max(entry["score"], score)
+            # The same test as Store.review_proposed_by_articles: a rank-1 row that itself
+            # reaches the floor, in either direction.
+            entry["qualifies"] = entry["qualifies"] or (rank == 1 and score >= min_score)
             if forward:
                 entry["rank"] = rank
                 entry["hints"] = tuple(hints)  # the forward row's hints win
@@ -211,8 +216,10 @@ class ViewData:
                 left.claim(lc).kind != ClaimKind.BOILERPLATE
                 and right.claim(rc).kind != ClaimKind.BOILERPLATE
             )
-            proposed = reviewable and e["score"] >= min_score and 1 in (e["rank"], e["back"])
-            pairs[(lc, rc)] = PairInfo(lc, rc, e["score"], e["rank"], e["back"], e["hints"], proposed)
+            proposed = reviewable and e["qualifies"]
+            pairs[(lc, rc)] = PairInfo(
+                lc, rc, e["score"], e["rank"], e["back"], e["hints"], proposed
+            )
         by_left: dict[str, list[PairInfo]] = {}
         for info in pairs.values():
             by_left.setdefault(info.left, []).append(info)
@@ -354,6 +361,15 @@ class MarkBook:
             if mark is not None:
                 out[name] = mark
         return out
+
+    def standing_pairs(self, reviewer: str, owns: Callable[[str], bool]) -> set[Pair]:
+        """Pairs (pair_key order) on which `reviewer` has a standing mark, among the claims
+        `owns` accepts (a story's)."""
+        return {
+            pair for pair, groups in self.pair_groups.items()
+            if (reviewer, "mark") in groups and owns(pair[0])
+            and self.standing(pair, reviewer) is not None
+        }
 
     def pairs_of(self, claim_id: str) -> set[Pair]:
         return self.by_claim.get(claim_id, set())

@@ -3,7 +3,9 @@ or Textual Content built from plain strings passed through `safe_text`: never as
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -11,6 +13,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from workbench.display import safe_text
@@ -25,7 +28,7 @@ CURSOR = "▌"
 class PaneMarker:
     text_wide: str  # "✓ agree"
     text_narrow: str  # "✓"
-    kind: str  # mine | other | final | split
+    kind: str  # a label (your own mark) | other | final | split
 
 
 @dataclass
@@ -41,14 +44,17 @@ class PaneState:
 class ArticlePane(ScrollView, can_focus=False):
     """One article, wrapped once per width; only the visible lines are rendered."""
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "pane--text",
         "pane--current",
         "pane--boilerplate",
         "pane--heading",
         "pane--hint",
         "pane--cursor",
-        "pane--marker-mine",
+        "pane--marker-agree",
+        "pane--marker-contradict",
+        "pane--marker-unrelated",
+        "pane--marker-unsure",
         "pane--marker-other",
         "pane--marker-final",
         "pane--marker-split",
@@ -63,17 +69,46 @@ class ArticlePane(ScrollView, can_focus=False):
         self.state = PaneState()
         self._layout: Layout | None = None
         self._layout_key: tuple | None = None
-        self._lines_cache: dict[int, Strip] = {}
+        self._lines_cache: dict[int, tuple[tuple, Strip]] = {}  # line -> (signature, strip)
+        self._base_style: Style | None = None
+        self._styles: dict[str, Style] = {}
 
     # --- state -------------------------------------------------------------------------------
 
     def show(self, state: PaneState, *, scroll: bool = True) -> None:
+        """Show a new state. Only the visible lines whose look changed are repainted: after
+        a mark that is the old and new current claims, their markers and the hints."""
+        previous = self.state
         self.state = state
-        self._lines_cache.clear()
-        self._ensure_layout()
+        rebuilt = self._ensure_layout()
+        if rebuilt or previous.doc is not state.doc or previous.message != state.message:
+            self._lines_cache.clear()
+            self.refresh()
         if scroll:
             self.scroll_current_into_view()
-        self.refresh()
+        layout = self._layout
+        if layout is None or rebuilt:
+            return
+        top = self.scroll_offset.y
+        for line_no in range(top, min(top + self.scrollable_content_region.height,
+                                      len(layout.lines))):
+            cached = self._lines_cache.get(line_no)
+            if cached is None or cached[0] != self._signature(layout, line_no):
+                self.refresh_line(line_no)
+
+    def _signature(self, layout: Layout, line_no: int) -> tuple:
+        """Everything a line's look depends on besides its text and the CSS."""
+        state = self.state
+        doc = state.doc
+        assert doc is not None
+        claims = []
+        for index in layout.line_claims[line_no]:
+            cid = doc.claims[index].id
+            ends_here = layout.claim_lines[cid][1] == line_no
+            claims.append((cid == state.current, state.markers.get(cid) if ends_here else None))
+        start, end = layout.line_spans[line_no]
+        hints = tuple(h for h in state.hint_spans if h[0] < end and h[1] > start)
+        return (tuple(claims), hints)
 
     def _marker_width(self, width: int) -> int:
         return self.WIDE_MARKER if width >= 48 else self.NARROW_MARKER
@@ -82,28 +117,42 @@ class ArticlePane(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         return max(width - 1 - self._marker_width(width), 4)
 
-    def _ensure_layout(self) -> Layout | None:
+    def _ensure_layout(self) -> bool:
+        """(Re)wrap the article when the article, the width or the boilerplate toggle
+        changed; True if it did."""
         doc = self.state.doc
         if doc is None:
+            changed = self._layout is not None
             self._layout, self._layout_key = None, None
             self.virtual_size = Size(0, 1)
-            return None
+            return changed
         key = (doc.id, self._text_width(), self.state.hide_boilerplate)
-        if key != self._layout_key:
-            self._layout = layout_article(doc, key[1], hide_boilerplate=key[2])
-            self._layout_key = key
-            self._lines_cache.clear()
-            self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout.lines))
-        return self._layout
+        if key == self._layout_key:
+            return False
+        self._layout = layout_article(doc, key[1], hide_boilerplate=key[2])
+        self._layout_key = key
+        self._lines_cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout.lines))
+        self.refresh()
+        return True
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines_cache.clear()
+        self._base_style = None
+        self._styles.clear()
 
     def on_resize(self) -> None:
-        if self._ensure_layout() is not None:
-            self.scroll_current_into_view()
+        self._ensure_layout()
+        self._lines_cache.clear()
+        self.scroll_current_into_view()
         self.refresh()
+
+    @property
+    def base_style(self) -> Style:
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def scroll_current_into_view(self) -> None:
         layout = self._layout
@@ -126,31 +175,37 @@ class ArticlePane(ScrollView, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        layout = self._ensure_layout()
-        base = self.rich_style
+        self._ensure_layout()
+        layout = self._layout
+        base = self.base_style
         if layout is None:
             if y == 0:
-                style = self.get_component_rich_style("pane--message")
+                style = self._style("pane--message")
                 return Strip([Segment(" " + self.state.message, style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         line_no = self.scroll_offset.y + y
         if line_no >= len(layout.lines):
             return Strip.blank(width, base)
-        strip = self._lines_cache.get(line_no)
-        if strip is None:
-            strip = self._render_text_line(layout, line_no, width)
-            self._lines_cache[line_no] = strip
+        signature = self._signature(layout, line_no)
+        cached = self._lines_cache.get(line_no)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        strip = self._render_text_line(layout, line_no, width)
+        self._lines_cache[line_no] = (signature, strip)
         return strip
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name)
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
 
     def _render_text_line(self, layout: Layout, line_no: int, width: int) -> Strip:
         state = self.state
         doc = state.doc
         assert doc is not None
         text = doc.article.text
-        base = self.rich_style
+        base = self.base_style
         text_style = base + self._style("pane--text")
         current_style = self._style("pane--current")
         hint_style = self._style("pane--hint")
@@ -188,7 +243,8 @@ class ArticlePane(ScrollView, can_focus=False):
         for start, end, space in line:
             if space:
                 # The gap takes the style of what surrounds it, so a highlight is continuous.
-                style = style_at(start - 1) if style_at(start - 1) == style_at(start) else text_style
+                before, after = style_at(start - 1), style_at(start)
+                style = before if before == after else text_style
                 segments.append(Segment(" ", style))
                 used += 1
             for piece_start, piece_end in _style_runs(start, end, state.hint_spans, current_span):
@@ -219,7 +275,7 @@ class ArticlePane(ScrollView, can_focus=False):
             if found is not None and (chosen is None or claim.id == state.current):
                 chosen = found
         if chosen is None:
-            return "", self.rich_style
+            return "", self.base_style
         text = chosen.text_wide if width > self.NARROW_MARKER else chosen.text_narrow
         return text[: width - 1], self._style(f"pane--marker-{chosen.kind}")
 
@@ -232,33 +288,46 @@ def _style_runs(start: int, end: int, hints, current_span):
             if start < b < end:
                 cuts.add(b)
     ordered = sorted(cuts)
-    return list(zip(ordered, ordered[1:], strict=False))
+    return list(itertools.pairwise(ordered))
 
 
-class HintStrip(Static):
-    """Score, hints and everybody's marks for the current pair."""
+class HeaderBar(Widget):
+    """One line: story and reviewer on the left (cut with an ellipsis), progress on the
+    right. Fitted at render time, so an update repaints one line and never re-lays out."""
 
-
-class HeaderBar(Static):
-    """One line: story and reviewer on the left, progress on the right."""
-
-    _parts: tuple[Content, Content] = (Content(""), Content(""))
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self._parts: tuple[Content, Content] = (Content(""), Content(""))
 
     def show(self, left: Content, right: Content) -> None:
-        self._parts = (left, right)
-        self._fit()
+        if _key(left) != _key(self._parts[0]) or _key(right) != _key(self._parts[1]):
+            self._parts = (left, right)
+            self.refresh()
 
-    def on_resize(self) -> None:
-        self._fit()
-
-    def _fit(self) -> None:
+    def render(self) -> Content:
         left, right = self._parts
-        width = max(self.size.width, 20)
+        width = max(self.content_region.width, 1)
         room = width - right.cell_length - 2
         if left.cell_length > room:
             left = left.truncate(max(room - 1, 1), ellipsis=True)
         gap = max(width - left.cell_length - right.cell_length, 1)
-        self.update(Content.assemble(left, " " * gap, right))
+        return Content.assemble(left, " " * gap, right)
+
+
+class HintStrip(Static):
+    """Score, hints and everybody's marks for the current pair. Its height is fixed in CSS,
+    so new content repaints it without a layout pass."""
+
+    _shown: tuple = ()
+
+    def show(self, content: Content) -> None:
+        if _key(content) != self._shown:
+            self._shown = _key(content)
+            self.update(content, layout=False)
+
+
+def _key(content: Content) -> tuple:
+    return (content.plain, tuple(content.spans))
 
 
 def plain(text: str, style: str = "") -> Content:

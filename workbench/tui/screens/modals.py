@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -15,25 +17,30 @@ from textual.worker import Worker
 from workbench.display import one_line, safe_text
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.keys import APP_BINDINGS, REVIEW_BINDINGS, STORY_LIST_BINDINGS, SUMMARIES, keys_for
+from workbench.tui.keys import (
+    APP_BINDINGS,
+    REVIEW_BINDINGS,
+    STORY_LIST_BINDINGS,
+    SUMMARIES,
+    keys_for,
+)
 from workbench.tui.model import MARKERS, ArticleDoc, StoryDoc
 from workbench.tui.widgets import plain
 
-QUEUE_RULE = """\
-The review queue. The left article is read claim by claim; for each claim the app proposes
-its best candidate in the right article (rank 1), and also every right claim whose best
-candidate in the left article it is, when the score is at least the floor (--min-score,
-default {floor:.0f}); boilerplate is never proposed. Marking a pair moves to the next
-unmarked pair: further down the left article, then the next article on the right (]), then
-the next article on the left, and finally back to pairs skipped earlier. Space does the same
-without marking. Moving the cursor in the right pane pairs the left claim with any claim
-(manual pairing); such marks count for the session but not for "marked/proposed".
-
-Adjudication (--adjudicate) lists only pairs whose reviewers' standing labels differ (unsure
-counts as no rating), lowest agreement first; every reviewer's label and note are in the
-hint strip, and your decision is stored as a final label beside theirs.
-
-Other people's marks on the same database appear within two seconds."""
+QUEUE_RULE = (
+    "The left article is read claim by claim. For each claim the app proposes its best "
+    "candidate in the right article (rank 1), and also every right claim whose best candidate "
+    "in the left article it is, when the score is at least the floor (--min-score, default "
+    "{floor:.0f}); boilerplate is never proposed. Marking a pair moves to the next unmarked "
+    "pair: further down the left article, then the next article on the right, then the next "
+    "article on the left, and finally back to pairs skipped earlier. Space does the same "
+    "without marking. Moving the cursor in the right pane pairs the left claim with any claim "
+    "(manual pairing); such marks count for the session, not for marked/proposed.\n\n"
+    "Adjudication (--adjudicate) lists only pairs whose reviewers' standing labels differ "
+    "(unsure counts as no rating), lowest agreement first; every reviewer's label and note "
+    "are in the hint strip, and your decision is stored as a final label beside theirs.\n\n"
+    "Other people's marks on the same database show up within two seconds."
+)
 
 
 def _key_name(app: WorkbenchApp, key: str) -> str:
@@ -44,7 +51,9 @@ def _key_name(app: WorkbenchApp, key: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close", id="close-help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "close", id="close-help")
+    ]
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -54,43 +63,45 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for title, bindings in (("review", REVIEW_BINDINGS), ("story list", STORY_LIST_BINDINGS),
                                 ("everywhere", APP_BINDINGS)):
-            lines.append(Content.styled(f"  {title}", "bold"))
+            lines.append(Content.styled(f" {title}", "bold"))
             for binding in bindings:
                 if not binding.id or binding.id in seen:
                     continue
                 seen.add(binding.id)
                 keys = ", ".join(_key_name(app, k) for k in keys_for(binding, keymap))
                 lines.append(Content.assemble(
-                    "    ", (keys.ljust(14), "bold $secondary"),
-                    (binding.id.ljust(19), "dim"),
+                    "  ", (keys.ljust(13), "bold $secondary"),
+                    (binding.id.ljust(18), "dim"),
                     SUMMARIES.get(binding.id, binding.description),
                 ))
-        lines.append(Content.assemble("    ", ("ctrl+p".ljust(14), "bold $secondary"),
-                                      ("".ljust(19), "dim"),
-                                      "Command palette: every action by name"))
+        lines.append(Content.assemble("  ", ("ctrl+p".ljust(13), "bold $secondary"),
+                                      ("".ljust(18), "dim"), "Command palette: every action"))
         lines.append(Content(""))
         lines.append(Content.styled("Markers", "bold $accent"))
         for label, (symbol, word) in MARKERS.items():
-            lines.append(Content(f"    {symbol} {word:<7} {label}"))
-        lines.append(Content("    ≠ split   reviewers disagree;  dim: someone else's mark"))
-        lines.append(Content(""))
-        lines.append(Content.styled("How the queue works", "bold $accent"))
-        lines.extend(Content(line) for line in
-                     QUEUE_RULE.format(floor=app.config.min_score).splitlines())
-        lines.append(Content(""))
-        lines.append(Content.styled(
-            "Remap keys in $WORKBENCH_CONFIG or ~/.config/workbench/keys.toml: "
-            '[keys] agree = "y"  (ids in the second column)', "dim"))
+            lines.append(Content(f"  {symbol} {word:<7} {label}"))
+        lines.append(Content("  ≠ split   reviewers disagree"))
+        lines.append(Content("  dim       someone else's mark"))
+        rule = [
+            Content(""),
+            Content.styled("How the queue works", "bold $accent"),
+            Content(QUEUE_RULE.format(floor=app.config.min_score)),
+            Content(""),
+            Content.styled(
+                "Remap keys in $WORKBENCH_CONFIG or ~/.config/workbench/keys.toml, e.g. "
+                '[keys] agree = "y" (ids in the second column).', "dim"),
+        ]
         with Vertical(id="help-box"):
             yield Static(Content.styled("Workbench help · esc closes", "bold"), id="help-title")
             with VerticalScroll(id="help-body"):
-                yield Static(Content("\n").join(lines))
+                yield Static(Content("\n").join(lines), id="help-keys")
+                yield Static(Content("\n").join(rule), id="help-rule")
 
 
 class SearchScreen(ModalScreen[str | None]):
     """Full-text search over the story's claims; returns the chosen claim id."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "close", id="close-search"),
         Binding("down", "move(1)", show=False, id="search-down"),
         Binding("up", "move(-1)", show=False, id="search-up"),
@@ -146,7 +157,9 @@ class SearchScreen(ModalScreen[str | None]):
 class NoteScreen(ModalScreen[str | None]):
     """The fallback when $EDITOR is not set or cannot run: one line, enter saves."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "cancel", id="cancel-note")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "cancel", id="cancel-note")
+    ]
 
     def __init__(self, existing: str):
         super().__init__()
@@ -165,7 +178,9 @@ class NoteScreen(ModalScreen[str | None]):
 class ArticleViewer(ModalScreen[None]):
     """Read-only view of a whole article, when no $EDITOR or $PAGER can be run."""
 
-    BINDINGS = [Binding("escape,q,o", "dismiss", "close", id="close-viewer")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,o", "dismiss", "close", id="close-viewer")
+    ]
 
     def __init__(self, doc: ArticleDoc, line: int):
         super().__init__()
@@ -175,7 +190,9 @@ class ArticleViewer(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         article = self.doc.article
         with Vertical(id="viewer-box"):
-            yield Static(Content.assemble(plain(article.source, "bold"), " · read-only · esc closes"))
+            yield Static(
+                Content.assemble(plain(article.source, "bold"), " · read-only · esc closes")
+            )
             yield TextArea(safe_text(article.text), read_only=True, soft_wrap=True,
                            show_line_numbers=True, id="viewer-text")
 

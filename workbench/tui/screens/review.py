@@ -9,19 +9,23 @@ the old one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import subprocess
 import tempfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -55,12 +59,12 @@ class Target:
 
 
 class ReviewScreen(Screen[None]):
-    BINDINGS = REVIEW_BINDINGS
-    COMMANDS = {WorkbenchCommands}
+    BINDINGS: ClassVar[list[BindingType]] = REVIEW_BINDINGS
+    COMMANDS: ClassVar[set] = {WorkbenchCommands}
     AUTO_FOCUS = None
 
     def __init__(self, story: str | None, *, adjudicate: bool = False, resume: bool = True):
-        super().__init__()
+        super().__init__(classes="-adjudicate" if adjudicate else None)
         self.story_ref = story
         self.adjudicate = adjudicate
         self.resume = resume
@@ -72,8 +76,12 @@ class ReviewScreen(Screen[None]):
         self.right_claim: str | None = None
         self.active = "left"
         self.hide_boilerplate = False
-        self.proposed_total: int | None = None
-        self.marked = 0
+        # Progress, exact without reloading: which of my standing marks are on proposed pairs
+        # (checked once on the interactive lane, then kept up to date here), and how many
+        # pairs each article pair proposes (counted once on the background lane).
+        self.mine_proposed: set[Pair] = set()
+        self.pair_counts: dict[tuple[int, int], int] | None = None
+        self._counts_task: asyncio.Task | None = None
         self.items: list[Disagreement] = []
         self.item_index: dict[Pair, int] = {}
         self.decided: set[Pair] = set()
@@ -100,6 +108,9 @@ class ReviewScreen(Screen[None]):
         self._process_commands()
         self._enqueue(self._open)
 
+    def on_resize(self) -> None:
+        self.query_one(Footer).compact = self.size.width < 110
+
     # --- the command queue -------------------------------------------------------------------
 
     def _enqueue(self, command: Callable[[], Awaitable[None]]) -> None:
@@ -124,8 +135,12 @@ class ReviewScreen(Screen[None]):
         self._enqueue(lambda: self._go(self._orient((claim_a, claim_b))))
 
     async def settled(self) -> None:
-        """Wait until every key pressed so far has been acted on (tests, benchmark, quit)."""
+        """Wait until every key pressed so far has been acted on, and the story's counts
+        are in (tests, benchmark, quit)."""
         await self._queue.join()
+        if self._counts_task is not None:
+            await self._counts_task
+            await self._queue.join()
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -145,10 +160,9 @@ class ReviewScreen(Screen[None]):
         if len(self.story.articles) < 2:
             self._show_message("This story has a single article: nothing to compare.")
             return
+        await self._load_progress()
         target = await self._start_target()
         await self._go(target)
-        # Counted on the interactive lane, so the marks that follow are counted on top of it.
-        await self._count_progress()
 
     async def _start_target(self) -> Target:
         story = self.story
@@ -186,7 +200,7 @@ class ReviewScreen(Screen[None]):
     def _show_message(self, text: str) -> None:
         for pane in self.query(ArticlePane):
             pane.show(PaneState(message=text))
-        self.query_one(HintStrip).update(plain(text))
+        self.query_one(HintStrip).show(plain(text))
         self._update_header()
         self._first_shown()
 
@@ -250,19 +264,13 @@ class ReviewScreen(Screen[None]):
             if found is not None:
                 return Target(li, ri, found)
         rest = sequence[NEARBY_VIEWS:]
-        if rest:
-            unmarked = await self.wb.db.interactive.run(
-                Store.review_unmarked_pairs, story.id, self.wb.reviewer,
-                min_score=self.wb.config.min_score,
-            )
-            todo: set[tuple[int, int]] = set()
-            for a, b in unmarked:
-                if not self._is_done((a, b)):
-                    ia = story.article_index[story.claim_article[a]]
-                    ib = story.article_index[story.claim_article[b]]
-                    todo.add((min(ia, ib), max(ia, ib)))
+        if rest and self._counts_task is not None:
+            # Further away, skip the article pairs whose proposed pairs are all marked.
+            counts = await self._counts_task
+            done = Counter(self._article_pair(p) for p in self.mine_proposed)
             for li, ri in rest:
-                if (min(li, ri), max(li, ri)) in todo:
+                key = (min(li, ri), max(li, ri))
+                if counts.get(key, 0) > done.get(key, 0):
                     found = (await self._view(li, ri)).next_unmarked(None, self._is_done)
                     if found is not None:
                         return Target(li, ri, found)
@@ -292,9 +300,8 @@ class ReviewScreen(Screen[None]):
         if target.story is not None and (self.story is None or target.story != self.story.id):
             self.story = await self.wb.load_story(target.story)
             self._views.clear()
-            self.proposed_total = None
             if not self.adjudicate:
-                await self._count_progress()
+                await self._load_progress()
         story = self.story
         assert story is not None
         self.left_i, self.right_i = target.left, target.right
@@ -314,16 +321,43 @@ class ReviewScreen(Screen[None]):
                 self.right_claim = partner or (right.id if right else None)
         self._redraw()
 
-    async def _count_progress(self) -> None:
+    async def _load_progress(self) -> None:
+        """Which of my marks in this story are on proposed pairs, checked on the interactive
+        lane (so marks made after it are counted on top, exactly once); the per-article-pair
+        counts come from the background lane and fill in the total when they arrive."""
         story = self.story
         if story is None or self.adjudicate:
             return
-        counts = await self.wb.db.interactive.run(
-            Store.review_open_counts, [story.id], self.wb.reviewer,
-            min_score=self.wb.config.min_score,
+        wb = self.wb
+        mine = wb.book.standing_pairs(wb.reviewer, story.owns)
+        self.mine_proposed = await wb.db.interactive.run(
+            Store.review_proposed_among, sorted(mine), min_score=wb.config.min_score
         )
-        self.proposed_total, self.marked = counts[story.id]
+        self.pair_counts = None
+        self._counts_task = asyncio.ensure_future(self._load_pair_counts(story))
         self._update_header()
+
+    async def _load_pair_counts(self, story: StoryDoc) -> dict[tuple[int, int], int]:
+        try:
+            by_ids = await self.wb.proposed_counts(story.id)
+        except RuntimeError:  # the app is closing
+            return {}
+        counts = {}
+        for (a1, a2), n in by_ids.items():
+            i, j = story.article_index[a1], story.article_index[a2]
+            counts[(min(i, j), max(i, j))] = n
+        if self.story is story:
+            self.pair_counts = counts
+            with contextlib.suppress(NoMatches):  # the screen may be closing meanwhile
+                self._update_header()
+        return counts
+
+    def _article_pair(self, pair: Pair) -> tuple[int, int]:
+        story = self.story
+        assert story is not None
+        i = story.article_index[story.claim_article[pair[0]]]
+        j = story.article_index[story.claim_article[pair[1]]]
+        return (min(i, j), max(i, j))
 
     # --- rendering ---------------------------------------------------------------------------
 
@@ -352,11 +386,15 @@ class ReviewScreen(Screen[None]):
                                   self.hide_boilerplate), scroll=scroll)
         assert self.story is not None
         n = len(self.story.articles)
-        left_pane.border_title = _pane_title(view.left, f"{self.left_i + 1}/{n}")
-        right_pane.border_title = _pane_title(view.right, f"{self.right_i + 1}/{n}")
-        left_pane.set_class(self.active == "left", "-active")
-        right_pane.set_class(self.active == "right", "-active")
-        self.query_one(HintStrip).update(self._hint_content(view, pair, info))
+        for pane, doc, index, side in ((left_pane, view.left, self.left_i, "left"),
+                                       (right_pane, view.right, self.right_i, "right")):
+            title_key = (doc.id, index, n)
+            if getattr(pane, "_title_key", None) != title_key:
+                pane._title_key = title_key
+                pane.border_title = _pane_title(doc, f"{index + 1}/{n}")
+            if pane.has_class("-active") != (self.active == side):
+                pane.set_class(self.active == side, "-active")
+        self.query_one(HintStrip).show(self._hint_content(view, pair, info))
         self._update_header()
         self._first_shown()
 
@@ -413,9 +451,20 @@ class ReviewScreen(Screen[None]):
             return Content("No claim to pair here: move with j/k, or step articles with ] [.")
         parts: list[Content | str | tuple[str, str]] = []
         proposed = view.proposed_for(pair[0])
-        if info is not None and info.proposed:
+        if self.adjudicate:
+            index = self.item_index.get(pair_key(*pair))
+            if index is None:
+                parts.append(("not a disagreement", "bold"))
+            else:
+                item = self.items[index]
+                parts.append(f"disagreement {index + 1} of {len(self.items)} · "
+                             f"agreement {item.agreement:.0%}")
+        elif info is not None and info.proposed:
             index = next((i for i, p in enumerate(proposed) if p.right == pair[1]), 0)
             parts.append(f"pair {index + 1} of {len(proposed)} for this claim")
+        elif info is not None and 1 in (info.rank, info.back_rank):
+            parts.append((f"best candidate, below the floor of {self.wb.config.min_score:.0f}",
+                          "bold"))
         else:
             parts.append(("manual pair", "bold"))
         if info is not None:
@@ -425,7 +474,7 @@ class ReviewScreen(Screen[None]):
         else:
             parts.append(" · not among the candidates")
         queue = view.queue
-        if queue:
+        if queue and not self.adjudicate:
             done = view.count_done(self._is_done)
             parts.append(f" · this view {done}/{len(queue)} done")
         lines = [Content.assemble(*parts)]
@@ -475,6 +524,8 @@ class ReviewScreen(Screen[None]):
         return out
 
     def _update_header(self) -> None:
+        if not self.is_mounted:
+            return
         wb = self.wb
         story = self.story
         left: list[Content | str | tuple[str, str]] = [("Workbench", "bold")]
@@ -492,8 +543,8 @@ class ReviewScreen(Screen[None]):
             done = sum(1 for d in self.items if pair_key(*d.pair) in self.decided)
             progress = f"decided {done}/{len(self.items)}"
         else:
-            total = "…" if self.proposed_total is None else str(self.proposed_total)
-            progress = f"marked {self.marked}/{total}"
+            total = "…" if self.pair_counts is None else str(sum(self.pair_counts.values()))
+            progress = f"marked {len(self.mine_proposed)}/{total}"
         right = Content.assemble(
             (progress, "bold"), f" · session {session.marks} · {pace:.1f}/min"
         )
@@ -566,7 +617,6 @@ class ReviewScreen(Screen[None]):
             return
         wb = self.wb
         action = MarkAction.FINAL if self.adjudicate else MarkAction.MARK
-        was_done = self._is_done(pair)
         mark = await wb.db.interactive.run(
             Store.record_mark, pair[0], pair[1], label, wb.reviewer,
             session_id=wb.session_id, action=action,
@@ -578,8 +628,8 @@ class ReviewScreen(Screen[None]):
             self.decided.add(pair_key(*pair))
         else:
             info = self.view.info(pair)
-            if not was_done and info is not None and info.proposed:
-                self.marked += 1
+            if info is not None and info.proposed:
+                self.mine_proposed.add(pair_key(*pair))
         target = await self._find_next(self.left_i, self.right_i, pair)
         if target is None:
             self.notify("Every proposed pair here is marked." if not self.adjudicate
@@ -603,19 +653,16 @@ class ReviewScreen(Screen[None]):
             wb.session.marks -= 1
         pair = (undone.claim_a, undone.claim_b)
         story = self.story
-        if undone.action == MarkAction.FINAL:
-            if self.wb.book.standing(pair, wb.reviewer, final=True) is None:
-                self.decided.discard(pair_key(*pair))
+        if (undone.action == MarkAction.FINAL
+                and wb.book.standing(pair, wb.reviewer, final=True) is None):
+            self.decided.discard(pair_key(*pair))
         if story is None or not story.owns(undone.claim_a):
             self.notify("Undid your last mark (in another story).")
             self._redraw(scroll=False)
             return
+        if undone.action == MarkAction.MARK and wb.book.standing(pair, wb.reviewer) is None:
+            self.mine_proposed.discard(pair_key(*pair))
         target = self._orient(pair)
-        view = await self._view(target.left, target.right)
-        info = view.info(target.pair) if target.pair else None
-        if (undone.action == MarkAction.MARK and info is not None and info.proposed
-                and not self._is_done(pair)):
-            self.marked = max(self.marked - 1, 0)
         label = undone.label
         self.notify(f"Undid {MARKERS[label][0]} {label}." if label else "Undid.")
         await self._go(target)
@@ -810,8 +857,12 @@ class ReviewScreen(Screen[None]):
 
     def on_marks_changed(self, message: MarksChanged) -> None:
         async def refresh() -> None:
-            if message.mine_elsewhere and not self.adjudicate:
-                await self._count_progress()
+            if message.mine_elsewhere and not self.adjudicate and self.story is not None:
+                wb = self.wb
+                mine = wb.book.standing_pairs(wb.reviewer, self.story.owns)
+                self.mine_proposed = await wb.db.interactive.run(
+                    Store.review_proposed_among, sorted(mine), min_score=wb.config.min_score
+                )
             self._redraw(scroll=False)
 
         self._enqueue(refresh)
@@ -823,16 +874,18 @@ def _first(doc: ArticleDoc) -> str | None:
 
 
 def _pane_title(doc: ArticleDoc, position: str) -> Content:
-    parts: list[Content | str | tuple[str, str]] = [plain(doc.article.source, "bold")]
+    parts: list[Content | str | tuple[str, str]] = [
+        (f"{position} ", "dim"), plain(doc.article.source, "bold")
+    ]
     if doc.article.outlet:
         parts += [" · ", plain(doc.article.outlet)]
-    parts.append((f" [{position}]", "dim"))
     return Content.assemble(*parts)
 
 
 def _pane_marker(label: Label, kind: str) -> PaneMarker:
+    """Your own marks are coloured by label; others' and finals by who made them."""
     symbol, word = MARKERS[label]
-    return PaneMarker(f"{symbol} {word}", symbol, kind)
+    return PaneMarker(f"{symbol} {word}", symbol, str(label) if kind == "mine" else kind)
 
 
 def _label_content(label: Label) -> Content:

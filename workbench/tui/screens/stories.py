@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 from rich.segment import Segment
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
@@ -30,7 +32,7 @@ PREFETCH = 40  # rows beyond the visible ones whose counts are fetched with them
 
 
 class StoryTable(ScrollView, can_focus=False):
-    COMPONENT_CLASSES = {"stories--cursor", "stories--done", "stories--pending"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"stories--cursor", "stories--done", "stories--pending"}
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
@@ -172,8 +174,8 @@ def _values(progress: StoryProgress | None) -> list[str]:
 
 
 class StoryListScreen(Screen[None]):
-    BINDINGS = STORY_LIST_BINDINGS
-    COMMANDS = {WorkbenchCommands}
+    BINDINGS: ClassVar[list[BindingType]] = STORY_LIST_BINDINGS
+    COMMANDS: ClassVar[set] = {WorkbenchCommands}
 
     class CountsLoaded(Message):
         """Counts for some rows arrived."""
@@ -217,6 +219,7 @@ class StoryListScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._show_header()
+        self.query_one(Footer).compact = self.size.width < 110
 
     def on_screen_resume(self) -> None:
         self.query_one(StoryTable).invalidate()

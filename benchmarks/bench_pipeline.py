@@ -1,0 +1,132 @@
+"""The whole import path, as `workbench import` runs it: read, segment, align, store (SQLite).
+
+Cases: the 100 real BASIL stories (300 articles) when ../shared/data/basil exists, written
+as one JSONL file first; and a generated JSONL feed of 100 stories x 3 articles (seeded).
+Baseline, measured in the same run on the same input: the naive way to do the same job,
+one transaction per article (autocommit) and alignment by a Python loop calling
+fuzz.token_set_ratio per cross-article pair.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from workbench.claims import split_claims
+from workbench.pipeline import import_paths
+from workbench.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BASIL_DIR = REPO_ROOT.parent / "shared" / "data" / "basil" / "articles"
+
+_SUBJECTS = ["The senator", "Officials", "The ministry", "A spokesman", "Police", "The council",
+             "Investigators", "The company", "Witnesses", "The governor"]  # fmt: skip
+_VERBS = ["said", "announced", "confirmed", "denied", "reported", "claimed", "warned"]
+_OBJECTS = ["that the talks lasted an hour", "that six people were injured on Saturday",
+            "that the vote would be held on Friday", "that 80 percent of the city was retaken",
+            "that no agreement had been reached", "that the budget rose to $4.2 billion",
+            "that the meeting was the first of its kind", "that the bridge reopened in May"]  # fmt: skip
+
+
+def basil_jsonl(target: Path) -> int:
+    """The BASIL articles as one JSONL feed (story = triplet id); returns articles written."""
+    count = 0
+    with target.open("w", encoding="utf-8") as out:
+        for path in sorted(BASIL_DIR.rglob("*.json")):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            paragraphs = [" ".join(p) for p in record.get("body-paragraphs", []) if p]
+            text = "\n\n".join(paragraphs)
+            if not text.strip():
+                continue
+            out.write(json.dumps({
+                "story": record["triplet-uuid"], "text": text, "title": record.get("title"),
+                "outlet": str(record.get("source", "")).lower(), "source": path.name,
+            }) + "\n")
+            count += 1
+    return count
+
+
+def generated_jsonl(target: Path, stories: int = 100, articles: int = 3, sentences: int = 40) -> int:
+    rng = random.Random(20171021)
+    with target.open("w", encoding="utf-8") as out:
+        for story in range(stories):
+            for article in range(articles):
+                text = " ".join(
+                    f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}."
+                    for _ in range(sentences)
+                )
+                out.write(json.dumps({"story": f"story {story}", "text": text,
+                                      "source": f"outlet-{article}"}) + "\n")
+    return stories * articles
+
+
+def _ours(feed: Path, db: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    with Store.open(db, create=True) as store:
+        report = import_paths(store, [feed])
+    return time.perf_counter() - started, report.claims
+
+
+def _naive(feed: Path, db: Path, sample_stories: int = 10) -> float:
+    """Per-article commits + a Python double loop, on a sample of stories, extrapolated."""
+    lines = feed.read_text(encoding="utf-8").splitlines()
+    by_story: dict[str, list[dict]] = {}
+    for line in lines:
+        record = json.loads(line)
+        by_story.setdefault(record["story"], []).append(record)
+    sample = sorted(by_story)[:sample_stories]
+    started = time.perf_counter()
+    with Store.open(db, create=True) as store:
+        for name in sample:
+            claims: list[tuple[int, str]] = []
+            for number, record in enumerate(by_story[name]):
+                text = record["text"]
+                spans = split_claims(text)
+                store.db.execute("BEGIN IMMEDIATE")
+                store.db.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [record["source"], name]
+                )
+                store.db.execute("COMMIT")
+                claims.extend((number, text[s.start : s.end]) for s in spans)
+            for i, (article_a, text_a) in enumerate(claims):
+                for article_b, text_b in claims[i + 1 :]:
+                    if article_a != article_b:
+                        fuzz.token_set_ratio(text_a, text_b)
+    return (time.perf_counter() - started) * len(by_story) / len(sample)
+
+
+def _rows(case: str, feed: Path, workdir: Path, articles: int) -> list[dict]:
+    seconds, claims = _ours(feed, workdir / f"{case}.db")
+    naive = _naive(feed, workdir / f"{case}-naive.db")
+    mb = feed.stat().st_size / 1e6
+    return [{
+        "benchmark": "import (read+segment+align+store)",
+        "case": f"{case}: {articles} articles, {claims:,} claims, {mb:.1f} MB",
+        "measure": "wall s",
+        "value": f"{seconds:.2f}",
+        "baseline": f"{naive:.1f} (naive, extrapolated)",
+        "ratio": f"{naive / seconds:.0f}x",
+        "target": "< 10 s" if case == "basil" else "",
+    }]
+
+
+def run() -> list[dict]:
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        if BASIL_DIR.is_dir():
+            feed = workdir / "basil.jsonl"
+            rows += _rows("basil", feed, workdir, basil_jsonl(feed))
+        feed = workdir / "generated.jsonl"
+        rows += _rows("generated 100x3x40", feed, workdir, generated_jsonl(feed))
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

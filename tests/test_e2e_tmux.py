@@ -1,0 +1,160 @@
+"""The installed `workbench` program in a real terminal (tmux): import, review, mark, quit.
+
+Skipped only where tmux is absent. The test waits for what the screen shows (polling the
+pane, with a generous deadline), never for a fixed time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from workbench.models import Label
+from workbench.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT / "examples" / "seeds"
+STORY = "US-Russia deconfliction, Sept 2017"
+DEADLINE_S = 60.0
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def _workbench() -> str:
+    beside = Path(sys.executable).parent / "workbench"
+    found = str(beside) if beside.exists() else shutil.which("workbench")
+    if found is None:
+        pytest.fail("the workbench program is not installed (pip install -e .)")
+    return found
+
+
+class Tmux:
+    def __init__(self, tmp: Path):
+        self.socket = f"wb-e2e-{uuid.uuid4().hex[:8]}"
+        self.tmp = tmp
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def start(self, command: str, width: int = 120, height: int = 34) -> None:
+        self.run("new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), command)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "e2e")
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "e2e", *keys)
+
+    def wait_for(self, condition, what: str) -> str:
+        deadline = time.monotonic() + DEADLINE_S
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if condition(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
+                       check=False)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    session = Tmux(tmp_path)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    path = tmp_path / "sample.db"
+    subprocess.run([_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
+                   check=True)
+    return path
+
+
+def _review_command(db: Path, tmp: Path, env: dict[str, str], *extra: str) -> str:
+    done = tmp / "exit-status"
+    settings = " ".join(f"{k}={v}" for k, v in env.items())
+    return (f"env -u EDITOR -u PAGER WORKBENCH_CONFIG={tmp / 'no-keys.toml'} {settings} "
+            f"{_workbench()} review {db} --reviewer e2e {' '.join(extra)}; "
+            f"echo $? > {done}; sleep 600")
+
+
+def _wait_exit(tmp: Path) -> int:
+    done = tmp / "exit-status"
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        if done.exists() and done.read_text().strip():
+            return int(done.read_text())
+        time.sleep(0.1)
+    raise AssertionError("workbench review did not exit after q")
+
+
+def test_review_in_a_real_terminal_marks_and_quits(tmux, db, tmp_path):
+    tmux.start(_review_command(db, tmp_path, {}))
+    first = tmux.wait_for(lambda s: "marked 0/" in s, "the review screen")
+    assert "reviewer: e2e" in first and "score" in first
+    tmux.keys("a")
+    tmux.wait_for(lambda s: "marked 1/" in s, "the mark to show in the header")
+    tmux.keys("q")
+    assert _wait_exit(tmp_path) == 0
+    with Store.open(db, readonly=True) as store:
+        marks = store.current_marks(reviewer="e2e")
+    assert [m.label for m in marks] == [Label.AGREE]
+
+
+def test_note_and_open_go_through_the_real_editor(tmux, db, tmp_path):
+    log = tmp_path / "editor.log"
+    editor = tmp_path / "fake-editor"
+    editor.write_text(
+        "#!/bin/sh\n"
+        "for last; do :; done\n"
+        f'case "$1" in +*) echo "open $1 $(stat -c %a "$last")" >> {log};;\n'
+        f"  *) printf 'note from tmux' > \"$last\"; echo note >> {log};; esac\n",
+        encoding="utf-8",
+    )
+    editor.chmod(0o755)
+    tmux.start(_review_command(db, tmp_path, {"EDITOR": str(editor)}))
+    tmux.wait_for(lambda s: "marked 0/" in s, "the review screen")
+    tmux.keys("o")  # opens the left article at the current claim, in the "editor"
+    tmux.wait_for(lambda s: log.exists() and "open" in log.read_text(), "the article to open")
+    opened = log.read_text().split()
+    assert opened[0] == "open" and opened[1].startswith("+") and opened[2] == "444"
+    tmux.wait_for(lambda s: "marked 0/" in s, "the app to come back")
+    tmux.keys("c")
+    tmux.wait_for(lambda s: "marked 1/" in s, "the mark")
+    tmux.keys("k")  # back to the claim just marked, paired with the same partner
+    tmux.wait_for(lambda s: "you ✗ contra" in s, "the marked pair to be on screen")
+    tmux.keys("e")
+    tmux.wait_for(lambda s: "note from tmux" in s, "the note in the hint strip")
+    tmux.keys("q")
+    assert _wait_exit(tmp_path) == 0
+    with Store.open(db, readonly=True) as store:
+        marks = store.current_marks(reviewer="e2e")
+    assert [(m.label, m.note) for m in marks] == [(Label.CONTRADICT, "note from tmux")]
+
+
+def test_marks_from_another_process_show_up_live(tmux, db, tmp_path):
+    tmux.start(_review_command(db, tmp_path, {}))
+    tmux.wait_for(lambda s: "marked 0/" in s, "the review screen")
+    # A second reviewer, in another process, marks every candidate pair of the story.
+    script = (
+        "import sys\nfrom workbench.store import Store\n"
+        "with Store.open(sys.argv[1]) as s:\n"
+        "    for r in s.candidate_rows(top=1):\n"
+        "        s.record_mark(r.a.claim.id, r.b.claim.id, 'contradict', 'bob')\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db)], check=True)
+    screen = tmux.wait_for(lambda s: "bob ✗ contra" in s, "bob's mark on screen")
+    assert "marked 0/" in screen  # bob's marks are not this reviewer's progress
+    tmux.keys("q")
+    assert _wait_exit(tmp_path) == 0
