@@ -32,12 +32,12 @@ from pathlib import Path
 
 from textual import events
 
-from workbench.models import Article, Candidate, ClaimKind, ClaimSpan, Hint, article_id, claim_id
+from workbench.models import Article, Candidate, ClaimKind, ClaimSpan, article_id, claim_id
 from workbench.store import Store
 from workbench.tui.app import make_app
 
 OUT = Path(__file__).resolve().parent / "out"
-GENERATOR = "v1"
+GENERATOR = "v2"  # v2: the schema stores no hints
 BIG_STORY = (100, 40)  # articles, claims per article
 MANY_STORIES = (2000, 5, 10)  # stories, articles per story, claims per article
 TOP_K = 3
@@ -79,7 +79,6 @@ def _article_text(rng: random.Random, claims: int) -> tuple[str, list[ClaimSpan]
 def _candidates(articles: list[tuple[str, list[str]]], rng: random.Random):
     """Top 3 per claim and other article: the same position scores best (rank 1), its
     neighbours next, as an aligner finds paraphrases in articles that follow one story."""
-    hint = (Hint("weekday", "Thursday", "Friday", (20, 28), (20, 26)),)
     for ai, (_, claims) in enumerate(articles):
         for bi, (_, others) in enumerate(articles):
             if ai == bi:
@@ -91,8 +90,7 @@ def _candidates(articles: list[tuple[str, list[str]]], rng: random.Random):
                     if rank > TOP_K:
                         break
                     score = best if rank == 1 else 20.0 + rng.random() * 30
-                    yield Candidate(claim, others[j], rank, round(score, 2),
-                                    hint if rank == 1 and (i + bi) % 5 == 0 else ())
+                    yield Candidate(claim, others[j], rank, round(score, 2))
 
 
 def generate(path: Path, stories: int, articles: int, claims: int, *, seed: int) -> Path:

@@ -150,14 +150,16 @@ def test_seed_story_contract(seed_texts: dict[str, str]) -> None:
         assert a.article_id != b.article_id
         assert ClaimKind.BOILERPLATE not in (a.kind, b.kind)
         assert 0.0 <= cand.score <= 100.0
-        assert list(cand.hints) == find_hints(a.text, b.text)
         groups[(cand.claim_id, b.article_id)].append(cand)
     for group in groups.values():
         assert [c.rank for c in group] == list(range(1, len(group) + 1))
         assert [c.score for c in group] == sorted((c.score for c in group), reverse=True)
-    # the known disagreements surface as hints on the pairs that carry them
-    pair_hints = {(by_id[c.claim_id].text[:40], by_id[c.candidate_id].text[:40]): c.hints
-                  for c in cands}  # fmt: skip
+    # the known disagreements surface as hints on the aligned pairs that carry them
+    pair_hints = {
+        (by_id[c.claim_id].text[:40], by_id[c.candidate_id].text[:40]):
+            find_hints(by_id[c.claim_id].text, by_id[c.candidate_id].text)
+        for c in cands
+    }  # fmt: skip
     thursday = next(
         h for (a, b), hs in pair_hints.items()
         if a.startswith("U.S. and Russian military generals met") and b.startswith("The United")
@@ -183,7 +185,8 @@ def test_trivial_inputs() -> None:
     assert [(c.rank, c.claim_id[:4], c.candidate_id[:4]) for c in got] == [
         (1, "art0", "art1"), (1, "art1", "art0"),
     ]  # fmt: skip
-    assert got[0].score > 90 and got[0].hints == ()
+    assert got[0].score > 90
+    assert find_hints(two[0].text, two[1].text) == []  # "Six" and "6" are the same number
 
 
 def test_boilerplate_is_ignored() -> None:
@@ -197,7 +200,8 @@ def test_boilerplate_is_ignored() -> None:
     assert all("Subscribe" not in c.claim_id for c in got)
     ids = {c.id: c for c in claims}
     assert all(ids[c.candidate_id].kind == ClaimKind.CLAIM for c in got)
-    assert [h.kind for h in got[0].hints] == ["weekday"]
+    hints = find_hints(ids[got[0].claim_id].text, ids[got[0].candidate_id].text)
+    assert [h.kind for h in hints] == ["weekday"]
 
 
 def test_output_order_and_top_k() -> None:
@@ -236,18 +240,18 @@ def test_min_score_drops_weak_candidates() -> None:
     assert all(c.rank == 1 for c in strong)
 
 
-def test_hints_flag_only_skips_hints() -> None:
+def test_aligned_pair_carries_its_hints() -> None:
+    """Hints are not the aligner's job, but the pair it ranks first is the one whose
+    differences a reviewer needs to see."""
     claims = _story(
         ["Dillon said six fighters died on Monday.", "Prices rose."],
         ["Dillion said nine fighters died on Tuesday.", "It rained."],
     )
-    with_hints = align_story(claims)
-    without = align_story(claims, hints=False)
-    assert [(c.claim_id, c.candidate_id, c.rank, c.score) for c in with_hints] == [
-        (c.claim_id, c.candidate_id, c.rank, c.score) for c in without
-    ]
-    assert all(c.hints == () for c in without)
-    assert {h.kind for h in with_hints[0].hints} == {"spelling", "number", "weekday"}
+    got = align_story(claims)
+    assert (got[0].claim_id, got[0].candidate_id, got[0].rank) == (claims[0].id, claims[2].id, 1)
+    assert {h.kind for h in find_hints(claims[0].text, claims[2].text)} == {
+        "spelling", "number", "weekday",
+    }  # fmt: skip
 
 
 def test_ties_are_broken_by_ordinal() -> None:
@@ -325,7 +329,7 @@ def test_large_story_is_vectorised() -> None:
     articles = [[" ".join(rng.choices(words, k=14)) + "." for _ in range(40)] for _ in range(40)]
     claims = _story(*articles)
     started = time.perf_counter()
-    got = align_story(claims, hints=False)
+    got = align_story(claims)
     elapsed = time.perf_counter() - started
     assert len(got) == 1600 * 39 * 3
     assert elapsed < 15.0  # a Python double loop over 2.5M pairs would take minutes

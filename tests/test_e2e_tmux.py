@@ -6,14 +6,13 @@ pane, with a generous deadline), never for a fixed time.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+from terminal import DEADLINE_S, Tmux, needs_tmux, workbench_program
 
 from workbench.models import Label
 from workbench.store import Store
@@ -21,49 +20,8 @@ from workbench.store import Store
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "examples" / "seeds"
 STORY = "US-Russia deconfliction, Sept 2017"
-DEADLINE_S = 60.0
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-
-def _workbench() -> str:
-    beside = Path(sys.executable).parent / "workbench"
-    found = str(beside) if beside.exists() else shutil.which("workbench")
-    if found is None:
-        pytest.fail("the workbench program is not installed (pip install -e .)")
-    return found
-
-
-class Tmux:
-    def __init__(self, tmp: Path):
-        self.socket = f"wb-e2e-{uuid.uuid4().hex[:8]}"
-        self.tmp = tmp
-
-    def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
-                              capture_output=True, text=True).stdout
-
-    def start(self, command: str, width: int = 120, height: int = 34) -> None:
-        self.run("new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), command)
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "e2e")
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", "e2e", *keys)
-
-    def wait_for(self, condition, what: str) -> str:
-        deadline = time.monotonic() + DEADLINE_S
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if condition(text):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.screen()}")
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
-                       check=False)
+pytestmark = needs_tmux
 
 
 @pytest.fixture
@@ -76,7 +34,7 @@ def tmux(tmp_path):
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "sample.db"
-    subprocess.run([_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
+    subprocess.run([workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
                    check=True)
     return path
 
@@ -85,7 +43,7 @@ def _review_command(db: Path, tmp: Path, env: dict[str, str], *extra: str) -> st
     done = tmp / "exit-status"
     settings = " ".join(f"{k}={v}" for k, v in env.items())
     return (f"env -u EDITOR -u PAGER WORKBENCH_CONFIG={tmp / 'no-keys.toml'} {settings} "
-            f"{_workbench()} review {db} --reviewer e2e {' '.join(extra)}; "
+            f"{workbench_program()} review {db} --reviewer e2e {' '.join(extra)}; "
             f"echo $? > {done}; sleep 600")
 
 

@@ -1,8 +1,8 @@
 """The editor's report: what goes in each section, escaping, a snapshot, and the CLI.
 
-The snapshot database is built from made-up texts with explicit claim spans and hints, so
-the expected files change only when the report does (not when the segmenter or the aligner
-is tuned). Regenerate after a deliberate change with WORKBENCH_UPDATE_SNAPSHOTS=1, then
+The snapshot database is built from made-up texts with explicit claim spans and candidates,
+so the expected files change only when the report or the hint finder does (not when the
+segmenter or the aligner is tuned): hints are `find_hints` on each pair's two texts. Regenerate after a deliberate change with WORKBENCH_UPDATE_SNAPSHOTS=1, then
 review the diff by eye.
 """
 
@@ -25,7 +25,6 @@ from workbench.models import (
     Candidate,
     ClaimKind,
     ClaimSpan,
-    Hint,
     MarkAction,
     article_id,
     claim_id,
@@ -77,9 +76,9 @@ def report_db(tmp_path) -> Path:
         ap, rt, ts = c["ap.txt"], c["reuters.txt"], c["tass.txt"]
         story = store.resolve_story(STORY).id
         store.replace_candidates(story, [
-            Candidate(ap[0], rt[0], 1, 88.0, (Hint("number", "Six", "Seven", (0, 3), (0, 5)),)),
-            # Stored the other way round: the report must flip the fragments.
-            Candidate(ts[1], ap[0], 1, 61.0, (Hint("negation", "No", "", (0, 2), None),)),
+            Candidate(ap[0], rt[0], 1, 88.0),
+            # Stored the other way round: the hints must still follow the pair as shown.
+            Candidate(ts[1], ap[0], 1, 61.0),
         ])
         mark = store.record_mark
         mark(ap[0], rt[0], "contradict", "ana", note="6 vs 7 <script>alert(1)</script>")
@@ -108,11 +107,12 @@ def test_sections_hold_what_an_editor_needs(report_db):
     first, second = clash.contradicted
     assert (first.a.source, first.b.source) == ("ap.txt", "reuters.txt")  # sources in order
     assert first.decided_by == "ana, ben"
-    assert (first.hints[0].a, first.hints[0].b) == ("Six", "Seven")
+    assert (first.hints[0].kind, first.hints[0].a, first.hints[0].b) == ("number", "Six", "Seven")
     assert (second.a.source, second.b.source) == ("ap.txt", "tass.txt")
     assert second.decided_by == "final (editor)"
-    [negation] = second.hints  # stored tass -> ap: flipped to follow the pair
-    assert (negation.a, negation.b) == ("", "No")
+    [negation] = second.hints  # stored tass -> ap: oriented as shown, ap first
+    assert (negation.kind, negation.a, negation.b) == ("negation", "", "No")
+    assert (negation.a_span, negation.b_span) == (None, (0, 2))
     assert [m.note for m in second.marks if m.note] == ["TASS denies injuries"]
     [undecided] = clash.undecided
     assert sorted(str(m.label) for m in undecided.marks) == ["contradict", "unrelated"]

@@ -7,7 +7,17 @@ import sqlite3
 import pytest
 
 from workbench.errors import NotFoundError, StoreError
-from workbench.models import Article, ClaimKind, ClaimSpan, Label, MarkAction, article_id, pair_id
+from workbench.hints import find_hints
+from workbench.models import (
+    Article,
+    Candidate,
+    ClaimKind,
+    ClaimSpan,
+    Label,
+    MarkAction,
+    article_id,
+    pair_id,
+)
 from workbench.store import SCHEMA_VERSION, Store
 
 
@@ -205,3 +215,34 @@ def test_fts_search_finds_claims_and_treats_queries_as_words(store):
     ]
     assert store.search_claims('hour" OR "x') == []
     assert store.search_claims("   ") == []
+
+
+def test_candidates_keep_no_hints_and_rows_compute_them_on_access(store):
+    """Hints are a function of the two claims, computed when asked for, in the row's own
+    direction; the schema has nowhere to store them."""
+    a = _add(store, "story", "Troops met near Raqqa on Thursday.", "a.txt")
+    b = _add(store, "story", "Troops met near Raqqa on Friday.", "b.txt")
+    ca, cb = store.claims(article=a.id)[0].id, store.claims(article=b.id)[0].id
+    story = store.resolve_story("story").id
+    written = store.replace_candidates(story, [Candidate(ca, cb, 1, 80.0), Candidate(cb, ca, 1, 79.5)])
+    assert written == 2
+    assert "hints" not in {row[1] for row in store.db.execute("PRAGMA table_info(candidates)")}
+    rows = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows(story=story)}
+    forward, backward = rows[(ca, cb)], rows[(cb, ca)]
+    assert forward.hints == tuple(find_hints(forward.a.claim.text, forward.b.claim.text))
+    assert [(h.kind, h.a, h.b) for h in forward.hints] == [("weekday", "Thursday", "Friday")]
+    assert [(h.kind, h.a, h.b) for h in backward.hints] == [("weekday", "Friday", "Thursday")]
+    assert store.review_view_rows(a.id, b.id) == [(ca, cb, 1, 80.0), (cb, ca, 1, 79.5)]
+
+
+def test_story_scoped_queries_use_their_indexes(store, two_claims):
+    story = store.resolve_story("story").id
+    plan = " ".join(row[3] for row in store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT claim_id, candidate_id FROM candidates"
+        " WHERE story_id = ? AND rank = 1 AND score >= ?", [story, 40.0]))  # fmt: skip
+    assert "COVERING INDEX candidates_story" in plan
+    plan = " ".join(row[3] for row in store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM marks WHERE claim_a IN"
+        " (SELECT c.id FROM claims c JOIN articles a ON a.id = c.article_id"
+        "  WHERE a.story_id = ?)", [story]))  # fmt: skip
+    assert "INDEX marks_claim_a" in plan

@@ -23,10 +23,12 @@ from test_tui_helpers import (
 )
 from textual.widgets import TextArea
 
-from workbench.models import ClaimKind, Label, MarkAction, pair_key
+from workbench.hints import find_hints
+from workbench.models import Article, Claim, ClaimKind, Label, MarkAction, claim_id, pair_key
 from workbench.store import Store
 from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.keys import APP_BINDINGS, REVIEW_BINDINGS, SUMMARIES
+from workbench.tui.model import ArticleDoc, ViewData
 from workbench.tui.screens.modals import ArticleViewer, HelpScreen, NoteScreen, SearchScreen
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stories import StoryListScreen, StoryTable
@@ -582,6 +584,28 @@ async def test_unknown_story_is_reported_without_crashing(seed):
     async with app.run_test(notifications=True) as pilot:
         await started(app, pilot)
         assert any("no story named" in n.message for n in app._notifications)
+
+
+def test_view_hints_follow_the_view_and_wait_until_asked():
+    """A pair stored only the other way round (right -> left) still shows its hints left
+    -> right; they are computed on first access, once, by the core's hint finder."""
+    left_text, right_text = "Troops met on Thursday.", "Troops met on Friday."
+    docs = []
+    for name, text in (("l", left_text), ("r", right_text)):
+        claim = Claim(claim_id(name, 0, len(text)), name, 0, len(text), text, ClaimKind.CLAIM, 0)
+        docs.append(ArticleDoc.build(Article(name, "s", f"{name}.txt", text), [claim]))
+    left, right = docs
+    pair = (left.claims[0].id, right.claims[0].id)
+    view = ViewData.build(left, right, [(pair[1], pair[0], 1, 75.0)], min_score=40.0)
+    info = view.info(pair)
+    assert info is not None and info.proposed and info.back_rank == 1 and info.rank is None
+    assert "hints" not in vars(info)  # nothing computed yet
+    assert info.hints == tuple(find_hints(left_text, right_text))
+    [weekday] = info.hints
+    assert (weekday.a, weekday.b) == ("Thursday", "Friday")
+    assert left_text[slice(*weekday.a_span)] == "Thursday"
+    assert right_text[slice(*weekday.b_span)] == "Friday"
+    assert info.hints is info.hints  # cached
 
 
 def test_the_core_does_not_import_textual():

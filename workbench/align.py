@@ -25,7 +25,9 @@ ClaimDiff by less than 1%: noise, at a cost of about a microsecond per candidate
 they are not in the blend. Measured figures: benchmarks/bench_align.py.
 
 Cost: the score matrix is n x n float32 for the n claims of a story (4,000 claims: about
-64 MB, 173 MB peak); the hint finder runs once per returned candidate, in Python.
+64 MB, 173 MB peak). Hints are not computed here: `workbench.hints.find_hints` is a cheap
+function of two sentences, run when a pair is shown (a story of 100 x 40 claims has 1.2M
+candidates; a reviewer looks at a few hundred).
 
 Ranks are deterministic: score (rounded to 2 decimals) descending, then the candidate's
 ordinal, then its id.
@@ -37,13 +39,11 @@ import gc
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import repeat
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from workbench.hints import ClaimFeatures, compare_features, extract_features
-from workbench.models import Candidate, Claim, ClaimKind, Hint
+from workbench.models import Candidate, Claim, ClaimKind
 from workbench.textnorm import content_tokens, particle_stripped
 
 ALIGNER_VERSION: str = "2"
@@ -58,14 +58,14 @@ _ROW_BLOCK = 512  # rows per block in the two-hop step (bounds the temporary mem
 
 
 def align_story(
-    claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0, *, hints: bool = True
+    claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0
 ) -> list[Candidate]:
     """For each claim and each OTHER article of the story, that article's `top_k` most
-    similar claims: rank 1..k, score 0-100, hints = `find_hints(claim, candidate)`.
+    similar claims: rank 1..k, score 0-100.
 
     Boilerplate is ignored. Candidates scoring below `min_score` are left out (ranks stay
     1, 2, ...). Output order: claims in input order, other articles in first-seen order,
-    then rank. `hints=False` skips the hint finder (the scores and ranks are the same).
+    then rank.
     """
     usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
     if top_k <= 0 or len(usable) < 2:
@@ -90,22 +90,7 @@ def align_story(
     claim_ids = ids[i_idx].tolist()
     cand_ids = ids[j_idx].tolist()
     with _gc_paused():
-        if not hints:
-            found: list[tuple[Hint, ...]] | repeat[tuple[()]] = repeat((), len(scores))
-        else:
-            features: dict[int, ClaimFeatures] = {}
-
-            def hints_for(i: int, j: int) -> tuple[Hint, ...]:
-                fa = features.get(i)
-                if fa is None:
-                    fa = features[i] = extract_features(texts[i])
-                fb = features.get(j)
-                if fb is None:
-                    fb = features[j] = extract_features(texts[j])
-                return tuple(compare_features(fa, fb))
-
-            found = list(map(hints_for, i_idx.tolist(), j_idx.tolist()))
-        return list(map(Candidate, claim_ids, cand_ids, ranks, scores, found))
+        return list(map(Candidate, claim_ids, cand_ids, ranks, scores))
 
 
 def _top_per_article(

@@ -471,7 +471,14 @@ def _context(toks: list[tuple[str, int, int]], idx: int, step: int) -> str:
 
 def find_hints(a: str, b: str) -> list[Hint]:
     """Where claim `a` and claim `b` differ; spans index `a` and `b` respectively."""
-    return compare_features(extract_features(a), extract_features(b))
+    return compare_features(_features(a), _features(b))
+
+
+@lru_cache(maxsize=4096)
+def _features(text: str) -> ClaimFeatures:
+    """Hints are computed when pairs are shown, and a listing shows each claim against
+    many others: extracting is most of the cost (ClaimFeatures is immutable)."""
+    return extract_features(text)
 
 
 def compare_features(fa: ClaimFeatures, fb: ClaimFeatures) -> list[Hint]:

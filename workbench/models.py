@@ -7,7 +7,7 @@ every id; merging reviewers' databases depends on that.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -152,7 +152,6 @@ class Candidate:
     candidate_id: str
     rank: int
     score: float
-    hints: tuple[Hint, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True)

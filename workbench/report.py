@@ -13,7 +13,7 @@ import html
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from workbench.agreement import AgreementSummary, Rating, summarize
 from workbench.display import one_line
 from workbench.errors import WorkbenchError
 from workbench.export import atomic_writer
-from workbench.models import Article, ClaimKind, Hint, Label, Mark, MarkAction, Story, pair_key
+from workbench.hints import find_hints
+from workbench.models import Article, ClaimKind, Hint, Label, Mark, MarkAction, Story
 from workbench.store import ClaimRow, Store
 
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -50,7 +51,7 @@ class PairEntry:
     label: str | None  # the decided label; None while reviewers disagree
     decided_by: str  # "final (editor)", "ana, ben", or "" while undecided
     marks: tuple[Mark, ...]  # reviewers' standing marks, then final ones
-    hints: tuple[Hint, ...]  # oriented a -> b
+    hints: tuple[Hint, ...]  # find_hints(a, b): a/a_span on claim a, b/b_span on claim b
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,16 +111,15 @@ def _story_report(
     by_pair: dict[tuple[str, str], list[Mark]] = defaultdict(list)
     for mark in reviewed + finals:
         by_pair[(mark.claim_a, mark.claim_b)].append(mark)
-    hints = _hints(store, by_pair)
 
     entries = []
     for key in sorted(by_pair, key=lambda k: _reading_order(claims, k)):
         a, b = (claims.get(c) or store.claim(c) for c in key)
-        pair_hints = hints.get(key, ())
         if (b.source, b.claim.ordinal) < (a.source, a.claim.ordinal):  # show sources in order
-            a, b, pair_hints = b, a, tuple(_flip(x) for x in pair_hints)
+            a, b = b, a
         label, decided_by = _decide(by_pair[key])
-        entries.append(PairEntry(a, b, label, decided_by, tuple(by_pair[key]), pair_hints))
+        hints = tuple(find_hints(a.claim.text, b.claim.text))
+        entries.append(PairEntry(a, b, label, decided_by, tuple(by_pair[key]), hints))
 
     agreeing = [e for e in entries if e.label == Label.AGREE]
     groups = _corroborated_groups(agreeing, claims)
@@ -167,24 +167,6 @@ def _reading_order(claims: dict[str, ClaimRow], key: tuple[str, str]) -> tuple:
         return (row.source, row.claim.ordinal) if row else ("\uffff", 0)
 
     return (*sorted((place(key[0]), place(key[1]))), key)
-
-
-def _hints(store: Store, pairs: Iterable[tuple[str, str]]) -> dict:
-    """Hints per pair (a, b), oriented a -> b; where both ways were proposed, a -> b's."""
-    found: dict[tuple[str, str], tuple[Hint, ...]] = {}
-    for claim, candidate, hints in store.pair_hints(pairs):
-        key = pair_key(claim, candidate)
-        if key in found:
-            continue
-        if claim == key[0]:
-            found[key] = hints
-        else:  # stored the other way round: give the fragments in the pair's order
-            found[key] = tuple(_flip(h) for h in hints)
-    return found
-
-
-def _flip(hint: Hint) -> Hint:
-    return Hint(hint.kind, hint.b, hint.a, hint.b_span, hint.a_span)
 
 
 def _corroborated_groups(

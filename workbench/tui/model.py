@@ -24,7 +24,9 @@ import bisect
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from workbench.hints import find_hints
 from workbench.models import Article, Claim, ClaimKind, Hint, Label, Mark, MarkAction, pair_key
 
 DEFAULT_MIN_SCORE = 40.0
@@ -157,22 +159,25 @@ class StoryDoc:
 # --- candidates in one view ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: `hints` is cached in the instance dict
 class PairInfo:
     left: str
     right: str
     score: float
     rank: int | None  # rank of `right` among left's candidates in the right article
     back_rank: int | None  # rank of `left` among right's candidates in the left article
-    hints: tuple[Hint, ...]  # oriented: a/a_span on the left claim, b/b_span on the right
     proposed: bool
+    left_text: str = field(default="", repr=False, compare=False)
+    right_text: str = field(default="", repr=False, compare=False)
+
+    @cached_property
+    def hints(self) -> tuple[Hint, ...]:
+        """Where the two claims differ, oriented: a/a_span on the left claim, b/b_span on
+        the right. Computed by the core on first access (only the pair on screen asks)."""
+        return tuple(find_hints(self.left_text, self.right_text))
 
 
-def _flip(hint: Hint) -> Hint:
-    return Hint(kind=hint.kind, a=hint.b, b=hint.a, a_span=hint.b_span, b_span=hint.a_span)
-
-
-CandidateRowT = tuple[str, str, int, float, Sequence[Hint]]  # claim, candidate, rank, score, hints
+CandidateRowT = tuple[str, str, int, float]  # claim, candidate, rank, score
 
 
 @dataclass
@@ -189,7 +194,7 @@ class ViewData:
         cls, left: ArticleDoc, right: ArticleDoc, rows: Iterable[CandidateRowT], min_score: float
     ) -> ViewData:
         found: dict[Pair, dict] = {}
-        for claim, candidate, rank, score, hints in rows:
+        for claim, candidate, rank, score in rows:
             if claim in left.index and candidate in right.index:
                 key, forward = (claim, candidate), True
             elif claim in right.index and candidate in left.index:
@@ -197,28 +202,22 @@ class ViewData:
             else:
                 continue
             entry = found.setdefault(
-                key, {"score": score, "rank": None, "back": None, "hints": (), "qualifies": False}
+                key, {"score": score, "rank": None, "back": None, "qualifies": False}
             )
             entry["score"] = max(entry["score"], score)
             # The same test as Store.review_proposed_by_articles: a rank-1 row that itself
             # reaches the floor, in either direction.
             entry["qualifies"] = entry["qualifies"] or (rank == 1 and score >= min_score)
-            if forward:
-                entry["rank"] = rank
-                entry["hints"] = tuple(hints)  # the forward row's hints win
-            else:
-                entry["back"] = rank
-                if not entry["hints"]:
-                    entry["hints"] = tuple(_flip(h) for h in hints)
+            entry["rank" if forward else "back"] = rank
         pairs: dict[Pair, PairInfo] = {}
         for (lc, rc), e in found.items():
+            lclaim, rclaim = left.claim(lc), right.claim(rc)
             reviewable = (
-                left.claim(lc).kind != ClaimKind.BOILERPLATE
-                and right.claim(rc).kind != ClaimKind.BOILERPLATE
+                lclaim.kind != ClaimKind.BOILERPLATE and rclaim.kind != ClaimKind.BOILERPLATE
             )
             proposed = reviewable and e["qualifies"]
             pairs[(lc, rc)] = PairInfo(
-                lc, rc, e["score"], e["rank"], e["back"], e["hints"], proposed
+                lc, rc, e["score"], e["rank"], e["back"], proposed, lclaim.text, rclaim.text
             )
         by_left: dict[str, list[PairInfo]] = {}
         for info in pairs.values():
