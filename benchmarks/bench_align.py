@@ -341,10 +341,7 @@ def filtered_ranks(
 
 
 def ours_scorer(claims: Sequence[Claim]) -> Callable[[Claim, Claim], float]:
-    scores = {
-        (c.claim_id, c.candidate_id): c.score
-        for c in align_story(claims, top_k=10_000)
-    }
+    scores = {(c.claim_id, c.candidate_id): c.score for c in align_story(claims, top_k=10_000)}
     return lambda a, b: scores.get((a.id, b.id), -1.0)
 
 

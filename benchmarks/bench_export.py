@@ -36,10 +36,44 @@ ARTICLES_PER_STORY = 10
 CLAIMS_PER_ARTICLE = 40
 REVIEWERS = ("ana", "ben", "chloé", "dmitri", "eve")
 _WORDS = [
-    "officials", "said", "the", "talks", "lasted", "an", "hour", "near", "Deir", "ez-Zor",
-    "on", "Thursday", "while", "six", "fighters", "were", "injured", "and", "1,200",
-    "troops", "stayed", "in", "the", "region", "according", "to", "a", "statement", "from",
-    "ministry", "that", "“was", "not", "a", "negotiation”", "but", "warning", "Ça",
+    "officials",
+    "said",
+    "the",
+    "talks",
+    "lasted",
+    "an",
+    "hour",
+    "near",
+    "Deir",
+    "ez-Zor",
+    "on",
+    "Thursday",
+    "while",
+    "six",
+    "fighters",
+    "were",
+    "injured",
+    "and",
+    "1,200",
+    "troops",
+    "stayed",
+    "in",
+    "the",
+    "region",
+    "according",
+    "to",
+    "a",
+    "statement",
+    "from",
+    "ministry",
+    "that",
+    "“was",
+    "not",
+    "a",
+    "negotiation”",
+    "but",
+    "warning",
+    "Ça",
 ]
 
 
@@ -62,8 +96,9 @@ def build_database(path: Path, marks: int = MARKS, seed: int = 20171023) -> Stor
                 for sentence in sentences:
                     spans.append(ClaimSpan(start, start + len(sentence)))
                     start += len(sentence) + 1
-                article = Article(id=article_id(text), story_id=story.id,
-                                  source=f"s{s}-a{a}.txt", text=text)
+                article = Article(
+                    id=article_id(text), story_id=story.id, source=f"s{s}-a{a}.txt", text=text
+                )
                 store.add_article(article, spans)
                 claims += [(f"{article.id}:{sp.start}-{sp.end}", article.id) for sp in spans]
             story_claims.append(claims)
@@ -140,30 +175,36 @@ def run() -> list[dict[str, str]]:
         store = build_database(folder / "bench.db")
         try:
             for fmt in ("jsonl", "csv", "nli"):
-                value = _seconds(partial(export_to_file, store, fmt, folder / f"out.{fmt}",
-                                         ExportFilter()))
+                value = _seconds(
+                    partial(export_to_file, store, fmt, folder / f"out.{fmt}", ExportFilter())
+                )
                 base = _seconds(partial(naive_export, store, fmt, folder / f"naive.{fmt}"))
-                rows.append({
-                    "benchmark": "export",
-                    "case": f"{MARKS:,} marks, {fmt}",
-                    "measure": "seconds",
-                    "value": f"{value:.2f}",
-                    "baseline": f"{base:.2f} (list + query per claim + one dump)",
-                    "ratio": f"{base / value:.1f}x faster" if value > 0 else "n/a",
-                    "target": TARGET,
-                })
-            streamed = _peak_mb(partial(export_to_file, store, "jsonl", folder / "m.jsonl",
-                                        ExportFilter()))
+                rows.append(
+                    {
+                        "benchmark": "export",
+                        "case": f"{MARKS:,} marks, {fmt}",
+                        "measure": "seconds",
+                        "value": f"{value:.2f}",
+                        "baseline": f"{base:.2f} (list + query per claim + one dump)",
+                        "ratio": f"{base / value:.1f}x faster" if value > 0 else "n/a",
+                        "target": TARGET,
+                    }
+                )
+            streamed = _peak_mb(
+                partial(export_to_file, store, "jsonl", folder / "m.jsonl", ExportFilter())
+            )
             naive = _peak_mb(partial(naive_export, store, "jsonl", folder / "n.jsonl"))
-            rows.append({
-                "benchmark": "export",
-                "case": f"{MARKS:,} marks, jsonl",
-                "measure": "peak Python MB (tracemalloc)",
-                "value": f"{streamed:.1f}",
-                "baseline": f"{naive:.1f} (list + one dump)",
-                "ratio": f"{naive / streamed:.0f}x less" if streamed > 0 else "n/a",
-                "target": "flat in the number of marks",
-            })
+            rows.append(
+                {
+                    "benchmark": "export",
+                    "case": f"{MARKS:,} marks, jsonl",
+                    "measure": "peak Python MB (tracemalloc)",
+                    "value": f"{streamed:.1f}",
+                    "baseline": f"{naive:.1f} (list + one dump)",
+                    "ratio": f"{naive / streamed:.0f}x less" if streamed > 0 else "n/a",
+                    "target": "flat in the number of marks",
+                }
+            )
         finally:
             store.close()
     return rows

@@ -44,14 +44,34 @@ TOP_K = 3
 MARKS_MEASURED = 300
 NAIVE_ROUNDS = 3
 
-_SUBJECTS = ["The Pentagon", "Col. Ryan Dillon", "Russian officials", "A U.S. spokesman",
-             "The coalition", "Syrian state media", "The defense ministry", "Observers"]
-_VERBS = ["said on Thursday that", "said on Friday that", "told reporters that",
-          "denied that", "confirmed that", "reported that"]
-_CLAUSES = ["generals met face-to-face near Deir ez-Zor", "six fighters were injured",
-            "about 1,200 troops were deployed", "the talks lasted at least an hour",
-            "a new hotline was opened", "airstrikes hit the east bank of the Euphrates",
-            "no agreement was signed", "the meeting was the first of its kind"]
+_SUBJECTS = [
+    "The Pentagon",
+    "Col. Ryan Dillon",
+    "Russian officials",
+    "A U.S. spokesman",
+    "The coalition",
+    "Syrian state media",
+    "The defense ministry",
+    "Observers",
+]
+_VERBS = [
+    "said on Thursday that",
+    "said on Friday that",
+    "told reporters that",
+    "denied that",
+    "confirmed that",
+    "reported that",
+]
+_CLAUSES = [
+    "generals met face-to-face near Deir ez-Zor",
+    "six fighters were injured",
+    "about 1,200 troops were deployed",
+    "the talks lasted at least an hour",
+    "a new hotline was opened",
+    "airstrikes hit the east bank of the Euphrates",
+    "no agreement was signed",
+    "the meeting was the first of its kind",
+]
 _BOILERPLATE = ["Subscribe now for full access.", "Copyright 2017. All rights reserved."]
 
 
@@ -64,14 +84,20 @@ def _article_text(rng: random.Random, claims: int) -> tuple[str, list[ClaimSpan]
     pos = 0
     for i in range(claims):
         boiler = i in (claims - 1, claims // 2) and claims >= 10
-        sentence = (rng.choice(_BOILERPLATE) if boiler else
-                    f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_CLAUSES)} "
-                    f"(report {rng.randrange(10**6)}).")
+        sentence = (
+            rng.choice(_BOILERPLATE)
+            if boiler
+            else f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_CLAUSES)} "
+            f"(report {rng.randrange(10**6)})."
+        )
         sep = "\n\n" if i and i % 4 == 0 else (" " if i else "")
         pos += len(sep)
         parts.append(sep + sentence)
-        spans.append(ClaimSpan(pos, pos + len(sentence),
-                               ClaimKind.BOILERPLATE if boiler else ClaimKind.CLAIM))
+        spans.append(
+            ClaimSpan(
+                pos, pos + len(sentence), ClaimKind.BOILERPLATE if boiler else ClaimKind.CLAIM
+            )
+        )
         pos += len(sentence)
     return "".join(parts), spans
 
@@ -105,8 +131,13 @@ def generate(path: Path, stories: int, articles: int, claims: int, *, seed: int)
             made: list[tuple[str, list[str]]] = []
             for a in range(articles):
                 text, spans = _article_text(rng, claims)
-                article = Article(article_id(text), story.id, f"{a:03d}_source.txt", text,
-                                  outlet=f"Outlet {a % 7}")
+                article = Article(
+                    article_id(text),
+                    story.id,
+                    f"{a:03d}_source.txt",
+                    text,
+                    outlet=f"Outlet {a % 7}",
+                )
                 store.add_article(article, spans)
                 made.append((article.id, [claim_id(article.id, sp.start, sp.end) for sp in spans]))
             store.replace_candidates(story.id, _candidates(made, rng))
@@ -193,15 +224,24 @@ def _naive_first_screen(path: Path) -> float:
 
 
 def _cold_import() -> float:
-    code = "import time; t = time.perf_counter(); import workbench.tui.app, " \
-           "workbench.tui.screens.review; print(time.perf_counter() - t)"
+    code = (
+        "import time; t = time.perf_counter(); import workbench.tui.app, "
+        "workbench.tui.screens.review; print(time.perf_counter() - t)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
 
 def _row(case: str, measure: str, value: str, baseline: str, ratio: str, target: str) -> dict:
-    return {"benchmark": "review app", "case": case, "measure": measure, "value": value,
-            "baseline": baseline, "ratio": ratio, "target": target}
+    return {
+        "benchmark": "review app",
+        "case": case,
+        "measure": measure,
+        "value": value,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+    }
 
 
 def run() -> list[dict[str, str]]:
@@ -216,8 +256,14 @@ def run() -> list[dict[str, str]]:
     naive = statistics.median(_naive_keypress(big, story, NAIVE_ROUNDS))
     case = f"1 story, {BIG_STORY[0]} articles x {BIG_STORY[1]} claims, {MARKS_MEASURED} marks"
     rows = [
-        _row(case, "keypress to screen, median ms", f"{median:.1f}", f"{naive:.0f} (reload)",
-             f"{naive / median:.0f}x", "< 20 ms"),
+        _row(
+            case,
+            "keypress to screen, median ms",
+            f"{median:.1f}",
+            f"{naive:.0f} (reload)",
+            f"{naive / median:.0f}x",
+            "< 20 ms",
+        ),
         _row(case, "keypress to screen, p95 ms", f"{p95:.1f}", "", "", "< 50 ms"),
     ]
     many = cached("2000-stories", *MANY_STORIES)
@@ -225,8 +271,14 @@ def run() -> list[dict[str, str]]:
     naive_first = _naive_first_screen(many)
     case = f"{MANY_STORIES[0]} stories, {MANY_STORIES[0] * MANY_STORIES[1]} articles"
     rows += [
-        _row(case, "time to first screen, s", f"{first:.2f}", f"{naive_first:.2f} (load all)",
-             f"{naive_first / first:.1f}x", "< 1.5 s"),
+        _row(
+            case,
+            "time to first screen, s",
+            f"{first:.2f}",
+            f"{naive_first:.2f} (load all)",
+            f"{naive_first / first:.1f}x",
+            "< 1.5 s",
+        ),
         _row(case, "stories in memory at first screen", f"{loaded} of {total}", "", "", "1"),
         _row("fresh interpreter", "import the app, s", f"{_cold_import():.2f}", "", "", ""),
     ]

@@ -33,8 +33,9 @@ class Tmux:
         self.tmp = tmp
 
     def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True
+        ).stdout
 
     def start(self, command: str, width: int = 120, height: int = 34) -> None:
         self.run("new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), command)
@@ -59,5 +60,4 @@ class Tmux:
         return int(self.run("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip())
 
     def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
-                       check=False)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)

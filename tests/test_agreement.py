@@ -29,8 +29,16 @@ from workbench.cli import cli
 
 # Wikipedia, "Fleiss' kappa", worked example: 10 subjects x 5 categories, 14 raters each.
 WIKIPEDIA_FLEISS = [
-    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
 ]
 # Wikipedia, "Krippendorff's alpha": 3 coders x 15 units, None = missing; nominal 0.691358.
 WIKIPEDIA_ALPHA = [
@@ -165,10 +173,14 @@ def brute_alpha(units: list[list[str]]) -> float | None:
     n = len(values)
     if n < 2:
         return None
-    d_o = sum(
-        sum(1 for i, j in itertools.permutations(range(len(u)), 2) if u[i] != u[j]) / (len(u) - 1)
-        for u in units
-    ) / n
+    d_o = (
+        sum(
+            sum(1 for i, j in itertools.permutations(range(len(u)), 2) if u[i] != u[j])
+            / (len(u) - 1)
+            for u in units
+        )
+        / n
+    )
     d_e = sum(1 for i, j in itertools.permutations(range(n), 2) if values[i] != values[j])
     d_e /= n * (n - 1)
     return None if d_e == 0 else 1 - d_o / d_e
@@ -219,8 +231,11 @@ def test_cohen_matches_the_brute_force_definition_and_is_symmetric(pairs):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(2, 5).flatmap(
-    lambda m: st.lists(st.lists(LABELS, min_size=m, max_size=m), min_size=1, max_size=12)))
+@given(
+    st.integers(2, 5).flatmap(
+        lambda m: st.lists(st.lists(LABELS, min_size=m, max_size=m), min_size=1, max_size=12)
+    )
+)
 def test_fleiss_matches_the_brute_force_definition(units):
     expected = brute_fleiss(units)
     if expected is None:
@@ -233,22 +248,30 @@ def test_fleiss_matches_the_brute_force_definition(units):
 
 
 def ratings(table: dict[str, dict[str, str]], story: str = "s") -> list[Rating]:
-    return [Rating(item, rater, label, story) for item, row in table.items()
-            for rater, label in row.items()]
+    return [
+        Rating(item, rater, label, story)
+        for item, row in table.items()
+        for rater, label in row.items()
+    ]
 
 
 def test_unsure_is_no_rating_and_single_ratings_are_not_items():
-    summary = summarize(ratings({
-        "p1": {"ana": "agree", "ben": "agree"},
-        "p2": {"ana": "agree", "ben": "unsure"},  # one real rating: not an item
-        "p3": {"ana": "contradict", "ben": "unrelated", "cy": "contradict"},
-        "p4": {"cy": "agree"},
-    }))
+    summary = summarize(
+        ratings(
+            {
+                "p1": {"ana": "agree", "ben": "agree"},
+                "p2": {"ana": "agree", "ben": "unsure"},  # one real rating: not an item
+                "p3": {"ana": "contradict", "ben": "unrelated", "cy": "contradict"},
+                "p4": {"cy": "agree"},
+            }
+        )
+    )
     assert summary.items == 2
     assert summary.reviewers == ("ana", "ben", "cy")
     assert summary.fleiss_kappa is None  # 2 raters on p1, 3 on p3
     assert summary.krippendorff_alpha == pytest.approx(
-        brute_alpha([["agree", "agree"], ["contradict", "unrelated", "contradict"]]))
+        brute_alpha([["agree", "agree"], ["contradict", "unrelated", "contradict"]])
+    )
     pairs = {(p.a, p.b): p for p in summary.pairwise}
     assert (pairs["ana", "ben"].n, pairs["ana", "ben"].percent_agreement) == (2, 0.5)
     assert (pairs["ana", "cy"].n, pairs["ana", "cy"].percent_agreement) == (1, 1.0)
@@ -257,41 +280,56 @@ def test_unsure_is_no_rating_and_single_ratings_are_not_items():
 
 
 def test_json_has_exactly_the_documented_keys():
-    data = summarize(ratings({"p1": {"a": "agree", "b": "contradict"},
-                              "p2": {"a": "agree", "b": "agree"}})).to_json()
+    data = summarize(
+        ratings({"p1": {"a": "agree", "b": "contradict"}, "p2": {"a": "agree", "b": "agree"}})
+    ).to_json()
     required = {"reviewers", "items", "krippendorff_alpha", "fleiss_kappa", "pairwise"}
     assert required <= set(data)
     assert [set(p) for p in data["pairwise"]] == [
-        {"a", "b", "n", "percent_agreement", "cohen_kappa"}]
+        {"a", "b", "n", "percent_agreement", "cohen_kappa"}
+    ]
     assert json.loads(json.dumps(data)) == data  # no NaN, no tuples
 
 
 def test_per_story_and_per_label():
-    items = ratings({"p1": {"a": "agree", "b": "agree"}, "p2": {"a": "contradict", "b": "agree"}},
-                    story="one")
-    items += ratings({"q1": {"a": "unrelated", "b": "unrelated"},
-                      "q2": {"a": "agree", "b": "agree"}}, story="two")
+    items = ratings(
+        {"p1": {"a": "agree", "b": "agree"}, "p2": {"a": "contradict", "b": "agree"}}, story="one"
+    )
+    items += ratings(
+        {"q1": {"a": "unrelated", "b": "unrelated"}, "q2": {"a": "agree", "b": "agree"}},
+        story="two",
+    )
     summary = summarize(items)
     assert set(summary.per_story) == {"one", "two"}
     assert summary.per_story["two"].percent_agreement == 1.0
     assert summary.per_story["one"].krippendorff_alpha == pytest.approx(
-        brute_alpha([["agree", "agree"], ["contradict", "agree"]]))
+        brute_alpha([["agree", "agree"], ["contradict", "agree"]])
+    )
     assert summary.per_label["agree"].ratings == 5
-    binary = [[v == "contradict" for v in u] for u in
-              (["agree", "agree"], ["contradict", "agree"], ["unrelated", "unrelated"],
-               ["agree", "agree"])]
+    binary = [
+        [v == "contradict" for v in u]
+        for u in (
+            ["agree", "agree"],
+            ["contradict", "agree"],
+            ["unrelated", "unrelated"],
+            ["agree", "agree"],
+        )
+    ]
     assert summary.per_label["contradict"].krippendorff_alpha == pytest.approx(
-        brute_alpha([[str(x) for x in u] for u in binary]))
+        brute_alpha([[str(x) for x in u] for u in binary])
+    )
 
 
 def test_disagreements_lowest_agreement_first():
-    items = ratings({
-        "calm": {"a": "agree", "b": "agree", "c": "agree"},
-        "two-one": {"a": "agree", "b": "agree", "c": "contradict"},
-        "split": {"a": "agree", "b": "contradict", "c": "unrelated"},
-        "pair": {"a": "agree", "b": "contradict"},
-        "unsure": {"a": "agree", "b": "unsure"},
-    })
+    items = ratings(
+        {
+            "calm": {"a": "agree", "b": "agree", "c": "agree"},
+            "two-one": {"a": "agree", "b": "agree", "c": "contradict"},
+            "split": {"a": "agree", "b": "contradict", "c": "unrelated"},
+            "pair": {"a": "agree", "b": "contradict"},
+            "unsure": {"a": "agree", "b": "unsure"},
+        }
+    )
     queue = disagreements(items)
     assert [d.item for d in queue] == ["split", "pair", "two-one"]
     assert [d.agreement for d in queue] == [0.0, 0.0, pytest.approx(1 / 3)]
@@ -312,7 +350,6 @@ def test_a_rater_rating_an_item_twice_is_an_error():
 @pytest.fixture
 def marked_db(tmp_path):
     from conftest import SEEDS_DIR
-
     from workbench.pipeline import import_paths
     from workbench.store import Store
 

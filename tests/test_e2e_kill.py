@@ -17,10 +17,9 @@ import subprocess
 
 import pytest
 
+from conftest import SEEDS_DIR
 from terminal import Tmux, needs_tmux, workbench_program
 from workbench.store import Store
-
-from conftest import SEEDS_DIR
 
 pytestmark = needs_tmux
 REVIEWER = "killer"
@@ -31,8 +30,9 @@ ROUNDS = 6
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "kill.db"
-    subprocess.run([workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", "S", "-q"],
-                   check=True)
+    subprocess.run(
+        [workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", "S", "-q"], check=True
+    )
     return path
 
 
@@ -49,8 +49,10 @@ def _shown(screen: str) -> int:
 
 def test_sigkill_at_random_moments_loses_no_mark_shown(db, tmp_path):
     rng = random.Random(20170921)
-    command = (f"exec env -u EDITOR -u PAGER WORKBENCH_CONFIG={tmp_path / 'none.toml'} "
-               f"{workbench_program()} review {db} --reviewer {REVIEWER}")
+    command = (
+        f"exec env -u EDITOR -u PAGER WORKBENCH_CONFIG={tmp_path / 'none.toml'} "
+        f"{workbench_program()} review {db} --reviewer {REVIEWER}"
+    )
     for _round in range(ROUNDS):
         tmux = Tmux(tmp_path)
         try:

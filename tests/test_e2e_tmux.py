@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from terminal import DEADLINE_S, Tmux, needs_tmux, workbench_program
 
+from terminal import DEADLINE_S, Tmux, needs_tmux, workbench_program
 from workbench.models import Label
 from workbench.store import Store
 
@@ -34,17 +34,21 @@ def tmux(tmp_path):
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "sample.db"
-    subprocess.run([workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
-                   check=True)
+    subprocess.run(
+        [workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
+        check=True,
+    )
     return path
 
 
 def _review_command(db: Path, tmp: Path, env: dict[str, str], *extra: str) -> str:
     done = tmp / "exit-status"
     settings = " ".join(f"{k}={v}" for k, v in env.items())
-    return (f"env -u EDITOR -u PAGER WORKBENCH_CONFIG={tmp / 'no-keys.toml'} {settings} "
-            f"{workbench_program()} review {db} --reviewer e2e {' '.join(extra)}; "
-            f"echo $? > {done}; sleep 600")
+    return (
+        f"env -u EDITOR -u PAGER WORKBENCH_CONFIG={tmp / 'no-keys.toml'} {settings} "
+        f"{workbench_program()} review {db} --reviewer e2e {' '.join(extra)}; "
+        f"echo $? > {done}; sleep 600"
+    )
 
 
 def _wait_exit(tmp: Path) -> int:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS_DIR
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SEEDS_DIR
 from workbench import __version__, export
 from workbench.cli import cli
 from workbench.export import (
@@ -50,15 +50,29 @@ def expected_rows(store: Store, **filters) -> list[dict]:
     rows = []
     for mark in store.current_marks(**filters):
         a, b = store.claim(mark.claim_a), store.claim(mark.claim_b)
-        rows.append({
-            "story": a.story_name,
-            "a": {"article": a.source, "claim": a.claim.id, "start": a.claim.start,
-                  "end": a.claim.end, "text": a.claim.text},
-            "b": {"article": b.source, "claim": b.claim.id, "start": b.claim.start,
-                  "end": b.claim.end, "text": b.claim.text},
-            "label": str(mark.label), "reviewer": mark.reviewer, "note": mark.note,
-            "created_at": mark.created_at,
-        })
+        rows.append(
+            {
+                "story": a.story_name,
+                "a": {
+                    "article": a.source,
+                    "claim": a.claim.id,
+                    "start": a.claim.start,
+                    "end": a.claim.end,
+                    "text": a.claim.text,
+                },
+                "b": {
+                    "article": b.source,
+                    "claim": b.claim.id,
+                    "start": b.claim.start,
+                    "end": b.claim.end,
+                    "text": b.claim.text,
+                },
+                "label": str(mark.label),
+                "reviewer": mark.reviewer,
+                "note": mark.note,
+                "created_at": mark.created_at,
+            }
+        )
     return rows
 
 
@@ -98,8 +112,15 @@ def test_csv_round_trip_equals_the_marks(marked, tmp_path):
     assert invoke("export", marked, "--format", "csv", "-o", out).exit_code == 0
     header = out.read_text(encoding="utf-8").splitlines()[0]
     assert header == ",".join(CSV_FIELDS)
-    assert CSV_FIELDS[:7] == ("story", "a_article", "a_claim", "a_start", "a_end", "a_text",
-                              "b_article")
+    assert CSV_FIELDS[:7] == (
+        "story",
+        "a_article",
+        "a_claim",
+        "a_start",
+        "a_end",
+        "a_text",
+        "b_article",
+    )
     with Store.open(marked, readonly=True) as store:
         assert list(read_csv(out)) == expected_rows(store)
 
@@ -110,7 +131,7 @@ def test_offsets_point_into_the_article_text(marked, tmp_path):
     for row in read_jsonl(out):
         for side in (row["a"], row["b"]):
             text = (SEEDS_DIR / side["article"]).read_bytes().decode("utf-8")
-            assert text[side["start"]:side["end"]] == side["text"]
+            assert text[side["start"] : side["end"]] == side["text"]
 
 
 def test_nli_maps_labels_and_leaves_unsure_out(marked, tmp_path):
@@ -120,8 +141,11 @@ def test_nli_maps_labels_and_leaves_unsure_out(marked, tmp_path):
     with Store.open(marked, readonly=True) as store:
         marks = expected_rows(store)
     mapping = {"agree": "entailment", "contradict": "contradiction", "unrelated": "neutral"}
-    expected = [{"premise": m["a"]["text"], "hypothesis": m["b"]["text"],
-                 "label": mapping[m["label"]]} for m in marks if m["label"] != "unsure"]
+    expected = [
+        {"premise": m["a"]["text"], "hypothesis": m["b"]["text"], "label": mapping[m["label"]]}
+        for m in marks
+        if m["label"] != "unsure"
+    ]
     assert lines == expected
     assert len(lines) < len(marks)  # some were unsure
     # One schema for every line, plain strings: what JSON dataset loaders need.
@@ -170,8 +194,12 @@ def test_manifest_traces_the_dataset(marked, tmp_path):
     assert manifest["file"] == "d.jsonl" and manifest["format"] == "jsonl"
     assert manifest["counts"]["rows"] == len(rows)
     assert sum(manifest["counts"]["labels"].values()) == len(rows)
-    assert manifest["filters"] == {"story": None, "story_id": None, "reviewer": "bén",
-                                   "final": False}
+    assert manifest["filters"] == {
+        "story": None,
+        "story_id": None,
+        "reviewer": "bén",
+        "final": False,
+    }
     assert manifest["database"]["fingerprint"] == fingerprint
     assert manifest["workbench_version"] == __version__
     assert manifest["sha256"] == export.file_sha256(out)
@@ -218,18 +246,23 @@ def test_standing_rows_agree_with_current_marks(marked):
         for action in MarkAction:
             marks = store.current_marks(action=action)
             assert [(r[2], r[7], r[12]) for r in store.standing_rows(action=action)] == [
-                (m.claim_a, m.claim_b, m.reviewer) for m in marks]
+                (m.claim_a, m.claim_b, m.reviewer) for m in marks
+            ]
             assert [(r[11], r[13], r[14]) for r in store.standing_rows(action=action)] == [
-                (m.label and str(m.label), m.note, m.created_at) for m in marks]
+                (m.label and str(m.label), m.note, m.created_at) for m in marks
+            ]
 
 
 # --- the CLI's errors ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--reviewer", "nobody"], "no marks by reviewer 'nobody'"),
-    (["--story", "no such story"], "no story named"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--reviewer", "nobody"], "no marks by reviewer 'nobody'"),
+        (["--story", "no such story"], "no story named"),
+    ],
+)
 def test_cli_errors_are_one_line_exit_1(marked, args, message):
     result = invoke("export", marked, *args)
     assert result.exit_code == 1
@@ -254,8 +287,10 @@ def test_unknown_format_is_a_usage_error(marked):
 def tiny_db(tmp_path_factory) -> Path:
     """Two small made-up articles with explicit claims (no segmenter involved)."""
     db = tmp_path_factory.mktemp("tiny") / "tiny.db"
-    texts = ["Six were hurt, officials said. The talks lasted an hour. Ça va, “quoted”.",
-             "Seven were hurt. Talks lasted 2 hours; none said \"no\".\nA new line."]
+    texts = [
+        "Six were hurt, officials said. The talks lasted an hour. Ça va, “quoted”.",
+        'Seven were hurt. Talks lasted 2 hours; none said "no".\nA new line.',
+    ]
     with Store.open(db, create=True) as store:
         story = store.ensure_story("tiny, with a comma")
         for n, text in enumerate(texts):
@@ -268,17 +303,27 @@ def tiny_db(tmp_path_factory) -> Path:
     return db
 
 
-notes = st.one_of(st.none(), st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30))
+notes = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30),
+)
 marks = st.lists(
-    st.tuples(st.integers(0, 2), st.integers(0, 2), st.sampled_from(list(Label)),
-              st.sampled_from(["ana", "bén", "c,d", 'q"uote']), notes, st.booleans()),
-    min_size=1, max_size=25,
+    st.tuples(
+        st.integers(0, 2),
+        st.integers(0, 2),
+        st.sampled_from(list(Label)),
+        st.sampled_from(["ana", "bén", "c,d", 'q"uote']),
+        notes,
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(marks=marks)
 def test_any_marks_round_trip_through_jsonl_and_csv(tiny_db, tmp_path_factory, marks):
     folder = tmp_path_factory.mktemp("rt")
@@ -301,8 +346,14 @@ def test_any_marks_round_trip_through_jsonl_and_csv(tiny_db, tmp_path_factory, m
     assert list(read_csv(folder / "x.csv")) == as_csv
 
 
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), min_size=15,
-                max_size=15), st.integers(0, 10**6), st.integers(0, 10**6), st.booleans())
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",))), min_size=15, max_size=15
+    ),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.booleans(),
+)
 def test_the_fast_jsonl_line_is_exactly_mark_json(texts, start, end, no_note):
     row = list(texts)
     row[3], row[4], row[8], row[9] = start, end, end, start
@@ -330,7 +381,8 @@ def test_output_onto_a_directory_or_into_a_missing_one_is_one_line_exit_1(marked
     folder.mkdir()
     result = invoke("export", marked, "-o", folder)
     assert result.exit_code == 1 and result.output.strip().splitlines() == [
-        f"Error: {folder}: is a directory; name a file to write"]
+        f"Error: {folder}: is a directory; name a file to write"
+    ]
     result = invoke("export", marked, "-o", tmp_path / "no-dir" / "x.jsonl")
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {tmp_path / 'no-dir'}: no such directory"

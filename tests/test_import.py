@@ -69,9 +69,8 @@ def test_a_bad_file_leaves_the_database_exactly_as_it_was(tmp_path):
     before = content(db)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"story": "T", "text": "Fine."}\n{"story": "T", "text": \n')
-    with Store.open(db) as store:
-        with pytest.raises(IngestError, match="bad.jsonl:2"):
-            import_paths(store, [SEEDS_DIR / "001_fac77253d02de784.txt", bad], story=None)
+    with Store.open(db) as store, pytest.raises(IngestError, match=r"bad\.jsonl:2"):
+        import_paths(store, [SEEDS_DIR / "001_fac77253d02de784.txt", bad], story=None)
     assert content(db) == before
 
 
@@ -101,13 +100,20 @@ def test_sample_db_is_what_the_documented_command_builds(tmp_path):
 
 
 article_texts = st.lists(
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufeff"),
-            min_size=1, max_size=300).filter(str.strip),
-    min_size=1, max_size=4, unique=True,
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufeff"),
+        min_size=1,
+        max_size=300,
+    ).filter(str.strip),
+    min_size=1,
+    max_size=4,
+    unique=True,
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(texts=article_texts)
 def test_import_is_idempotent_and_offsets_exact_for_any_text(tmp_path_factory, texts):
     folder = tmp_path_factory.mktemp("story")

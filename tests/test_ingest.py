@@ -57,7 +57,12 @@ def test_jsonl_articles(tmp_path):
     ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n\n")
     first, second = read_inputs([path])
-    assert (first.source, first.title, first.outlet, first.url) == ("feed.jsonl:1", "T", "AP", "http://x")
+    assert (first.source, first.title, first.outlet, first.url) == (
+        "feed.jsonl:1",
+        "T",
+        "AP",
+        "http://x",
+    )
     assert (second.source, second.published) == ("b-source", "2017")
 
 
@@ -102,8 +107,18 @@ def test_multinews_detected_by_separator(tmp_path):
         (b'{"story": "S", "text": "  "}\n', "jsonl", ':1: empty "text"'),
         (b"|||||   |||||\n", "multinews", ":1: a Multi-News line with no article text"),
     ],
-    ids=["binary", "latin-1", "empty", "blank", "jsonl-line-2", "no-text", "no-story", "not-object",
-         "empty-text", "multinews-empty"],
+    ids=[
+        "binary",
+        "latin-1",
+        "empty",
+        "blank",
+        "jsonl-line-2",
+        "no-text",
+        "no-story",
+        "not-object",
+        "empty-text",
+        "multinews-empty",
+    ],
 )
 def test_bad_files_are_refused_with_one_line_naming_the_file(tmp_path, content, fmt, message):
     path = tmp_path / "bad.input"

@@ -23,11 +23,15 @@ def db(tmp_path) -> Path:
     path = tmp_path / "m.db"
     with Store.open(path, create=True) as store:
         story = store.ensure_story("clash")
-        for source, text in (("a.txt", "Six were hurt. Talks took an hour."),
-                             ("b.txt", "Seven were hurt. Talks took two hours.")):
+        for source, text in (
+            ("a.txt", "Six were hurt. Talks took an hour."),
+            ("b.txt", "Seven were hurt. Talks took two hours."),
+        ):
             cut = text.index(".") + 1
-            store.add_article(Article(article_id(text), story.id, source, text),
-                              [ClaimSpan(0, cut), ClaimSpan(cut + 1, len(text))])
+            store.add_article(
+                Article(article_id(text), story.id, source, text),
+                [ClaimSpan(0, cut), ClaimSpan(cut + 1, len(text))],
+            )
     return path
 
 
@@ -42,8 +46,21 @@ def claims(db) -> dict[str, list[str]]:
 
 def test_mark_records_the_same_row_as_record_mark(db, claims):
     a, b = claims["a.txt"][0], claims["b.txt"][0]
-    result = invoke("mark", db, "--a", a, "--b", b, "--label", "contradict", "--reviewer", "ana",
-                    "--note", "6 vs 7", "--json")
+    result = invoke(
+        "mark",
+        db,
+        "--a",
+        a,
+        "--b",
+        b,
+        "--label",
+        "contradict",
+        "--reviewer",
+        "ana",
+        "--note",
+        "6 vs 7",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert (shown["label"], shown["reviewer"], shown["note"]) == ("contradict", "ana", "6 vs 7")
@@ -62,8 +79,9 @@ def test_pair_order_is_irrelevant(db, claims):
     with Store.open(db, readonly=True) as store:
         marks = store.current_marks()
         log = store.marks_log()
-    assert [(m.claim_a, m.claim_b, str(m.label)) for m in marks] == [(min(a, b), max(a, b),
-                                                                        "unrelated")]
+    assert [(m.claim_a, m.claim_b, str(m.label)) for m in marks] == [
+        (min(a, b), max(a, b), "unrelated")
+    ]
     assert len(log) == 2  # both rows kept; the later one stands
 
 
@@ -74,17 +92,24 @@ def test_plain_output_is_one_line(db, claims):
     assert result.output.count("\n") == 1 and "ben: unsure" in result.output
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"--a": "nope:0-1"}, "no claim with id 'nope:0-1'"),
-    ({"--label": "maybe"}, "unknown label 'maybe'"),
-    ({"--label": "AGREE!"}, "unknown label"),
-    ({"--reviewer": "  "}, "a mark needs a reviewer name"),
-    ({"--b": "SAME_ARTICLE"}, "two different articles"),
-    ({"--b": "SAME_CLAIM"}, "two different claims"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"--a": "nope:0-1"}, "no claim with id 'nope:0-1'"),
+        ({"--label": "maybe"}, "unknown label 'maybe'"),
+        ({"--label": "AGREE!"}, "unknown label"),
+        ({"--reviewer": "  "}, "a mark needs a reviewer name"),
+        ({"--b": "SAME_ARTICLE"}, "two different articles"),
+        ({"--b": "SAME_CLAIM"}, "two different claims"),
+    ],
+)
 def test_errors_are_one_line_with_exit_1_and_write_nothing(db, claims, change, message):
-    args = {"--a": claims["a.txt"][0], "--b": claims["b.txt"][0], "--label": "agree",
-            "--reviewer": "ana"}
+    args = {
+        "--a": claims["a.txt"][0],
+        "--b": claims["b.txt"][0],
+        "--label": "agree",
+        "--reviewer": "ana",
+    }
     args.update(change)
     if args["--b"] == "SAME_ARTICLE":
         args["--b"] = claims["a.txt"][1]
@@ -100,8 +125,9 @@ def test_errors_are_one_line_with_exit_1_and_write_nothing(db, claims, change, m
 
 def test_missing_database_is_not_created(tmp_path):
     missing = tmp_path / "none.db"
-    result = invoke("mark", missing, "--a", "x", "--b", "y", "--label", "agree",
-                    "--reviewer", "ana")
+    result = invoke(
+        "mark", missing, "--a", "x", "--b", "y", "--label", "agree", "--reviewer", "ana"
+    )
     assert result.exit_code == 1 and "no such database" in result.output
     assert not missing.exists()
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS_DIR
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SEEDS_DIR
 from workbench.cli import cli
 from workbench.errors import StoreError
 from workbench.merge import merge_databases
@@ -38,8 +38,7 @@ def content(path: Path) -> dict[str, list[tuple]]:
 def file_digests(folder: Path) -> dict[str, str]:
     """The database files' bytes. Opening a WAL database read-only makes SQLite create its
     -shm/-wal companions (as any read-only command does); the database itself must not change."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.glob("*.db"))}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.db"))}
 
 
 def invoke(*args):
@@ -57,8 +56,9 @@ def build(path: Path, files: list[Path], reviewer: str, marks: int = 6) -> Path:
             if len(seen) == marks or tuple(sorted(key)) in seen:
                 continue
             seen.add(tuple(sorted(key)))
-            store.record_mark(*key, labels[len(seen) % 4], reviewer, note=f"by {reviewer}",
-                              session_id=session)
+            store.record_mark(
+                *key, labels[len(seen) % 4], reviewer, note=f"by {reviewer}", session_id=session
+            )
         store.undo_last(reviewer, session_id=session)
     return path
 
@@ -162,9 +162,19 @@ def test_an_article_split_differently_is_a_conflict(two, tmp_path):
         original = ana.find_article(article_id(text))
     with Store.open(other, create=True) as store:
         story = store.ensure_story(STORY)
-        store.add_article(Article(original.id, story.id, original.source, text,
-                                  original.title, original.outlet, original.published,
-                                  original.url), [ClaimSpan(0, 10)])
+        store.add_article(
+            Article(
+                original.id,
+                story.id,
+                original.source,
+                text,
+                original.title,
+                original.outlet,
+                original.published,
+                original.url,
+            ),
+            [ClaimSpan(0, 10)],
+        )
     assert "split into different claims" in refused(tmp_path / "out.db", two[0], other)
 
 
@@ -215,13 +225,22 @@ def _make(path: Path, articles: list[int], marks: list[tuple], reviewer: str) ->
 
 work = st.tuples(
     st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True),
-    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 2),
-                       st.integers(0, 2), st.sampled_from(list(Label))), max_size=6),
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.integers(0, 3),
+            st.integers(0, 2),
+            st.integers(0, 2),
+            st.sampled_from(list(Label)),
+        ),
+        max_size=6,
+    ),
 )
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(shares=st.lists(work, min_size=2, max_size=3))
 def test_any_split_merges_to_the_same_content_in_any_order(tmp_path_factory, shares):
     folder = tmp_path_factory.mktemp("split")
@@ -251,7 +270,9 @@ def test_output_that_is_a_directory_or_in_a_missing_one_is_refused(two, tmp_path
     folder.mkdir()
     result = invoke("merge", folder, *two)
     assert result.exit_code == 1 and result.output.strip().splitlines() == [
-        f"Error: {folder}: is a directory, not a database"]
+        f"Error: {folder}: is a directory, not a database"
+    ]
     assert list(folder.iterdir()) == []
     assert refused(tmp_path / "nowhere" / "out.db", *two) == (
-        f"Error: {tmp_path / 'nowhere'}: no such directory; nothing was merged")
+        f"Error: {tmp_path / 'nowhere'}: no such directory; nothing was merged"
+    )

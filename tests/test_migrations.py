@@ -6,13 +6,12 @@ import sqlite3
 
 import pytest
 
+from conftest import SEEDS_DIR
 from workbench import store as store_module
 from workbench.errors import StoreError
 from workbench.models import Label
 from workbench.pipeline import import_paths
 from workbench.store import Store
-
-from conftest import SEEDS_DIR
 
 
 def _add_reviewed_flag(db) -> None:
@@ -63,7 +62,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(v1_database, monkeypat
     current = store_module.SCHEMA_VERSION
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", current + 1)
     monkeypatch.setitem(store_module.MIGRATIONS, current, _failing_migration)
-    with pytest.raises(StoreError, match="failed half way.*unchanged"):
+    with pytest.raises(StoreError, match=r"failed half way.*unchanged"):
         Store.open(v1_database)
     assert "half_done" not in _columns(v1_database, "stories")
     conn = sqlite3.connect(v1_database)

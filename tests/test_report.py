@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import REPO_ROOT
 from workbench.cli import cli
 from workbench.display import one_line
 from workbench.models import (
@@ -36,21 +36,33 @@ SNAPSHOTS = REPO_ROOT / "tests" / "data"
 STORY = "Clash near Deir ez-Zor"
 
 ARTICLES = {
-    "ap.txt": ("AP", "Generals meet after clash", [
-        "Six SDF fighters were injured on Saturday.",
-        "The talks lasted an hour.",
-        "Officials said the *deal* was <b>final</b> & [binding](http://example.com).",
-        "Subscribe now.",
-    ]),
-    "reuters.txt": ("Reuters", None, [
-        "Seven SDF fighters were injured on Saturday.",
-        "The meeting lasted about an hour.",
-        "A spokesman said: # nothing | more_than `this`.",
-    ]),
-    "tass.txt": (None, "Талки", [
-        "The talks lasted one hour.",
-        "No fighters were injured.",
-    ]),
+    "ap.txt": (
+        "AP",
+        "Generals meet after clash",
+        [
+            "Six SDF fighters were injured on Saturday.",
+            "The talks lasted an hour.",
+            "Officials said the *deal* was <b>final</b> & [binding](http://example.com).",
+            "Subscribe now.",
+        ],
+    ),
+    "reuters.txt": (
+        "Reuters",
+        None,
+        [
+            "Seven SDF fighters were injured on Saturday.",
+            "The meeting lasted about an hour.",
+            "A spokesman said: # nothing | more_than `this`.",
+        ],
+    ),
+    "tass.txt": (
+        None,
+        "Талки",
+        [
+            "The talks lasted one hour.",
+            "No fighters were injured.",
+        ],
+    ),
 }
 
 
@@ -75,11 +87,14 @@ def report_db(tmp_path) -> Path:
         _add(store, "A quiet story", "only.txt", None, None, ["Nothing was marked here."])
         ap, rt, ts = c["ap.txt"], c["reuters.txt"], c["tass.txt"]
         story = store.resolve_story(STORY).id
-        store.replace_candidates(story, [
-            Candidate(ap[0], rt[0], 1, 88.0),
-            # Stored the other way round: the hints must still follow the pair as shown.
-            Candidate(ts[1], ap[0], 1, 61.0),
-        ])
+        store.replace_candidates(
+            story,
+            [
+                Candidate(ap[0], rt[0], 1, 88.0),
+                # Stored the other way round: the hints must still follow the pair as shown.
+                Candidate(ts[1], ap[0], 1, 61.0),
+            ],
+        )
         mark = store.record_mark
         mark(ap[0], rt[0], "contradict", "ana", note="6 vs 7 <script>alert(1)</script>")
         mark(rt[0], ap[0], "contradict", "ben", note="numbers differ")
@@ -90,8 +105,14 @@ def report_db(tmp_path) -> Path:
         mark(ap[2], rt[2], "contradict", "ben", note="*both* talk about the deal")
         mark(ap[0], ts[1], "agree", "ana")
         mark(ap[0], ts[1], "contradict", "ben")
-        mark(ap[0], ts[1], "contradict", "editor", note="TASS denies injuries",
-             action=MarkAction.FINAL)
+        mark(
+            ap[0],
+            ts[1],
+            "contradict",
+            "editor",
+            note="TASS denies injuries",
+            action=MarkAction.FINAL,
+        )
         mark(ts[1], rt[0], "unsure", "cy")
     return db
 
@@ -178,8 +199,9 @@ def invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("name, marker", [("r.md", "# Fact-check report"),
-                                          ("r.html", "<!DOCTYPE html>")])
+@pytest.mark.parametrize(
+    "name, marker", [("r.md", "# Fact-check report"), ("r.html", "<!DOCTYPE html>")]
+)
 def test_cli_writes_by_suffix_atomically(report_db, tmp_path, name, marker):
     out = tmp_path / "out" / name
     out.parent.mkdir()
@@ -195,13 +217,17 @@ def test_cli_story_filter_and_stdout(report_db):
     assert "## A quiet story" in result.output and STORY not in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-o", "report.pdf"], "name it .md or .html"),
-    (["--story", "nope"], "no story named"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-o", "report.pdf"], "name it .md or .html"),
+        (["--story", "nope"], "no story named"),
+    ],
+)
 def test_cli_errors(report_db, tmp_path, args, message):
-    result = invoke("report", report_db, *[str(tmp_path / a) if a.endswith(".pdf") else a
-                                           for a in args])
+    result = invoke(
+        "report", report_db, *[str(tmp_path / a) if a.endswith(".pdf") else a for a in args]
+    )
     assert result.exit_code == 1
     assert message in result.output and len(result.output.strip().splitlines()) == 1
 
@@ -212,8 +238,10 @@ def test_cli_errors(report_db, tmp_path, args, message):
 def test_output_onto_a_directory_or_into_a_missing_one_is_one_line_exit_1(report_db, tmp_path):
     folder = tmp_path / "taken.md"
     folder.mkdir()
-    for target, message in ((folder, "is a directory"),
-                            (tmp_path / "missing" / "r.md", "no such directory")):
+    for target, message in (
+        (folder, "is a directory"),
+        (tmp_path / "missing" / "r.md", "no such directory"),
+    ):
         result = invoke("report", report_db, "-o", target)
         assert result.exit_code == 1, result.output
         assert len(result.output.strip().splitlines()) == 1 and message in result.output

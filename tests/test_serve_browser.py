@@ -94,8 +94,14 @@ def _free_port() -> int:
 def _start(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start a program in its own process group, its output to a log file."""
     with log.open("wb") as out:
-        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -193,8 +199,9 @@ def chromium() -> str:
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "sample.db"
-    subprocess.run([_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
-                   check=True)
+    subprocess.run(
+        [_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"], check=True
+    )
     return path
 
 
@@ -206,8 +213,9 @@ def served(tmp_path, db):
     env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "PAGER")}
     env["WORKBENCH_CONFIG"] = str(tmp_path / "no-keys.toml")
     log = tmp_path / "serve.log"
-    server = _start([_workbench(), "serve", str(db), "--port", str(port), "--reviewer", REVIEWER],
-                    log, env)
+    server = _start(
+        [_workbench(), "serve", str(db), "--port", str(port), "--reviewer", REVIEWER], log, env
+    )
     try:
         yield f"http://127.0.0.1:{port}", server, log
     finally:
@@ -221,12 +229,24 @@ def browser(tmp_path, chromium):
     profile = tmp_path / "chromium-profile"
     profile.mkdir()
     log = tmp_path / "chromium.log"
-    process = _start([
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", f"--user-data-dir={profile}", f"--remote-debugging-port={port}",
-        "--window-size=1280,800", "about:blank",
-    ], log)
+    process = _start(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "--window-size=1280,800",
+            "about:blank",
+        ],
+        log,
+    )
     try:
         yield f"http://127.0.0.1:{port}", process, log
     finally:
@@ -261,8 +281,10 @@ def test_serve_in_a_headless_browser_marks_agree(chromium, tmp_path, db, served,
                     return False
 
             async def process_logs() -> str:
-                return (f"serve exit={server.poll()}:\n{_tail(server_log)}\n"
-                        f"chromium exit={chrome.poll()}:\n{_tail(chrome_log)}")
+                return (
+                    f"serve exit={server.poll()}:\n{_tail(server_log)}\n"
+                    f"chromium exit={chrome.poll()}:\n{_tail(chrome_log)}"
+                )
 
             await _until("workbench serve to answer", page_up, process_logs)
 
@@ -272,8 +294,9 @@ def test_serve_in_a_headless_browser_marks_agree(chromium, tmp_path, db, served,
                 return pages[0]["webSocketDebuggerUrl"] if pages else None
 
             ws_url = await _until("Chromium's DevTools page target", page_target, process_logs)
-            async with http.ws_connect(ws_url, max_msg_size=0,
-                                       timeout=aiohttp.ClientWSTimeout(ws_close=5)) as ws:
+            async with http.ws_connect(
+                ws_url, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5)
+            ) as ws:
                 cdp = DevTools(ws)
                 try:
                     await cdp.send("Page.enable")
@@ -281,10 +304,11 @@ def test_serve_in_a_headless_browser_marks_agree(chromium, tmp_path, db, served,
                     # The page links a Google web font; keep the closed network from stalling
                     # its load event (the terminal falls back to a local monospace font).
                     await cdp.send("Network.enable")
-                    await cdp.send("Network.setBlockedURLs", urls=["*fonts.googleapis.com*",
-                                                                   "*fonts.gstatic.com*"])
-                    await cdp.send("Page.addScriptToEvaluateOnNewDocument",
-                                   source=CATCH_TERMINAL)
+                    await cdp.send(
+                        "Network.setBlockedURLs",
+                        urls=["*fonts.googleapis.com*", "*fonts.gstatic.com*"],
+                    )
+                    await cdp.send("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)
                     await cdp.send("Page.navigate", url=base + "/")
 
                     async def screen() -> str:
@@ -294,31 +318,43 @@ def test_serve_in_a_headless_browser_marks_agree(chromium, tmp_path, db, served,
                         state = await cdp.evaluate(
                             "JSON.stringify({body: document.body && document.body.className,"
                             " terminal: !!window.__wbTerminal,"
-                            " canvases: document.querySelectorAll('canvas').length})")
+                            " canvases: document.querySelectorAll('canvas').length})"
+                        )
                         return f"page: {state}\nscreen:\n{await screen()}\n{await process_logs()}"
 
                     async def showing(text: str):
                         async def check():
                             shown = await screen()
                             return shown if text in shown else None
+
                         return await _until(f"the terminal to show {text!r}", check, diagnose)
 
                     # Rendered: websocket open (-connected), first bytes in, canvas present,
                     # and the review screen's status line in the terminal's cells.
-                    await _until("the app's websocket and a drawn canvas", lambda: cdp.evaluate(
-                        "document.querySelector('.textual-terminal.-connected') !== null"
-                        " && document.body.classList.contains('-first-byte')"
-                        " && document.querySelector('.xterm-screen canvas') !== null"), diagnose)
+                    await _until(
+                        "the app's websocket and a drawn canvas",
+                        lambda: cdp.evaluate(
+                            "document.querySelector('.textual-terminal.-connected') !== null"
+                            " && document.body.classList.contains('-first-byte')"
+                            " && document.querySelector('.xterm-screen canvas') !== null"
+                        ),
+                        diagnose,
+                    )
                     before = await showing("marked 0/")
                     assert f"reviewer: {REVIEWER}" in before, before
 
                     # Type `a` as a user: focus the terminal's input, then a real key press.
                     await cdp.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
-                    key = {"key": "a", "code": "KeyA", "windowsVirtualKeyCode": 65,
-                           "nativeVirtualKeyCode": 65}
+                    key = {
+                        "key": "a",
+                        "code": "KeyA",
+                        "windowsVirtualKeyCode": 65,
+                        "nativeVirtualKeyCode": 65,
+                    }
                     await cdp.send("Input.dispatchKeyEvent", type="rawKeyDown", **key)
-                    await cdp.send("Input.dispatchKeyEvent", type="char", text="a",
-                                   unmodifiedText="a", **key)
+                    await cdp.send(
+                        "Input.dispatchKeyEvent", type="char", text="a", unmodifiedText="a", **key
+                    )
                     await cdp.send("Input.dispatchKeyEvent", type="keyUp", **key)
                     after = await showing("marked 1/")
 

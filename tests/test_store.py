@@ -51,9 +51,15 @@ def test_new_database_is_wal_with_foreign_keys_and_schema_version(tmp_path):
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         assert store.schema_version == SCHEMA_VERSION
-        assert {"stories", "articles", "claims", "candidates", "marks", "sessions", "claims_fts"} <= set(
-            store.db.table_names()
-        )
+        assert {
+            "stories",
+            "articles",
+            "claims",
+            "candidates",
+            "marks",
+            "sessions",
+            "claims_fts",
+        } <= set(store.db.table_names())
 
 
 @pytest.mark.parametrize(
@@ -61,7 +67,10 @@ def test_new_database_is_wal_with_foreign_keys_and_schema_version(tmp_path):
     [
         (lambda p: p.mkdir(), "is a directory"),
         (lambda p: None, "no such database"),
-        (lambda p: p.write_bytes(b"hello, this is not sqlite at all" * 10), "not a SQLite database"),
+        (
+            lambda p: p.write_bytes(b"hello, this is not sqlite at all" * 10),
+            "not a SQLite database",
+        ),
         (lambda p: p.write_bytes(bytes(range(256)) * 16), "not a SQLite database"),
     ],
     ids=["directory", "missing", "text", "random-bytes"],
@@ -79,9 +88,8 @@ def test_truncated_database_is_refused(tmp_path, two_claims, store):
     source = tmp_path / "t.db"
     truncated = tmp_path / "truncated.db"
     truncated.write_bytes(source.read_bytes()[:200])
-    with pytest.raises(StoreError):
-        with Store.open(truncated) as broken:
-            broken.story_summaries()
+    with pytest.raises(StoreError), Store.open(truncated) as broken:
+        broken.story_summaries()
 
 
 def test_foreign_sqlite_database_is_refused(tmp_path):
@@ -109,10 +117,9 @@ def test_newer_schema_is_readable_but_never_written(tmp_path, two_claims, store)
 
 
 def test_write_transaction_rolls_back_everything(store):
-    with pytest.raises(RuntimeError):
-        with store.write():
-            _add(store, "s", "One thing happened. Then more.", "x.txt")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.write():
+        _add(store, "s", "One thing happened. Then more.", "x.txt")
+        raise RuntimeError("boom")
     assert store.story_summaries() == []
     assert store.claims() == []
 
@@ -164,7 +171,12 @@ def test_undo_appends_and_restores_the_previous_label(store, two_claims):
     assert store.current_marks(reviewer="ana") == []
     assert store.undo_last("ana") is None
     log = store.marks_log()
-    assert [m.action for m in log] == [MarkAction.MARK, MarkAction.MARK, MarkAction.UNDO, MarkAction.UNDO]
+    assert [m.action for m in log] == [
+        MarkAction.MARK,
+        MarkAction.MARK,
+        MarkAction.UNDO,
+        MarkAction.UNDO,
+    ]
 
 
 def test_undo_only_touches_the_given_reviewer(store, two_claims):
@@ -224,7 +236,9 @@ def test_candidates_keep_no_hints_and_rows_compute_them_on_access(store):
     b = _add(store, "story", "Troops met near Raqqa on Friday.", "b.txt")
     ca, cb = store.claims(article=a.id)[0].id, store.claims(article=b.id)[0].id
     story = store.resolve_story("story").id
-    written = store.replace_candidates(story, [Candidate(ca, cb, 1, 80.0), Candidate(cb, ca, 1, 79.5)])
+    written = store.replace_candidates(
+        story, [Candidate(ca, cb, 1, 80.0), Candidate(cb, ca, 1, 79.5)]
+    )
     assert written == 2
     assert "hints" not in {row[1] for row in store.db.execute("PRAGMA table_info(candidates)")}
     rows = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows(story=story)}

@@ -21,10 +21,13 @@ def disputed(tmp_path) -> tuple[Path, list[tuple[str, str]]]:
 
 def test_disagreements_lowest_agreement_first():
     rows = [
-        ("a", "b", "s", "ana", "agree"), ("a", "b", "s", "bob", "agree"),
+        ("a", "b", "s", "ana", "agree"),
+        ("a", "b", "s", "bob", "agree"),
         ("a", "b", "s", "cy", "contradict"),
-        ("c", "d", "s", "ana", "agree"), ("c", "d", "s", "bob", "unrelated"),
-        ("e", "f", "s", "ana", "agree"), ("e", "f", "s", "bob", "unsure"),
+        ("c", "d", "s", "ana", "agree"),
+        ("c", "d", "s", "bob", "unrelated"),
+        ("e", "f", "s", "ana", "agree"),
+        ("e", "f", "s", "bob", "unsure"),
     ]
     items = disagreements(rows)
     assert [i.pair for i in items] == [("c", "d"), ("a", "b")]

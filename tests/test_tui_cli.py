@@ -51,8 +51,9 @@ def test_serve_listens_on_localhost_and_runs_review(tmp_path, monkeypatch):
 
     monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
     db = seed_db(tmp_path)
-    result = CliRunner().invoke(cli, ["serve", str(db), "--reviewer", "ed", "--adjudicate",
-                                      "--story", SEED_STORY])
+    result = CliRunner().invoke(
+        cli, ["serve", str(db), "--reviewer", "ed", "--adjudicate", "--story", SEED_STORY]
+    )
     assert result.exit_code == 0, result.output
     assert made["host"] == "127.0.0.1" and made["port"] == 8000 and made["served"]
     with Store.open(db, readonly=True) as store:

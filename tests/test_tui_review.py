@@ -237,11 +237,16 @@ async def test_space_goes_to_the_next_unmarked_pair_without_marking(seed):
 
 
 async def test_marking_walks_the_whole_queue_then_says_so(tmp_path):
-    path = crafted_db(tmp_path / "small.db", {"small": [
-        ("a.txt", "Six fighters were injured on Saturday. The talks lasted an hour."),
-        ("b.txt", "6 fighters were hurt on Sunday. The talks lasted two hours."),
-        ("c.txt", "Officials said six fighters were injured. The meeting lasted an hour."),
-    ]})
+    path = crafted_db(
+        tmp_path / "small.db",
+        {
+            "small": [
+                ("a.txt", "Six fighters were injured on Saturday. The talks lasted an hour."),
+                ("b.txt", "6 fighters were hurt on Sunday. The talks lasted two hours."),
+                ("c.txt", "Officials said six fighters were injured. The meeting lasted an hour."),
+            ]
+        },
+    )
     with Store.open(path, readonly=True) as store:
         sid = store.stories()[0].id
         total, _ = store.review_open_counts([sid], "ana", min_score=40)[sid]
@@ -315,7 +320,8 @@ async def test_e_writes_a_note_as_a_new_mark_row_with_the_same_label(seed):
     with Store.open(seed, readonly=True) as store:
         rows = [m for m in store.marks_log() if pair_key(m.claim_a, m.claim_b) == pair_key(*pair)]
     assert [(m.label, m.note) for m in rows] == [
-        (Label.CONTRADICT, None), (Label.CONTRADICT, "Thursday vs Friday")
+        (Label.CONTRADICT, None),
+        (Label.CONTRADICT, "Thursday vs Friday"),
     ]
 
 
@@ -497,10 +503,15 @@ HOSTILE = (
 
 
 async def test_article_text_is_displayed_literally(tmp_path):
-    path = crafted_db(tmp_path / "hostile.db", {"hostile": [
-        ("[b]evil[/b].txt", HOSTILE),
-        ("plain.txt", "Officials said x was injured on Friday. See y for the red report."),
-    ]})
+    path = crafted_db(
+        tmp_path / "hostile.db",
+        {
+            "hostile": [
+                ("[b]evil[/b].txt", HOSTILE),
+                ("plain.txt", "Officials said x was injured on Friday. See y for the red report."),
+            ]
+        },
+    )
     app = app_for(path)
     async with app.run_test(size=(160, 34)) as pilot:
         await started(app, pilot)

@@ -37,8 +37,9 @@ def _workbench() -> str:
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "sample.db"
-    subprocess.run([_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
-                   check=True)
+    subprocess.run(
+        [_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"], check=True
+    )
     return path
 
 
@@ -59,7 +60,9 @@ def test_serve_runs_the_app_for_a_browser_and_marks(tmp_path, db):
     env["WORKBENCH_CONFIG"] = str(tmp_path / "no-keys.toml")
     server = subprocess.Popen(
         [_workbench(), "serve", str(db), "--port", str(port), "--reviewer", "web"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -75,8 +78,10 @@ def test_serve_runs_the_app_for_a_browser_and_marks(tmp_path, db):
 
         async def drive() -> None:
             seen = ""
-            async with aiohttp.ClientSession() as http, \
-                    http.ws_connect(base + "/ws?width=120&height=34") as ws:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.ws_connect(base + "/ws?width=120&height=34") as ws,
+            ):
 
                 async def until(text: str) -> None:
                     nonlocal seen

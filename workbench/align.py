@@ -57,9 +57,7 @@ _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to coun
 _ROW_BLOCK = 512  # rows per block in the two-hop step (bounds the temporary memory)
 
 
-def align_story(
-    claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0
-) -> list[Candidate]:
+def align_story(claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0) -> list[Candidate]:
     """For each claim and each OTHER article of the story, that article's `top_k` most
     similar claims: rank 1..k, score 0-100.
 

@@ -65,7 +65,9 @@ def read_inputs(
     return articles
 
 
-def _read_folder(folder: Path, *, story: str | None, fmt: str, max_bytes: int) -> Iterator[ArticleInput]:
+def _read_folder(
+    folder: Path, *, story: str | None, fmt: str, max_bytes: int
+) -> Iterator[ArticleInput]:
     """One story per folder, named after it; sub-folders are stories of their own."""
     metadata = _folder_metadata(folder, max_bytes)
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
@@ -76,9 +78,14 @@ def _read_folder(folder: Path, *, story: str | None, fmt: str, max_bytes: int) -
             found_any = True
         elif entry.name == FOLDER_METADATA_FILE:
             continue
-        elif fmt != "auto" or entry.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | MULTINEWS_SUFFIXES:
+        elif (
+            fmt != "auto"
+            or entry.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | MULTINEWS_SUFFIXES
+        ):
             found_any = True
-            for article in _read_file(entry, story=story or folder.name, fmt=fmt, max_bytes=max_bytes):
+            for article in _read_file(
+                entry, story=story or folder.name, fmt=fmt, max_bytes=max_bytes
+            ):
                 extra = metadata.get(entry.name, {})
                 if extra:
                     article = _with_metadata(article, extra)
@@ -128,8 +135,10 @@ def detect_format(path: Path, text: str) -> str:
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
     first_line = text.lstrip().split("\n", 1)[0]
-    if suffix in MULTINEWS_SUFFIXES or MULTINEWS_ARTICLE_SEPARATOR in first_line or (
-        MULTINEWS_NEWLINE in first_line
+    if (
+        suffix in MULTINEWS_SUFFIXES
+        or MULTINEWS_ARTICLE_SEPARATOR in first_line
+        or (MULTINEWS_NEWLINE in first_line)
     ):
         return "multinews"
     if first_line.startswith("{") and suffix not in TEXT_SUFFIXES:
@@ -151,17 +160,19 @@ def _parse_jsonl(path: Path, text: str, story: str | None) -> Iterator[ArticleIn
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise IngestError(f"{where}: malformed JSON ({exc.msg} at column {exc.colno})") from None
+            raise IngestError(
+                f"{where}: malformed JSON ({exc.msg} at column {exc.colno})"
+            ) from None
         if not isinstance(record, dict):
             raise IngestError(f"{where}: expected a JSON object, got {type(record).__name__}")
         body = record.get("text")
         if not isinstance(body, str):
-            raise IngestError(f"{where}: missing \"text\" (a string)")
+            raise IngestError(f'{where}: missing "text" (a string)')
         if not body.strip():
-            raise IngestError(f"{where}: empty \"text\"")
+            raise IngestError(f'{where}: empty "text"')
         story_name = story or record.get("story")
         if not isinstance(story_name, str) or not story_name.strip():
-            raise IngestError(f"{where}: missing \"story\" (or give --story)")
+            raise IngestError(f'{where}: missing "story" (or give --story)')
         source = record.get("source") or f"{path.name}:{number}"
         extra = {key: _optional_str(record.get(key), key, where) for key in OPTIONAL_FIELDS}
         yield ArticleInput(story=story_name, source=str(source), text=body, origin=where, **extra)
@@ -201,9 +212,11 @@ def _folder_metadata(folder: Path, max_bytes: int) -> dict[str, dict]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise IngestError(f"{where}: malformed JSON ({exc.msg} at column {exc.colno})") from None
+            raise IngestError(
+                f"{where}: malformed JSON ({exc.msg} at column {exc.colno})"
+            ) from None
         if not isinstance(record, dict) or not isinstance(record.get("file"), str):
-            raise IngestError(f"{where}: expected an object with \"file\" (the article's file name)")
+            raise IngestError(f'{where}: expected an object with "file" (the article\'s file name)')
         metadata[record["file"]] = {
             key: _optional_str(record.get(key), key, where) for key in OPTIONAL_FIELDS
         }
@@ -213,7 +226,11 @@ def _folder_metadata(folder: Path, max_bytes: int) -> dict[str, dict]:
 def _with_metadata(article: ArticleInput, extra: dict) -> ArticleInput:
     fields = {key: extra.get(key) or getattr(article, key) for key in OPTIONAL_FIELDS}
     return ArticleInput(
-        story=article.story, source=article.source, text=article.text, origin=article.origin, **fields
+        story=article.story,
+        source=article.source,
+        text=article.text,
+        origin=article.origin,
+        **fields,
     )
 
 
@@ -222,4 +239,4 @@ def _optional_str(value: object, key: str, where: str) -> str | None:
         return None
     if isinstance(value, (str, int, float)):
         return str(value)
-    raise IngestError(f"{where}: \"{key}\" must be a string")
+    raise IngestError(f'{where}: "{key}" must be a string')

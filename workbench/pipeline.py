@@ -101,4 +101,3 @@ def align_stored_story(store: Store, story: str, *, top_k: int = 3) -> int:
 def align_stories(store: Store, stories: Iterable[str], *, top_k: int = 3) -> int:
     with store.write():
         return sum(align_stored_story(store, sid, top_k=top_k) for sid in stories)
-

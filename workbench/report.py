@@ -37,8 +37,13 @@ def store_ratings(store: Store, *, story: str | None = None) -> Iterator[Rating]
     a, b, rater, label = col["a_claim"], col["b_claim"], col["reviewer"], col["label"]
     name, note = col["story"], col["note"]
     for row in store.standing_rows(story=story, action=MarkAction.MARK):
-        yield Rating(item=(row[a], row[b]), rater=row[rater], label=row[label],
-                     story=row[name], note=row[note])
+        yield Rating(
+            item=(row[a], row[b]),
+            rater=row[rater],
+            label=row[label],
+            story=row[name],
+            note=row[note],
+        )
 
 
 # --- the report as data -----------------------------------------------------------------------
@@ -103,9 +108,7 @@ def _story_report(
     store: Store, story: Story, marks: dict[str, list[Mark]], ratings: list[Rating]
 ) -> StoryReport:
     claims = {row.claim.id: row for row in store.claim_rows(story=story.id)}
-    mine = sorted(
-        (m for c in claims for m in marks.get(c, ())), key=lambda m: (m.created_at, m.id)
-    )
+    mine = sorted((m for c in claims for m in marks.get(c, ())), key=lambda m: (m.created_at, m.id))
     reviewed = [m for m in mine if m.action == MarkAction.MARK]
     finals = [m for m in mine if m.action == MarkAction.FINAL]
     by_pair: dict[tuple[str, str], list[Mark]] = defaultdict(list)
@@ -148,8 +151,9 @@ def _story_report(
 
 
 def _decide(marks: list[Mark]) -> tuple[str | None, str]:
-    finals = sorted((m for m in marks if m.action == MarkAction.FINAL),
-                    key=lambda m: (m.created_at, m.id))
+    finals = sorted(
+        (m for m in marks if m.action == MarkAction.FINAL), key=lambda m: (m.created_at, m.id)
+    )
     if finals:
         return str(finals[-1].label), f"final ({finals[-1].reviewer})"
     rated = [m for m in marks if m.label != Label.UNSURE]
@@ -265,8 +269,10 @@ def render_markdown(report: Report) -> str:
         if not s.reviewers:
             out += ["Nobody yet.", ""]
         else:
-            out += ["| reviewer | " + " | ".join(str(x) for x in RATED_LABELS) + " | final |",
-                    "|---" * (len(RATED_LABELS) + 2) + "|"]
+            out += [
+                "| reviewer | " + " | ".join(str(x) for x in RATED_LABELS) + " | final |",
+                "|---" * (len(RATED_LABELS) + 2) + "|",
+            ]
             for name, act in s.reviewers.items():
                 cells = [str(act.labels.get(str(x), 0)) for x in RATED_LABELS]
                 out.append(f"| {md(name)} | " + " | ".join(cells) + f" | {act.finals} |")
@@ -307,8 +313,10 @@ def _md_agreement(a: AgreementSummary) -> list[str]:
     )
     out += ["", "| reviewers | pairs | agreement | Cohen's kappa |", "|---|---|---|---|"]
     for p in a.pairwise:
-        out.append(f"| {md(p.a)} / {md(p.b)} | {p.n} | {_fig(p.percent_agreement)} | "
-                   f"{_fig(p.cohen_kappa)} |")
+        out.append(
+            f"| {md(p.a)} / {md(p.b)} | {p.n} | {_fig(p.percent_agreement)} | "
+            f"{_fig(p.cohen_kappa)} |"
+        )
     return out + [""]
 
 
@@ -326,25 +334,37 @@ code { font-size: .85rem; }
 
 
 def render_html(report: Report) -> str:
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           "<title>Fact-check report</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           "<h1>Fact-check report</h1>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        "<title>Fact-check report</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<h1>Fact-check report</h1>",
+    ]
     if not report.stories:
         out.append("<p>No stories.</p>")
     for s in report.stories:
         out.append(f"<section><h2>{h(s.story.name)}</h2>")
-        out.append("<p class=\"meta\">Sources: " + "; ".join(_html_source(a) for a in s.articles)
-                   + ".</p>")
+        out.append(
+            '<p class="meta">Sources: ' + "; ".join(_html_source(a) for a in s.articles) + ".</p>"
+        )
         out.append(f"<h3>Corroborated across sources ({len(s.corroborated)})</h3>")
         if not s.corroborated:
             out.append("<p>None yet.</p>")
         else:
             out.append('<ol class="corroborated">')
             for group in s.corroborated:
-                out.append(f"<li><span class=\"meta\">Agreed by {h(', '.join(group.reviewers))}"
-                           "</span>")
-                out += [f"<blockquote><b>{h(r.source)}</b>: {h(r.claim.text)}</blockquote>"
-                        for r in group.claims]
+                out.append(
+                    f'<li><span class="meta">Agreed by {h(", ".join(group.reviewers))}</span>'
+                )
+                out += [
+                    f"<blockquote><b>{h(r.source)}</b>: {h(r.claim.text)}</blockquote>"
+                    for r in group.claims
+                ]
                 out.append("</li>")
             out.append("</ol>")
         out += _html_pairs("Contradicted", "contradicted", s.contradicted)
@@ -362,8 +382,11 @@ def render_html(report: Report) -> str:
         if not s.reviewers:
             out.append("<p>Nobody yet.</p>")
         else:
-            out.append("<table><tr><th>reviewer</th>"
-                       + "".join(f"<th>{x}</th>" for x in RATED_LABELS) + "<th>final</th></tr>")
+            out.append(
+                "<table><tr><th>reviewer</th>"
+                + "".join(f"<th>{x}</th>" for x in RATED_LABELS)
+                + "<th>final</th></tr>"
+            )
             for name, act in s.reviewers.items():
                 cells = "".join(f"<td>{act.labels.get(str(x), 0)}</td>" for x in RATED_LABELS)
                 out.append(f"<tr><td>{h(name)}</td>{cells}<td>{act.finals}</td></tr>")
@@ -394,8 +417,10 @@ def _html_pairs(title: str, css: str, entries: list[PairEntry]) -> list[str]:
         if e.decided_by:
             out.append(f"<li>Decided by: {h(e.decided_by)}</li>")
         out += [f"<li>{h(_mark_line(m))}</li>" for m in e.marks]
-        out.append(f"<li>Claims: <code>{h(e.a.claim.id)}</code>, <code>{h(e.b.claim.id)}</code>"
-                   "</li></ul></li>")
+        out.append(
+            f"<li>Claims: <code>{h(e.a.claim.id)}</code>, <code>{h(e.b.claim.id)}</code>"
+            "</li></ul></li>"
+        )
     return out + ["</ol>"]
 
 
@@ -408,11 +433,14 @@ def _html_agreement(a: AgreementSummary) -> list[str]:
         f"{_fig(a.percent_agreement)}, Krippendorff's alpha {_fig(a.krippendorff_alpha)}, "
         f"Fleiss' kappa {_fig(a.fleiss_kappa)}.</p>"
     )
-    out.append("<table><tr><th>reviewers</th><th>pairs</th><th>agreement</th>"
-               "<th>Cohen's kappa</th></tr>")
+    out.append(
+        "<table><tr><th>reviewers</th><th>pairs</th><th>agreement</th><th>Cohen's kappa</th></tr>"
+    )
     for p in a.pairwise:
-        out.append(f"<tr><td>{h(p.a)} / {h(p.b)}</td><td>{p.n}</td>"
-                   f"<td>{_fig(p.percent_agreement)}</td><td>{_fig(p.cohen_kappa)}</td></tr>")
+        out.append(
+            f"<tr><td>{h(p.a)} / {h(p.b)}</td><td>{p.n}</td>"
+            f"<td>{_fig(p.percent_agreement)}</td><td>{_fig(p.cohen_kappa)}</td></tr>"
+        )
     return out + ["</table>"]
 
 

@@ -184,7 +184,9 @@ class Store:
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = False, readonly: bool = False) -> Store:
+    def open(
+        cls, path: str | os.PathLike, *, create: bool = False, readonly: bool = False
+    ) -> Store:
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database")
@@ -266,7 +268,9 @@ class Store:
 
     def _require_writable(self) -> None:
         if self.readonly:
-            raise StoreError(f"{self.path}: read-only ({self.readonly_reason}); nothing was written")
+            raise StoreError(
+                f"{self.path}: read-only ({self.readonly_reason}); nothing was written"
+            )
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -413,7 +417,9 @@ class Store:
             raise NotFoundError(f"no claim with id {claim!r}")
         return ClaimRow(_claim(row[:7]), row[7], row[8], row[9])
 
-    def search_claims(self, query: str, *, story: str | None = None, limit: int = 50) -> list[Claim]:
+    def search_claims(
+        self, query: str, *, story: str | None = None, limit: int = 50
+    ) -> list[Claim]:
         """Full-text search (FTS5, porter stemming). The query is quoted word by word,
         so user input is never parsed as FTS syntax."""
         terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
@@ -670,12 +676,30 @@ class Store:
     # left out (they differ legitimately); merge keeps the earliest, so order is irrelevant.
     _MERGE_TABLES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
         ("stories", ("id", "name"), "created_at"),
-        ("articles", ("id", "story_id", "source", "title", "outlet", "published", "url",
-                      "text", "sha256"), "imported_at"),
+        (
+            "articles",
+            ("id", "story_id", "source", "title", "outlet", "published", "url", "text", "sha256"),
+            "imported_at",
+        ),
         ("claims", ("id", "article_id", "start", '"end"', "text", "kind", "ordinal"), None),
         ("sessions", ("id", "reviewer", "mode", "started_at", "host", "pid"), None),
-        ("marks", ("id", "pair_id", "claim_a", "claim_b", "label", "reviewer", "note",
-                   "created_at", "session_id", "action", "undoes"), None),
+        (
+            "marks",
+            (
+                "id",
+                "pair_id",
+                "claim_a",
+                "claim_b",
+                "label",
+                "reviewer",
+                "note",
+                "created_at",
+                "session_id",
+                "action",
+                "undoes",
+            ),
+            None,
+        ),
     )
 
     def reviewers(self) -> list[str]:
@@ -732,12 +756,16 @@ class Store:
         """The marks `current_marks` returns, in the same order, as plain tuples in
         STANDING_ROW_COLUMNS order (the story is claim a's), streamed from one cursor: no
         objects per row, so 100,000 marks stream in well under a second."""
-        return iter(self._standing_query(
-            's.name, aa.source, ca.id, ca.start, ca."end", ca.text,'
-            ' ab.source, cb.id, cb.start, cb."end", cb.text,'
-            " m.label, m.reviewer, m.note, m.created_at",
-            story, reviewer, action,
-        ))
+        return iter(
+            self._standing_query(
+                's.name, aa.source, ca.id, ca.start, ca."end", ca.text,'
+                ' ab.source, cb.id, cb.start, cb."end", cb.text,'
+                " m.label, m.reviewer, m.note, m.created_at",
+                story,
+                reviewer,
+                action,
+            )
+        )
 
     def content_fingerprint(self) -> str:
         """sha256 over the sorted article ids and mark ids: both are content-derived or
@@ -777,9 +805,17 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
-                        m.id, pair_id(m.claim_a, m.claim_b), m.claim_a, m.claim_b,
-                        str(m.label) if m.label else None, m.reviewer, m.note, m.created_at,
-                        m.session_id, str(m.action), m.undoes,
+                        m.id,
+                        pair_id(m.claim_a, m.claim_b),
+                        m.claim_a,
+                        m.claim_b,
+                        str(m.label) if m.label else None,
+                        m.reviewer,
+                        m.note,
+                        m.created_at,
+                        m.session_id,
+                        str(m.action),
+                        m.undoes,
                     )
                     for m in marks
                 ),
@@ -885,7 +921,6 @@ class Store:
                 f"{other.path}: article {row[0]!r} was split into different claims than in"
                 f" {self.path} (another segmenter version?); nothing was merged"
             )
-
 
     # --- review app queries -------------------------------------------------------------------
     # For workbench.tui. Each query is bounded by a story, a page of stories, an article pair
@@ -1152,7 +1187,9 @@ class Store:
 
 def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S
+        )
     else:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
     # We issue BEGIN/COMMIT ourselves (Store.write); the driver must not open its own.
@@ -1234,5 +1271,3 @@ def _mark(row: Sequence) -> Mark:
         session_id=row[8],
         undoes=row[9],
     )
-
-

@@ -86,5 +86,5 @@ def main(argv: list[str] | None = None) -> None:
 
 # Commands live in one module per area; importing them registers them on `cli`.
 from workbench.cli import core as _core  # noqa: E402,F401
-from workbench.cli import team as _team  # noqa: E402,F401
 from workbench.cli import review as _review  # noqa: E402,F401
+from workbench.cli import team as _team  # noqa: E402,F401

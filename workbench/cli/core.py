@@ -26,14 +26,23 @@ from workbench.store import CandidateRow, ClaimRow
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str), metavar="PATH...")
 @click.option("--story", metavar="NAME", help="Put every article in this story.")
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
     help="Force the input format instead of detecting it.",
 )
 @click.option(
-    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
     help="Refuse files larger than this.",
 )
-@click.option("--no-align", is_flag=True, help="Skip computing candidate pairs (run 'align' later).")
+@click.option(
+    "--no-align", is_flag=True, help="Skip computing candidate pairs (run 'align' later)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
     """Import articles into DB (created if needed).
@@ -51,12 +60,18 @@ def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
     """
     with open_store(db, create=True) as store:
         if quiet or not stderr_is_terminal():
-            report = import_paths(store, paths, story=story, fmt=fmt, max_bytes=max_bytes,
-                                  align=not no_align)
+            report = import_paths(
+                store, paths, story=story, fmt=fmt, max_bytes=max_bytes, align=not no_align
+            )
         else:
             with _progress_bar() as (bar, task):
                 report = import_paths(
-                    store, paths, story=story, fmt=fmt, max_bytes=max_bytes, align=not no_align,
+                    store,
+                    paths,
+                    story=story,
+                    fmt=fmt,
+                    max_bytes=max_bytes,
+                    align=not no_align,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
     if quiet:
@@ -73,8 +88,12 @@ def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
 class _progress_bar:
     def __enter__(self):
         self.progress = Progress(
-            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
         )
         self.progress.__enter__()
         return self.progress, self.progress.add_task("import", total=None)
@@ -106,15 +125,21 @@ def stories_command(db, as_json):
         return
     width = max(len(s.name) for s in summaries)
     for s in summaries:
-        click.echo(f"{s.id}  {one_line(s.name).ljust(width)}  {s.articles:>4} articles"
-                   f"  {s.claims:>6} claims")
+        click.echo(
+            f"{s.id}  {one_line(s.name).ljust(width)}  {s.articles:>4} articles"
+            f"  {s.claims:>6} claims"
+        )
 
 
 @cli.command("claims")
 @db_argument()
 @story_option
-@click.option("--all-kinds/--claims-only", default=True, show_default=True,
-              help="Include boilerplate and headings.")
+@click.option(
+    "--all-kinds/--claims-only",
+    default=True,
+    show_default=True,
+    help="Include boilerplate and headings.",
+)
 @json_option
 def claims_command(db, story, all_kinds, as_json):
     """List claims (sentences) with their exact offsets into the article text.
@@ -125,28 +150,42 @@ def claims_command(db, story, all_kinds, as_json):
     """
     with open_store(db, readonly=True) as store:
         story_id = store.resolve_story(story).id if story else None
-        rows = (r for r in store.claim_rows(story=story_id)
-                if all_kinds or r.claim.kind == "claim")
+        rows = (r for r in store.claim_rows(story=story_id) if all_kinds or r.claim.kind == "claim")
         if as_json:
             echo_json_lines(_claim_json(r) for r in rows)
             return
         for r in rows:
             c = r.claim
-            click.echo(f"{one_line(r.source, 28):28}  {c.start:>6}-{c.end:<6} {c.kind:11} "
-                       f"{one_line(c.text, 100)}")
+            click.echo(
+                f"{one_line(r.source, 28):28}  {c.start:>6}-{c.end:<6} {c.kind:11} "
+                f"{one_line(c.text, 100)}"
+            )
 
 
 def _claim_json(row: ClaimRow) -> dict:
     c = row.claim
-    return {"id": c.id, "story": row.story_name, "article": row.source, "start": c.start,
-            "end": c.end, "text": c.text, "kind": str(c.kind)}
+    return {
+        "id": c.id,
+        "story": row.story_name,
+        "article": row.source,
+        "start": c.start,
+        "end": c.end,
+        "text": c.text,
+        "kind": str(c.kind),
+    }
 
 
 @cli.command("align")
 @db_argument()
 @story_option
-@click.option("--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True,
-              help="Candidates kept per claim and other article.")
+@click.option(
+    "--top",
+    "top_k",
+    type=click.IntRange(1, 50),
+    default=3,
+    show_default=True,
+    help="Candidates kept per claim and other article.",
+)
 def align_command(db, story, top_k):
     """Recompute candidate pairs (for every story, or one).
 
@@ -165,8 +204,13 @@ def align_command(db, story, top_k):
 @cli.command("candidates")
 @db_argument()
 @story_option
-@click.option("--top", "top_k", type=click.IntRange(min=1), default=None,
-              help="Only the best K per claim and other article.")
+@click.option(
+    "--top",
+    "top_k",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Only the best K per claim and other article.",
+)
 @click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True)
 @json_option
 def candidates_command(db, story, top_k, min_score, as_json):
@@ -183,11 +227,14 @@ def candidates_command(db, story, top_k, min_score, as_json):
             echo_json_lines(_candidate_json(r) for r in rows)
             return
         for r in rows:
-            hints = "; ".join(f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}"
-                              for h in r.hints)
-            click.echo(f"{r.score:5.1f}  #{r.rank}  {one_line(r.a.source, 20):20} "
-                       f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
-                       f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else ""))
+            hints = "; ".join(
+                f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}" for h in r.hints
+            )
+            click.echo(
+                f"{r.score:5.1f}  #{r.rank}  {one_line(r.a.source, 20):20} "
+                f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
+                f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else "")
+            )
 
 
 def _side_json(row: ClaimRow) -> dict:

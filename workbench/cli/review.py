@@ -16,17 +16,23 @@ from workbench.tui.model import DEFAULT_MIN_SCORE
 def _app_options(func):
     """Options shared by review and serve (serve passes them on to each session)."""
     func = click.option(
-        "--min-score", type=click.FloatRange(0, 100), default=DEFAULT_MIN_SCORE,
-        show_default=True, help="Propose a pair only from this score up.",
+        "--min-score",
+        type=click.FloatRange(0, 100),
+        default=DEFAULT_MIN_SCORE,
+        show_default=True,
+        help="Propose a pair only from this score up.",
     )(func)
     func = click.option(
-        "--adjudicate", is_flag=True,
+        "--adjudicate",
+        is_flag=True,
         help="Only pairs on which reviewers disagree, lowest agreement first; your decisions "
         "are stored as final labels beside theirs.",
     )(func)
     func = story_option(func)
     func = click.option(
-        "--reviewer", metavar="NAME", default=None,
+        "--reviewer",
+        metavar="NAME",
+        default=None,
         help="Your name on every mark (default: $WORKBENCH_REVIEWER, else your login name).",
     )(func)
     return func
@@ -43,7 +49,9 @@ def _check(db: str, story: str | None, *, readonly: bool) -> str | None:
 @_app_options
 @click.option("--read-only", "read_only", is_flag=True, help="Look without writing anything.")
 @click.option(
-    "--keys", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--keys",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Key map (TOML). Default: $WORKBENCH_CONFIG, else ~/.config/workbench/keys.toml.",
 )
 def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
@@ -67,8 +75,15 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
             "review needs a terminal (for a web browser, use 'workbench serve')"
         )
     reviewer = reviewer or default_reviewer()
-    app = make_app(db, reviewer=reviewer, story=story_id, adjudicate=adjudicate,
-                   min_score=min_score, readonly=read_only, keys=keys)
+    app = make_app(
+        db,
+        reviewer=reviewer,
+        story=story_id,
+        adjudicate=adjudicate,
+        min_score=min_score,
+        readonly=read_only,
+        keys=keys,
+    )
     app.run()
     if app.return_code:
         raise SystemExit(app.return_code)
@@ -81,7 +96,9 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
 @_app_options
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option(
-    "--host", default="127.0.0.1", show_default=True,
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
     help="Address to listen on. Anything but 127.0.0.1 lets other machines review.",
 )
 def serve_command(db, reviewer, story, adjudicate, min_score, port, host):
@@ -104,13 +121,21 @@ def serve_command(db, reviewer, story, adjudicate, min_score, port, host):
     from workbench.tui.app import default_reviewer
 
     story_id = _check(db, story, readonly=False)
-    command = [sys.executable, "-m", "workbench", "review", str(Path(db).resolve()),
-               "--reviewer", reviewer or default_reviewer(), "--min-score", str(min_score)]
+    command = [
+        sys.executable,
+        "-m",
+        "workbench",
+        "review",
+        str(Path(db).resolve()),
+        "--reviewer",
+        reviewer or default_reviewer(),
+        "--min-score",
+        str(min_score),
+    ]
     if story_id:
         command += ["--story", story_id]
     if adjudicate:
         command.append("--adjudicate")
-    server = Server(shlex.join(command), host=host, port=port,
-                    title=f"Workbench · {Path(db).name}")
+    server = Server(shlex.join(command), host=host, port=port, title=f"Workbench · {Path(db).name}")
     click.echo(f"serving {db} on http://{host}:{port} (ctrl+c stops)", err=True)
     server.serve()

@@ -79,11 +79,19 @@ def undo_command(db, reviewer, as_json):
 @cli.command("export")
 @db_argument()
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv", "nli"]), default="jsonl",
-    show_default=True, help="JSONL marks, CSV marks, or NLI premise/hypothesis/label lines.",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "nli"]),
+    default="jsonl",
+    show_default=True,
+    help="JSONL marks, CSV marks, or NLI premise/hypothesis/label lines.",
 )
-@click.option("-o", "--output", metavar="FILE",
-              help="Write here (with FILE.manifest.json beside it) instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Write here (with FILE.manifest.json beside it) instead of stdout.",
+)
 @click.option("--reviewer", metavar="R", help="Only this reviewer's marks.")
 @story_option
 @click.option("--final", is_flag=True, help="Adjudicated (final) labels instead of reviewers'.")
@@ -126,8 +134,9 @@ def export_command(db, fmt, output, reviewer, story, final):
 
 @cli.command("merge")
 @click.argument("out", metavar="OUT.db")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str),
-                metavar="IN.db...")
+@click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(path_type=str), metavar="IN.db..."
+)
 @json_option
 def merge_command(out, inputs, as_json):
     """Merge reviewers' databases into OUT.db (created if needed).
@@ -235,10 +244,19 @@ def confusion_lines(p) -> list[str]:
 @cli.command("report")
 @db_argument()
 @story_option
-@click.option("-o", "--output", metavar="FILE",
-              help="report.md or report.html (the suffix picks the format); default stdout.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default=None,
-              help="Force the format instead of taking it from FILE's suffix.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="report.md or report.html (the suffix picks the format); default stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html"]),
+    default=None,
+    help="Force the format instead of taking it from FILE's suffix.",
+)
 def report_command(db, story, output, fmt):
     """An editor's report, per story: corroborated claims, contradicted claims (both quotes,
     both sources, the hints and the reviewers' notes), single-source claims, agreement

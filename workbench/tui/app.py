@@ -111,8 +111,11 @@ class WorkbenchApp(App[None]):
         self.readonly = readonly
         if readonly:
             self.readonly_reason = why
-            self.notify(f"Read-only database ({why}): you can look, but marks are not saved.",
-                        severity="warning", timeout=8)
+            self.notify(
+                f"Read-only database ({why}): you can look, but marks are not saved.",
+                severity="warning",
+                timeout=8,
+            )
         self.session_id = session
         self.opened.set()
         if self.config.adjudicate:
@@ -169,9 +172,11 @@ class WorkbenchApp(App[None]):
         background lane (seconds on a story of 100 articles: never on the way of a mark)."""
         task = self._proposed_counts.get(story)
         if task is None:
-            task = asyncio.ensure_future(self.db.background.run(
-                Store.review_proposed_by_articles, story, min_score=self.config.min_score
-            ))
+            task = asyncio.ensure_future(
+                self.db.background.run(
+                    Store.review_proposed_by_articles, story, min_score=self.config.min_score
+                )
+            )
             self._proposed_counts[story] = task
         return task
 

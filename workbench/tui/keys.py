@@ -46,12 +46,9 @@ REVIEW_BINDINGS = [
     Binding("k,up", "cursor(-1)", "up", show=False, id="cursor-up"),
     Binding("tab", "switch_pane", "pane", show=False, id="switch-pane"),
     Binding("right_square_bracket", "step_article(1)", "next art", id="next-article"),
-    Binding("left_square_bracket", "step_article(-1)", "prev art", show=False,
-            id="prev-article"),
-    Binding("right_curly_bracket", "step_left(1)", "next left", show=False,
-            id="next-left-article"),
-    Binding("left_curly_bracket", "step_left(-1)", "prev left", show=False,
-            id="prev-left-article"),
+    Binding("left_square_bracket", "step_article(-1)", "prev art", show=False, id="prev-article"),
+    Binding("right_curly_bracket", "step_left(1)", "next left", show=False, id="next-left-article"),
+    Binding("left_curly_bracket", "step_left(-1)", "prev left", show=False, id="prev-left-article"),
     Binding("x", "swap_sides", "swap", show=False, id="swap-sides"),
     Binding("space", "next_unmarked", "next", id="next-unmarked"),
     Binding("slash", "search", "search", id="search"),
@@ -121,7 +118,7 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
         return {}, [f"{path}: not read ({exc}); default keys in use"]
     table = data.get("keys", data)
     if not isinstance(table, dict):
-        return {}, [f"{path}: [keys] must be a table of binding id = \"key\""]
+        return {}, [f'{path}: [keys] must be a table of binding id = "key"']
     keymap: dict[str, str] = {}
     problems: list[str] = []
     for binding_id, keys in table.items():
@@ -131,7 +128,7 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
         if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
             keys = ",".join(keys)
         if not isinstance(keys, str) or not keys.strip():
-            problems.append(f"{path}: {binding_id} needs a key such as \"y\" or \"ctrl+y\"")
+            problems.append(f'{path}: {binding_id} needs a key such as "y" or "ctrl+y"')
             continue
         keymap[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
     return keymap, problems

@@ -145,7 +145,7 @@ def _index_claims(doc: ArticleDoc, out: Layout) -> None:
     starts = doc.starts
     for y, line in enumerate(out.lines):
         found: list[int] = []
-        for start, end, _ in line:
+        for start, _end, _ in line:
             i = bisect.bisect_right(starts, start) - 1
             if i >= 0 and doc.claims[i].start <= start < doc.claims[i].end and i not in found:
                 found.append(i)

@@ -248,8 +248,10 @@ class ViewData:
         # A manual pair sits just before the queue items of its left claim, so the claim's
         # own proposals still count as "after" it.
         left_pos = self.left.index.get(pair[0], -1)
-        first = next((i for i, p in enumerate(self.queue) if self.left.index[p[0]] >= left_pos),
-                     len(self.queue))
+        first = next(
+            (i for i, p in enumerate(self.queue) if self.left.index[p[0]] >= left_pos),
+            len(self.queue),
+        )
         return (first, -0.5)
 
     def next_unmarked(
@@ -345,7 +347,8 @@ class MarkBook:
         """The reviewer's latest note on the pair among rows still standing in history."""
         key = (pair_key(*pair), reviewer, "final" if final else "mark")
         noted = [
-            self.rows[i] for i in self.groups.get(key, ())
+            self.rows[i]
+            for i in self.groups.get(key, ())
             if i not in self.undone and self.rows[i].note
         ]
         return max(noted, key=lambda m: (m.created_at, m.id)).note if noted else None
@@ -365,8 +368,10 @@ class MarkBook:
         """Pairs (pair_key order) on which `reviewer` has a standing mark, among the claims
         `owns` accepts (a story's)."""
         return {
-            pair for pair, groups in self.pair_groups.items()
-            if (reviewer, "mark") in groups and owns(pair[0])
+            pair
+            for pair, groups in self.pair_groups.items()
+            if (reviewer, "mark") in groups
+            and owns(pair[0])
             and self.standing(pair, reviewer) is not None
         }
 

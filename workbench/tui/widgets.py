@@ -90,8 +90,9 @@ class ArticlePane(ScrollView, can_focus=False):
         if layout is None or rebuilt:
             return
         top = self.scroll_offset.y
-        for line_no in range(top, min(top + self.scrollable_content_region.height,
-                                      len(layout.lines))):
+        for line_no in range(
+            top, min(top + self.scrollable_content_region.height, len(layout.lines))
+        ):
             cached = self._lines_cache.get(line_no)
             if cached is None or cached[0] != self._signature(layout, line_no):
                 self.refresh_line(line_no)
@@ -237,8 +238,11 @@ class ArticlePane(ScrollView, can_focus=False):
         on_current = current_span is not None and any(
             current_span[0] <= s < current_span[1] for s, _, _ in line
         )
-        segments.append(Segment(CURSOR if on_current else " ", self._style("pane--cursor")
-                                if on_current else base))
+        segments.append(
+            Segment(
+                CURSOR if on_current else " ", self._style("pane--cursor") if on_current else base
+            )
+        )
         used = 1
         for start, end, space in line:
             if space:

@@ -44,9 +44,16 @@ QUEUE_RULE = (
 
 
 def _key_name(app: WorkbenchApp, key: str) -> str:
-    names = {"question_mark": "?", "slash": "/", "right_square_bracket": "]",
-             "left_square_bracket": "[", "right_curly_bracket": "}", "left_curly_bracket": "{",
-             "space": "space", "backspace": "backspace"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "right_square_bracket": "]",
+        "left_square_bracket": "[",
+        "right_curly_bracket": "}",
+        "left_curly_bracket": "{",
+        "space": "space",
+        "backspace": "backspace",
+    }
     return names.get(key, key)
 
 
@@ -61,21 +68,33 @@ class HelpScreen(ModalScreen[None]):
         keymap = app.config.keymap
         lines: list[Content] = [Content.styled("Keys", "bold $accent")]
         seen: set[str] = set()
-        for title, bindings in (("review", REVIEW_BINDINGS), ("story list", STORY_LIST_BINDINGS),
-                                ("everywhere", APP_BINDINGS)):
+        for title, bindings in (
+            ("review", REVIEW_BINDINGS),
+            ("story list", STORY_LIST_BINDINGS),
+            ("everywhere", APP_BINDINGS),
+        ):
             lines.append(Content.styled(f" {title}", "bold"))
             for binding in bindings:
                 if not binding.id or binding.id in seen:
                     continue
                 seen.add(binding.id)
                 keys = ", ".join(_key_name(app, k) for k in keys_for(binding, keymap))
-                lines.append(Content.assemble(
-                    "  ", (keys.ljust(13), "bold $secondary"),
-                    (binding.id.ljust(18), "dim"),
-                    SUMMARIES.get(binding.id, binding.description),
-                ))
-        lines.append(Content.assemble("  ", ("ctrl+p".ljust(13), "bold $secondary"),
-                                      ("".ljust(18), "dim"), "Command palette: every action"))
+                lines.append(
+                    Content.assemble(
+                        "  ",
+                        (keys.ljust(13), "bold $secondary"),
+                        (binding.id.ljust(18), "dim"),
+                        SUMMARIES.get(binding.id, binding.description),
+                    )
+                )
+        lines.append(
+            Content.assemble(
+                "  ",
+                ("ctrl+p".ljust(13), "bold $secondary"),
+                ("".ljust(18), "dim"),
+                "Command palette: every action",
+            )
+        )
         lines.append(Content(""))
         lines.append(Content.styled("Markers", "bold $accent"))
         for label, (symbol, word) in MARKERS.items():
@@ -89,7 +108,9 @@ class HelpScreen(ModalScreen[None]):
             Content(""),
             Content.styled(
                 "Remap keys in $WORKBENCH_CONFIG or ~/.config/workbench/keys.toml, e.g. "
-                '[keys] agree = "y" (ids in the second column).', "dim"),
+                '[keys] agree = "y" (ids in the second column).',
+                "dim",
+            ),
         ]
         with Vertical(id="help-box"):
             yield Static(Content.styled("Workbench help · esc closes", "bold"), id="help-title")
@@ -125,14 +146,18 @@ class SearchScreen(ModalScreen[str | None]):
     async def _search(self, query: str) -> None:
         app = self.app
         assert isinstance(app, WorkbenchApp)
-        claims = await app.db.background.run(Store.search_claims, query, story=self.story.id,
-                                             limit=50) if query.strip() else []
+        claims = (
+            await app.db.background.run(Store.search_claims, query, story=self.story.id, limit=50)
+            if query.strip()
+            else []
+        )
         results = self.query_one(OptionList)
         results.clear_options()
         for claim in claims:
             source = self.story.doc(claim.article_id).article.source
-            prompt = Content.assemble(plain(one_line(source, 24), "bold"), "  ",
-                                      plain(one_line(claim.text, 200)))
+            prompt = Content.assemble(
+                plain(one_line(source, 24), "bold"), "  ", plain(one_line(claim.text, 200))
+            )
             results.add_option(Option(prompt, id=claim.id))
         if claims:
             results.highlighted = 0
@@ -193,8 +218,13 @@ class ArticleViewer(ModalScreen[None]):
             yield Static(
                 Content.assemble(plain(article.source, "bold"), " · read-only · esc closes")
             )
-            yield TextArea(safe_text(article.text), read_only=True, soft_wrap=True,
-                           show_line_numbers=True, id="viewer-text")
+            yield TextArea(
+                safe_text(article.text),
+                read_only=True,
+                soft_wrap=True,
+                show_line_numbers=True,
+                id="viewer-text",
+            )
 
     def on_mount(self) -> None:
         text = self.query_one(TextArea)

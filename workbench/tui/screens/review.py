@@ -170,7 +170,8 @@ class ReviewScreen(Screen[None]):
         latest = None
         if self.resume:
             mine = [
-                m for m in self.wb.book.rows.values()
+                m
+                for m in self.wb.book.rows.values()
                 if m.reviewer == self.wb.reviewer and story.owns(m.claim_a)
             ]
             latest = max(mine, key=lambda m: (m.created_at, m.id)) if mine else None
@@ -380,14 +381,28 @@ class ReviewScreen(Screen[None]):
         left_markers, right_markers = self._markers(view)
         left_pane = self.query_one("#left", ArticlePane)
         right_pane = self.query_one("#right", ArticlePane)
-        left_pane.show(PaneState(view.left, self.left_claim, tuple(left_spans), left_markers,
-                                 self.hide_boilerplate), scroll=scroll)
-        right_pane.show(PaneState(view.right, self.right_claim, tuple(right_spans), right_markers,
-                                  self.hide_boilerplate), scroll=scroll)
+        left_pane.show(
+            PaneState(
+                view.left, self.left_claim, tuple(left_spans), left_markers, self.hide_boilerplate
+            ),
+            scroll=scroll,
+        )
+        right_pane.show(
+            PaneState(
+                view.right,
+                self.right_claim,
+                tuple(right_spans),
+                right_markers,
+                self.hide_boilerplate,
+            ),
+            scroll=scroll,
+        )
         assert self.story is not None
         n = len(self.story.articles)
-        for pane, doc, index, side in ((left_pane, view.left, self.left_i, "left"),
-                                       (right_pane, view.right, self.right_i, "right")):
+        for pane, doc, index, side in (
+            (left_pane, view.left, self.left_i, "left"),
+            (right_pane, view.right, self.right_i, "right"),
+        ):
             title_key = (doc.id, index, n)
             if getattr(pane, "_title_key", None) != title_key:
                 pane._title_key = title_key
@@ -457,14 +472,17 @@ class ReviewScreen(Screen[None]):
                 parts.append(("not a disagreement", "bold"))
             else:
                 item = self.items[index]
-                parts.append(f"disagreement {index + 1} of {len(self.items)} · "
-                             f"agreement {item.agreement:.0%}")
+                parts.append(
+                    f"disagreement {index + 1} of {len(self.items)} · "
+                    f"agreement {item.agreement:.0%}"
+                )
         elif info is not None and info.proposed:
             index = next((i for i, p in enumerate(proposed) if p.right == pair[1]), 0)
             parts.append(f"pair {index + 1} of {len(proposed)} for this claim")
         elif info is not None and 1 in (info.rank, info.back_rank):
-            parts.append((f"best candidate, below the floor of {self.wb.config.min_score:.0f}",
-                          "bold"))
+            parts.append(
+                (f"best candidate, below the floor of {self.wb.config.min_score:.0f}", "bold")
+            )
         else:
             parts.append(("manual pair", "bold"))
         if info is not None:
@@ -519,8 +537,11 @@ class ReviewScreen(Screen[None]):
         if entries:
             out.append(Content(" · ").join(entries))
         elif not self.adjudicate:
-            out.append(Content.styled("not marked yet: a agree · c contradict · n unrelated · "
-                                      "s unsure", "dim"))
+            out.append(
+                Content.styled(
+                    "not marked yet: a agree · c contradict · n unrelated · s unsure", "dim"
+                )
+            )
         return out
 
     def _update_header(self) -> None:
@@ -533,8 +554,12 @@ class ReviewScreen(Screen[None]):
             left.append((" · adjudication", "bold $accent"))
         if wb.readonly:
             left.append((" · READ-ONLY", "bold $error"))
-        left += [" · ", "editor" if self.adjudicate else "reviewer", ": ",
-                 plain(wb.reviewer, "bold")]
+        left += [
+            " · ",
+            "editor" if self.adjudicate else "reviewer",
+            ": ",
+            plain(wb.reviewer, "bold"),
+        ]
         if story is not None:
             left += [" · ", plain(story.name), f" ({len(story.articles)} articles)"]
         session = wb.session
@@ -545,9 +570,7 @@ class ReviewScreen(Screen[None]):
         else:
             total = "…" if self.pair_counts is None else str(sum(self.pair_counts.values()))
             progress = f"marked {len(self.mine_proposed)}/{total}"
-        right = Content.assemble(
-            (progress, "bold"), f" · session {session.marks} · {pace:.1f}/min"
-        )
+        right = Content.assemble((progress, "bold"), f" · session {session.marks} · {pace:.1f}/min")
         self.query_one(HeaderBar).show(Content.assemble(*left), right)
 
     # --- actions (each queued) -----------------------------------------------------------------
@@ -618,8 +641,13 @@ class ReviewScreen(Screen[None]):
         wb = self.wb
         action = MarkAction.FINAL if self.adjudicate else MarkAction.MARK
         mark = await wb.db.interactive.run(
-            Store.record_mark, pair[0], pair[1], label, wb.reviewer,
-            session_id=wb.session_id, action=action,
+            Store.record_mark,
+            pair[0],
+            pair[1],
+            label,
+            wb.reviewer,
+            session_id=wb.session_id,
+            action=action,
         )
         # Committed: only now does the screen move on.
         wb.note_mark(mark)
@@ -632,8 +660,12 @@ class ReviewScreen(Screen[None]):
                 self.mine_proposed.add(pair_key(*pair))
         target = await self._find_next(self.left_i, self.right_i, pair)
         if target is None:
-            self.notify("Every proposed pair here is marked." if not self.adjudicate
-                        else "Every disagreement is decided.", timeout=5)
+            self.notify(
+                "Every proposed pair here is marked."
+                if not self.adjudicate
+                else "Every disagreement is decided.",
+                timeout=5,
+            )
             self._redraw(scroll=False)
             return
         await self._go(target)
@@ -642,9 +674,7 @@ class ReviewScreen(Screen[None]):
         if self._refuse_readonly():
             return
         wb = self.wb
-        undone = await wb.db.interactive.run(
-            Store.undo_last, wb.reviewer, session_id=wb.session_id
-        )
+        undone = await wb.db.interactive.run(Store.undo_last, wb.reviewer, session_id=wb.session_id)
         if undone is None:
             self.notify("Nothing to undo.")
             return
@@ -653,8 +683,10 @@ class ReviewScreen(Screen[None]):
             wb.session.marks -= 1
         pair = (undone.claim_a, undone.claim_b)
         story = self.story
-        if (undone.action == MarkAction.FINAL
-                and wb.book.standing(pair, wb.reviewer, final=True) is None):
+        if (
+            undone.action == MarkAction.FINAL
+            and wb.book.standing(pair, wb.reviewer, final=True) is None
+        ):
             self.decided.discard(pair_key(*pair))
         if story is None or not story.owns(undone.claim_a):
             self.notify("Undid your last mark (in another story).")
@@ -724,8 +756,9 @@ class ReviewScreen(Screen[None]):
         self.left_i = left
         self.view = await self._view(self.left_i, self.right_i)
         self.left_claim = self.view.queue[0][0] if self.view.queue else _first(self.view.left)
-        self.right_claim = (self.view.partner(self.left_claim) if self.left_claim else None) \
-            or _first(self.view.right)
+        self.right_claim = (
+            self.view.partner(self.left_claim) if self.left_claim else None
+        ) or _first(self.view.right)
         self._redraw()
 
     async def _do_swap(self) -> None:
@@ -741,8 +774,11 @@ class ReviewScreen(Screen[None]):
             return
         target = await self._find_next(self.left_i, self.right_i, self._pair())
         if target is None:
-            self.notify("No unmarked pair left." if not self.adjudicate
-                        else "Every disagreement is decided.")
+            self.notify(
+                "No unmarked pair left."
+                if not self.adjudicate
+                else "Every disagreement is decided."
+            )
             return
         await self._go(target)
 
@@ -781,16 +817,22 @@ class ReviewScreen(Screen[None]):
         final = self.adjudicate
         standing = wb.book.standing(pair, wb.reviewer, final=final)
         if standing is None or standing.label is None:
-            self.notify("Mark the pair first (a c n s): a note goes with your label.",
-                        severity="warning")
+            self.notify(
+                "Mark the pair first (a c n s): a note goes with your label.", severity="warning"
+            )
             return
         existing = wb.book.note(pair, wb.reviewer, final=final) or ""
         text = await self._edit_note(existing)
         if text is None or text.strip() == existing.strip():
             return
         mark = await wb.db.interactive.run(
-            Store.record_mark, pair[0], pair[1], standing.label, wb.reviewer,
-            note=text.strip() or None, session_id=wb.session_id,
+            Store.record_mark,
+            pair[0],
+            pair[1],
+            standing.label,
+            wb.reviewer,
+            note=text.strip() or None,
+            session_id=wb.session_id,
             action=MarkAction.FINAL if final else MarkAction.MARK,
         )
         wb.note_mark(mark)
@@ -835,8 +877,13 @@ class ReviewScreen(Screen[None]):
         program = env.get("EDITOR", "").strip() or env.get("PAGER", "").strip()
         if program:
             with tempfile.TemporaryDirectory(prefix="workbench-article-") as tmp:
-                name = "".join(ch if ch.isalnum() or ch in "._-" else "_"
-                               for ch in Path(doc.article.source).name) or "article.txt"
+                name = (
+                    "".join(
+                        ch if ch.isalnum() or ch in "._-" else "_"
+                        for ch in Path(doc.article.source).name
+                    )
+                    or "article.txt"
+                )
                 path = Path(tmp) / name
                 path.write_text(doc.article.text, encoding="utf-8")
                 os.chmod(path, 0o444)  # a copy, and read-only: the article is never edited
@@ -875,7 +922,8 @@ def _first(doc: ArticleDoc) -> str | None:
 
 def _pane_title(doc: ArticleDoc, position: str) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
-        (f"{position} ", "dim"), plain(doc.article.source, "bold")
+        (f"{position} ", "dim"),
+        plain(doc.article.source, "bold"),
     ]
     if doc.article.outlet:
         parts += [" · ", plain(doc.article.outlet)]

@@ -94,8 +94,11 @@ class StoryTable(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if not self.stories:
-            message = "loading…" if not self.loaded else \
-                "no stories yet (add some with 'workbench import')"
+            message = (
+                "loading…"
+                if not self.loaded
+                else "no stories yet (add some with 'workbench import')"
+            )
             if y == 0:
                 return Strip([Segment(" " + message, base)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
@@ -119,7 +122,8 @@ class StoryTable(ScrollView, can_focus=False):
         if self._fetching:
             return
         wanted = [
-            self.stories[i].id for i in self.visible_range()
+            self.stories[i].id
+            for i in self.visible_range()
             if self._stale or self.stories[i].id not in self.progress
         ]
         if not wanted:
@@ -200,8 +204,13 @@ class StoryListScreen(Screen[None]):
         table = self.query_one(StoryTable)
         n = len(table.stories)
         count = (f"{n} story" if n == 1 else f"{n} stories") if table.loaded else "…"
-        left = Content.assemble(("Workbench", "bold"), " · ", plain(self.wb.config.db_path.name),
-                                " · reviewer: ", plain(self.wb.reviewer, "bold"))
+        left = Content.assemble(
+            ("Workbench", "bold"),
+            " · ",
+            plain(self.wb.config.db_path.name),
+            " · reviewer: ",
+            plain(self.wb.reviewer, "bold"),
+        )
         self.query_one(HeaderBar).show(left, Content(count))
         width = max(table.scrollable_content_region.width, 40)
         numbers = "".join(name.rjust(w) for name, w in COLUMNS)
