@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO_ROOT / "examples" / "seeds"
+SEED_STORY = "US-Russia deconfliction, Sept 2017"
 DEADLINE_S = 60.0
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -61,3 +64,12 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+
+def import_seeds(path: Path) -> Path:
+    """A database of the seed story, made by the installed program as a user would."""
+    subprocess.run(
+        [workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", SEED_STORY, "-q"],
+        check=True,
+    )
+    return path

@@ -13,12 +13,11 @@ import random
 import re
 import signal
 import sqlite3
-import subprocess
+from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS_DIR
-from terminal import Tmux, needs_tmux, workbench_program
+from terminal import Tmux, import_seeds, needs_tmux, workbench_program
 from workbench.store import Store
 
 pytestmark = needs_tmux
@@ -28,12 +27,8 @@ ROUNDS = 6
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "kill.db"
-    subprocess.run(
-        [workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", "S", "-q"], check=True
-    )
-    return path
+def db(tmp_path) -> Path:
+    return import_seeds(tmp_path / "seed.db")
 
 
 def _standing_marks(db) -> int:

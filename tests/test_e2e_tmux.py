@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from terminal import DEADLINE_S, Tmux, needs_tmux, workbench_program
+from terminal import DEADLINE_S, Tmux, import_seeds, needs_tmux, workbench_program
 from workbench.models import Label
 from workbench.store import Store
 
@@ -33,12 +33,7 @@ def tmux(tmp_path):
 
 @pytest.fixture
 def db(tmp_path) -> Path:
-    path = tmp_path / "sample.db"
-    subprocess.run(
-        [workbench_program(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"],
-        check=True,
-    )
-    return path
+    return import_seeds(tmp_path / "seed.db")
 
 
 def _review_command(db: Path, tmp: Path, env: dict[str, str], *extra: str) -> str:

@@ -26,12 +26,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from terminal import import_seeds, workbench_program
 from workbench.models import Label
 from workbench.store import Store
 
@@ -75,14 +75,6 @@ READ_SCREEN = """
 
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _workbench() -> str:
-    beside = Path(sys.executable).parent / "workbench"
-    found = str(beside) if beside.exists() else shutil.which("workbench")
-    if found is None:
-        pytest.fail("the workbench program is not installed (pip install -e .)")
-    return found
 
 
 def _free_port() -> int:
@@ -198,11 +190,7 @@ def chromium() -> str:
 
 @pytest.fixture
 def db(tmp_path) -> Path:
-    path = tmp_path / "sample.db"
-    subprocess.run(
-        [_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"], check=True
-    )
-    return path
+    return import_seeds(tmp_path / "seed.db")
 
 
 @pytest.fixture
@@ -214,7 +202,9 @@ def served(tmp_path, db):
     env["WORKBENCH_CONFIG"] = str(tmp_path / "no-keys.toml")
     log = tmp_path / "serve.log"
     server = _start(
-        [_workbench(), "serve", str(db), "--port", str(port), "--reviewer", REVIEWER], log, env
+        [workbench_program(), "serve", str(db), "--port", str(port), "--reviewer", REVIEWER],
+        log,
+        env,
     )
     try:
         yield f"http://127.0.0.1:{port}", server, log
