@@ -137,3 +137,32 @@ def test_core_does_not_import_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
+
+
+def test_failed_import_into_a_new_path_leaves_no_database(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("")
+    db = tmp_path / "new.db"
+    result = run("import", str(db), str(bad), "-q", ok=False)
+    assert result.exit_code == 1 and "empty file" in result.output
+    assert list(tmp_path.glob("new.db*")) == []
+
+
+def test_interrupted_import_into_a_new_path_leaves_no_database(tmp_path, monkeypatch):
+    import workbench.cli.core as core
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(core, "import_articles", interrupted)
+    result = run("import", str(tmp_path / "new.db"), str(SEEDS_DIR), "-q", ok=False)
+    assert result.exit_code == 1
+    assert list(tmp_path.glob("new.db*")) == []
+
+
+@pytest.mark.parametrize("command", ["import", "claims", "candidates", "align"])
+def test_empty_story_is_refused_not_taken_as_every_story(seeded, command):
+    extra = [str(SEEDS_DIR)] if command == "import" else []
+    result = run(command, seeded, *extra, "--story", " ", ok=False)
+    assert result.exit_code == 2
+    assert "--story" in result.output and "must not be empty" in result.output

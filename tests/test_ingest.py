@@ -155,3 +155,27 @@ def test_any_utf8_text_is_read_back_verbatim(tmp_path_factory, text):
     path.write_bytes(text.encode("utf-8"))
     [article] = read_inputs([path], fmt="text")
     assert article.text == text.removeprefix("\ufeff")
+
+
+def test_fifo_and_devices_are_refused_not_read_forever(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # reading it would block forever; /dev/zero would never end
+    with pytest.raises(IngestError, match="not a regular file"):
+        read_inputs([fifo])
+    with pytest.raises(IngestError, match="not a regular file"):
+        read_inputs(["/dev/zero"])
+
+
+def test_symlinked_folder_loop_is_not_followed_forever(tmp_path):
+    story = tmp_path / "story"
+    story.mkdir()
+    (story / "a.txt").write_text("One fact. Another fact.")
+    (story / "again").symlink_to(story)
+    (story / "loop1").symlink_to(story / "loop2")
+    (story / "loop2").symlink_to(story / "loop1")
+    articles = read_inputs([story])
+    assert [a.source for a in articles] == ["a.txt"]
+    with pytest.raises(IngestError, match="looping symbolic link"):
+        read_inputs([story / "loop1"])

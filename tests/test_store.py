@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -260,3 +261,55 @@ def test_story_scoped_queries_use_their_indexes(store, two_claims):
         " (SELECT c.id FROM claims c JOIN articles a ON a.id = c.article_id"
         "  WHERE a.story_id = ?)", [story]))  # fmt: skip
     assert "INDEX marks_claim_a" in plan
+
+
+def test_a_failed_commit_rolls_back_and_later_writes_still_commit(tmp_path, store):
+    # A deferred foreign key makes COMMIT itself fail; the transaction must not stay open,
+    # or every later write() on this connection would be "nested" and never committed.
+    store.db.execute(
+        "CREATE TABLE probe (story TEXT REFERENCES stories(id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    with pytest.raises(sqlite3.IntegrityError), store.write() as db:
+        db.execute("INSERT INTO probe VALUES ('no such story')")
+    assert not store.db.conn.in_transaction
+    store.ensure_story("kept")
+    with Store.open(tmp_path / "t.db", readonly=True) as other:
+        assert [s.name for s in other.stories()] == ["kept"]
+        assert other.db.execute("SELECT count(*) FROM probe").fetchone()[0] == 0
+
+
+def test_missing_parent_folder_is_one_line(tmp_path):
+    with pytest.raises(StoreError, match="no such folder"):
+        Store.open(tmp_path / "nope" / "x.db", create=True)
+
+
+def test_wal_database_readable_without_shm_in_a_read_only_folder(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="wb-ro-", dir="/tmp"))
+    try:
+        db = folder / "r.db"
+        with Store.open(db, create=True) as created:
+            _add(created, "story", "Six were hurt. Subscribe now.", "a.txt")
+        assert not (folder / "r.db-shm").exists() and not (folder / "r.db-wal").exists()
+        os.chmod(db, 0o444)
+        os.chmod(folder, 0o555)
+        code = (
+            "import sys; from workbench.store import Store\n"
+            "with Store.open(sys.argv[1], readonly=True) as s: print(s.stories()[0].name)"
+        )
+        command = [sys.executable, "-c", code, str(db)]
+        if os.geteuid() == 0:  # root ignores permissions: read as an unprivileged user
+            if not shutil.which("setpriv"):
+                pytest.skip("running as root without setpriv")
+            command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == "story"
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder)

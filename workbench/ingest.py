@@ -8,6 +8,7 @@ The text is kept as read: offsets are Python string indices into exactly this te
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,8 @@ def read_inputs(
             articles.extend(_read_folder(path, story=story, fmt=fmt, max_bytes=max_bytes))
         elif path.exists():
             articles.extend(_read_file(path, story=story, fmt=fmt, max_bytes=max_bytes))
+        elif path.is_symlink():
+            raise IngestError(f"{path}: a broken or looping symbolic link")
         else:
             raise IngestError(f"{path}: no such file or folder")
     if not articles:
@@ -66,15 +69,26 @@ def read_inputs(
 
 
 def _read_folder(
-    folder: Path, *, story: str | None, fmt: str, max_bytes: int
+    folder: Path,
+    *,
+    story: str | None,
+    fmt: str,
+    max_bytes: int,
+    _ancestors: frozenset[Path] = frozenset(),
 ) -> Iterator[ArticleInput]:
-    """One story per folder, named after it; sub-folders are stories of their own."""
+    """One story per folder, named after it; sub-folders are stories of their own.
+    A symlinked sub-folder that leads back to a folder being read is skipped (no cycles)."""
+    ancestors = _ancestors | {folder.resolve()}
     metadata = _folder_metadata(folder, max_bytes)
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     found_any = False
     for entry in entries:
         if entry.is_dir():
-            yield from _read_folder(entry, story=story, fmt=fmt, max_bytes=max_bytes)
+            if entry.resolve() in ancestors:
+                continue
+            yield from _read_folder(
+                entry, story=story, fmt=fmt, max_bytes=max_bytes, _ancestors=ancestors
+            )
             found_any = True
         elif entry.name == FOLDER_METADATA_FILE:
             continue
@@ -107,14 +121,22 @@ def _read_file(path: Path, *, story: str | None, fmt: str, max_bytes: int) -> li
 def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """A file's text, or a one-line IngestError: too large, binary, not UTF-8, or empty."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO would block forever and /dev/zero never ends: only regular files.
+            raise IngestError(f"{path}: not a regular file (a pipe, device or socket)")
+        if info.st_size > max_bytes:
             raise IngestError(
-                f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit (see --max-bytes)"
+                f"{path}: {info.st_size:,} bytes is over the {max_bytes:,}-byte limit"
+                " (see --max-bytes)"
             )
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # Bounded even if the file grows between stat() and read().
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise IngestError(f"{path}: over the {max_bytes:,}-byte limit (see --max-bytes)")
     if b"\x00" in data:
         raise IngestError(f"{path}: a binary file (it contains NUL bytes), not text")
     try:

@@ -150,6 +150,17 @@ def _story_report(
     )
 
 
+def _provenance(entry: PairEntry) -> str:
+    """An editor's final label was decided; reviewers who agree only marked it."""
+    return "Decided by" if entry.decided_by.startswith("final (") else "Marked by"
+
+
+def _who(entry: PairEntry) -> str:
+    if entry.decided_by.startswith("final ("):
+        return entry.decided_by.removeprefix("final (").removesuffix(")") + " (final)"
+    return entry.decided_by
+
+
 def _decide(marks: list[Mark]) -> tuple[str | None, str]:
     finals = sorted(
         (m for m in marks if m.action == MarkAction.FINAL), key=lambda m: (m.created_at, m.id)
@@ -296,7 +307,7 @@ def _md_pairs(title: str, entries: list[PairEntry]) -> list[str]:
         if e.hints:
             out.append("   - Hints: " + md("; ".join(_hint_text(x) for x in e.hints)))
         if e.decided_by:
-            out.append(f"   - Decided by: {md(e.decided_by)}")
+            out.append(f"   - {_provenance(e)}: {md(_who(e))}")
         out += [f"   - {md(_mark_line(m))}" for m in e.marks]
         out.append(f"   - Claims: {md(e.a.claim.id)}, {md(e.b.claim.id)}")
     return out + [""]
@@ -415,7 +426,7 @@ def _html_pairs(title: str, css: str, entries: list[PairEntry]) -> list[str]:
         if e.hints:
             out.append("<li>Hints: " + h("; ".join(_hint_text(x) for x in e.hints)) + "</li>")
         if e.decided_by:
-            out.append(f"<li>Decided by: {h(e.decided_by)}</li>")
+            out.append(f"<li>{_provenance(e)}: {h(_who(e))}</li>")
         out += [f"<li>{h(_mark_line(m))}</li>" for m in e.marks]
         out.append(
             f"<li>Claims: <code>{h(e.a.claim.id)}</code>, <code>{h(e.b.claim.id)}</code>"

@@ -172,6 +172,26 @@ class CandidateRow:
         return tuple(find_hints(self.a.claim.text, self.b.claim.text))
 
 
+def _no_wal_content(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _connect_immutable(path: Path) -> sqlite3.Connection:
+    """Read-only access that needs no -shm file (only safe when no -wal content exists)."""
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S
+    )
+    conn.isolation_level = None
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
 class Store:
     """A workbench database. Open with `Store.open`; close with `close()` or `with`."""
 
@@ -193,6 +213,8 @@ class Store:
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"{path}: no such database (create one with 'workbench import')")
+        if not exists and not path.parent.is_dir():
+            raise StoreError(f"{path}: no such folder {str(path.parent)!r}")
         if exists:
             _check_header(path)
         if not readonly and exists and not os.access(path, os.W_OK):
@@ -200,9 +222,18 @@ class Store:
         else:
             why = "opened read-only" if readonly else ""
         try:
-            conn = _connect(path, readonly=readonly)
+            try:
+                conn = _connect(path, readonly=readonly)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.OperationalError:
+                if not (readonly and exists and _no_wal_content(path)):
+                    raise
+                # A WAL database without its -shm file in a folder we cannot write: SQLite
+                # cannot even read it. With no -wal content, the file alone is the whole
+                # database, so it can be opened as immutable.
+                conn = _connect_immutable(path)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
             db = sqlite_utils.Database(conn)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
         store = cls(db, path, readonly=readonly, why=why)
@@ -283,12 +314,13 @@ class Store:
         _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"), self.path)
         try:
             yield self.db
+            _retry_locked(lambda: conn.execute("COMMIT"), self.path)
         except BaseException:
+            # Also when COMMIT itself failed: a transaction left open would make every
+            # later write() on this connection "nested" and never committed.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        else:
-            _retry_locked(lambda: conn.execute("COMMIT"), self.path)
 
     # --- stories, articles, claims ---------------------------------------------------------
 

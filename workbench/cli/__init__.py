@@ -61,9 +61,20 @@ def json_option(func):
     return click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")(func)
 
 
+def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An empty --story would silently mean "every story" (or the folder's name): refuse it."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("must not be empty")
+    return value
+
+
 def story_option(func):
     return click.option(
-        "--story", "story", metavar="S", help="Only this story (its name or its id)."
+        "--story",
+        "story",
+        metavar="S",
+        callback=not_blank,
+        help="Only this story (its name or its id).",
     )(func)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,20 +14,23 @@ from workbench.cli import (
     db_argument,
     echo_json_lines,
     json_option,
+    not_blank,
     open_store,
     stderr_is_terminal,
     story_option,
 )
 from workbench.display import one_line
-from workbench.ingest import DEFAULT_MAX_BYTES, FORMATS
-from workbench.pipeline import align_stories, import_paths
+from workbench.ingest import DEFAULT_MAX_BYTES, FORMATS, read_inputs
+from workbench.pipeline import align_stories, import_articles
 from workbench.store import CandidateRow, ClaimRow
 
 
 @cli.command("import")
 @db_argument()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str), metavar="PATH...")
-@click.option("--story", metavar="NAME", help="Put every article in this story.")
+@click.option(
+    "--story", metavar="NAME", callback=not_blank, help="Put every article in this story."
+)
 @click.option(
     "--format",
     "fmt",
@@ -58,22 +64,28 @@ def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
         workbench import stories.db examples/seeds --story "US-Russia deconfliction"
         workbench import stories.db feed.jsonl
     """
-    with open_store(db, create=True) as store:
-        if quiet or not stderr_is_terminal():
-            report = import_paths(
-                store, paths, story=story, fmt=fmt, max_bytes=max_bytes, align=not no_align
-            )
-        else:
-            with _progress_bar() as (bar, task):
-                report = import_paths(
-                    store,
-                    paths,
-                    story=story,
-                    fmt=fmt,
-                    max_bytes=max_bytes,
-                    align=not no_align,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )
+    # Read and check every file before touching DB, and never leave behind a database
+    # that this command created for an import that failed (or was interrupted).
+    existed = os.path.lexists(db)
+    inputs = read_inputs(paths, story=story, fmt=fmt, max_bytes=max_bytes)
+    try:
+        with open_store(db, create=True) as store:
+            if quiet or not stderr_is_terminal():
+                report = import_articles(store, inputs, align=not no_align)
+            else:
+                with _progress_bar() as (bar, task):
+                    report = import_articles(
+                        store,
+                        inputs,
+                        align=not no_align,
+                        progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    )
+    except BaseException:
+        if not existed:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    os.remove(db + suffix)
+        raise
     if quiet:
         return
     stories = len(report.stories)

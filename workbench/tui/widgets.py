@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from workbench.display import safe_text
 from workbench.models import ClaimKind
@@ -22,6 +22,19 @@ from workbench.tui.layout import Layout, display_width, layout_article
 from workbench.tui.model import ArticleDoc
 
 CURSOR = "▌"
+
+
+NARROW_FOOTER = 110  # columns: below this the footer drops padding and the palette key
+
+
+def fit_footer(footer: Footer, width: int) -> None:
+    """Fit the footer to the screen. When narrow, the right-docked palette key would cover
+    the last bindings (and leave a stray letter behind), so it goes; ctrl+p still works."""
+    narrow = width < NARROW_FOOTER
+    footer.compact = narrow
+    if footer.show_command_palette == narrow:
+        footer.show_command_palette = not narrow
+        footer.refresh(recompose=True)
 
 
 @dataclass(frozen=True)

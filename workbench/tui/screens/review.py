@@ -44,7 +44,15 @@ from workbench.tui.model import (
     StoryDoc,
     ViewData,
 )
-from workbench.tui.widgets import ArticlePane, HeaderBar, HintStrip, PaneMarker, PaneState, plain
+from workbench.tui.widgets import (
+    ArticlePane,
+    HeaderBar,
+    HintStrip,
+    PaneMarker,
+    PaneState,
+    fit_footer,
+    plain,
+)
 
 NEARBY_VIEWS = 6  # views searched one by one before asking the database for what is left
 VIEW_CACHE = 64
@@ -109,7 +117,7 @@ class ReviewScreen(Screen[None]):
         self._enqueue(self._open)
 
     def on_resize(self) -> None:
-        self.query_one(Footer).compact = self.size.width < 110
+        fit_footer(self.query_one(Footer), self.size.width)
 
     # --- the command queue -------------------------------------------------------------------
 

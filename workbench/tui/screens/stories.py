@@ -25,7 +25,7 @@ from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.keys import STORY_LIST_BINDINGS
 from workbench.tui.layout import display_width
 from workbench.tui.model import StoryProgress
-from workbench.tui.widgets import HeaderBar, plain
+from workbench.tui.widgets import HeaderBar, fit_footer, plain
 
 COLUMNS = (("articles", 8), ("claims", 7), ("marked/proposed", 16), ("contra", 7))
 PREFETCH = 40  # rows beyond the visible ones whose counts are fetched with them
@@ -228,7 +228,7 @@ class StoryListScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._show_header()
-        self.query_one(Footer).compact = self.size.width < 110
+        fit_footer(self.query_one(Footer), self.size.width)
 
     def on_screen_resume(self) -> None:
         self.query_one(StoryTable).invalidate()
