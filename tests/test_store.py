@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
+from workbench import store as store_module
 from workbench.errors import NotFoundError, StoreError
 from workbench.hints import find_hints
 from workbench.models import (
@@ -283,33 +283,38 @@ def test_missing_parent_folder_is_one_line(tmp_path):
         Store.open(tmp_path / "nope" / "x.db", create=True)
 
 
-def test_wal_database_readable_without_shm_in_a_read_only_folder(tmp_path):
-    import os
-    import shutil
-    import subprocess
-    import sys
-    import tempfile
+def _unwritable_folder(monkeypatch) -> None:
+    """What SQLite does to a read-only open of a WAL database without its -shm file in a
+    folder it cannot write (root ignores permissions, so the failure is reproduced here)."""
+    real_connect = store_module._connect
 
-    folder = Path(tempfile.mkdtemp(prefix="wb-ro-", dir="/tmp"))
-    try:
-        db = folder / "r.db"
-        with Store.open(db, create=True) as created:
-            _add(created, "story", "Six were hurt. Subscribe now.", "a.txt")
-        assert not (folder / "r.db-shm").exists() and not (folder / "r.db-wal").exists()
-        os.chmod(db, 0o444)
-        os.chmod(folder, 0o555)
-        code = (
-            "import sys; from workbench.store import Store\n"
-            "with Store.open(sys.argv[1], readonly=True) as s: print(s.stories()[0].name)"
-        )
-        command = [sys.executable, "-c", code, str(db)]
-        if os.geteuid() == 0:  # root ignores permissions: read as an unprivileged user
-            if not shutil.which("setpriv"):
-                pytest.skip("running as root without setpriv")
-            command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
-        out = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-        assert out.returncode == 0, out.stderr
-        assert out.stdout.strip() == "story"
-    finally:
-        os.chmod(folder, 0o755)
-        shutil.rmtree(folder)
+    def connect(path, *, readonly):
+        if readonly:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real_connect(path, readonly=readonly)
+
+    monkeypatch.setattr(store_module, "_connect", connect)
+
+
+def test_wal_database_readable_without_shm_in_a_read_only_folder(tmp_path, monkeypatch):
+    db = tmp_path / "r.db"
+    with Store.open(db, create=True) as created:
+        _add(created, "story", "Six were hurt. Subscribe now.", "a.txt")
+    assert not (tmp_path / "r.db-wal").exists()  # a clean close leaves no -wal content
+    _unwritable_folder(monkeypatch)
+    with Store.open(db, readonly=True) as readonly:
+        assert [s.name for s in readonly.stories()] == ["story"]
+        assert readonly.readonly
+
+
+def test_immutable_fallback_is_refused_when_the_wal_holds_data(tmp_path, monkeypatch):
+    db = tmp_path / "r.db"
+    with Store.open(db, create=True) as writer:
+        _add(writer, "story", "Six were hurt. Subscribe now.", "a.txt")
+        writer.db.execute("PRAGMA wal_autocheckpoint = 0")
+        _add(writer, "story", "Seven were hurt. Subscribe now.", "b.txt")
+        assert (tmp_path / "r.db-wal").stat().st_size > 0
+        _unwritable_folder(monkeypatch)
+        # Reading the file alone would miss what the -wal holds: refuse, in one line.
+        with pytest.raises(StoreError, match="not a usable SQLite database"):
+            Store.open(db, readonly=True)
