@@ -31,6 +31,14 @@ from rapidfuzz import fuzz
 from workbench import hints as hints_module
 from workbench.align import align_story
 from workbench.claims import split_claims
+from workbench.evaluation import (
+    aligner_scorer,
+    claims_of,
+    filtered_ranks,
+    load_labels,
+    token_set_baseline,
+    top_k_rates,
+)
 from workbench.models import Claim, ClaimKind, article_id, claim_id
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -277,81 +285,9 @@ def _peak_mb(fn: Callable[[], object]) -> float:
 
 def seed_claims() -> tuple[list[Claim], dict[str, list[Claim]]]:
     """The five seed articles segmented with split_claims, as Claims, and by file name."""
-    claims: list[Claim] = []
-    by_file: dict[str, list[Claim]] = {}
-    for path in sorted(SEEDS_DIR.glob("*.txt")):
-        text = path.read_bytes().decode("utf-8")
-        aid = article_id(text)
-        found = [
-            Claim(claim_id(aid, s.start, s.end), aid, s.start, s.end, text[s.start : s.end],
-                  s.kind, k)
-            for k, s in enumerate(split_claims(text))
-        ]  # fmt: skip
-        by_file[path.name] = found
-        claims += found
-    return claims, by_file
-
-
-def seed_labels(
-    by_file: dict[str, list[Claim]], path: Path = SEED_PAIRS
-) -> list[tuple[Claim, Claim, frozenset[str]]]:
-    """(query, partner, other acceptable partners in that article) for each scored pair.
-
-    A label names a claim by file + a distinctive substring; the claim is the first one of
-    that file containing it. Lines marked "alt" are true correspondences that are not scored
-    themselves but are acceptable answers (headlines, sentences that carry two facts)."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    accept: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
-    scored = []
-    for row in rows:
-        a = _first_containing(by_file[row["a_file"]], row["a"])
-        b = _first_containing(by_file[row["b_file"]], row["b"])
-        for c in by_file[row["b_file"]]:
-            if row["b"] in c.text:
-                accept[(a.id, b.article_id)].add(c.id)
-        if not row.get("alt"):
-            scored.append((a, b))
-    return [(a, b, frozenset(accept[(a.id, b.article_id)] - {b.id})) for a, b in scored]
-
-
-def _first_containing(claims: Sequence[Claim], needle: str) -> Claim:
-    for c in claims:
-        if needle in c.text:
-            return c
-    raise LookupError(f"no claim contains {needle!r}")
-
-
-def filtered_ranks(
-    claims: Sequence[Claim],
-    labels: Sequence[tuple[Claim, Claim, frozenset[str]]],
-    score: Callable[[Claim, Claim], float],
-) -> list[int]:
-    """Rank of each labelled partner among its article's claims (ties by ordinal), with the
-    query's other acceptable partners left out."""
-    by_article: dict[str, list[Claim]] = collections.defaultdict(list)
-    for c in claims:
-        if c.kind != ClaimKind.BOILERPLATE:
-            by_article[c.article_id].append(c)
-    ranks = []
-    for a, b, others in labels:
-        pool = [c for c in by_article[b.article_id] if c.id == b.id or c.id not in others]
-        pool.sort(key=lambda c: (-score(a, c), c.ordinal))
-        ranks.append(1 + [c.id for c in pool].index(b.id))
-    return ranks
-
-
-def ours_scorer(claims: Sequence[Claim]) -> Callable[[Claim, Claim], float]:
-    scores = {(c.claim_id, c.candidate_id): c.score for c in align_story(claims, top_k=10_000)}
-    return lambda a, b: scores.get((a.id, b.id), -1.0)
-
-
-def baseline_scorer(a: Claim, b: Claim) -> float:
-    return fuzz.token_set_ratio(a.text, b.text)
-
-
-def top_k_rates(ranks: Sequence[int]) -> tuple[float, float]:
-    n = max(len(ranks), 1)
-    return sum(r == 1 for r in ranks) / n, sum(r <= 3 for r in ranks) / n
+    return claims_of(
+        {p.name: p.read_bytes().decode("utf-8") for p in sorted(SEEDS_DIR.glob("*.txt"))}
+    )
 
 
 def claimdiff_stories(directory: Path = CLAIMDIFF_DIR):
@@ -397,8 +333,8 @@ def claimdiff_rates() -> tuple[tuple[float, float], tuple[float, float], int] | 
     ours: list[int] = []
     base: list[int] = []
     for claims, labels in stories:
-        ours += filtered_ranks(claims, labels, ours_scorer(claims))
-        base += filtered_ranks(claims, labels, baseline_scorer)
+        ours += filtered_ranks(claims, labels, aligner_scorer(claims))
+        base += filtered_ranks(claims, labels, token_set_baseline)
     return top_k_rates(ours), top_k_rates(base), len(ours)
 
 
@@ -457,19 +393,19 @@ def run() -> list[dict]:
         )
         base = ""
         if not big:  # the baseline needs every pair scored: too slow on 4,000 claims
-            base = f"{same_fact_first(claims, fact_of, baseline_scorer):.3f}"
+            base = f"{same_fact_first(claims, fact_of, token_set_baseline):.3f}"
         rows.append(_row(case, "same-fact partner ranked first", f"{quality:.3f}", base))
         peak = _peak_mb(lambda c=claims: align_story(c))
         rows.append(_row(case, "peak traced memory MB", f"{peak:.0f}"))
     claims, by_file = seed_claims()
-    labels = seed_labels(by_file)
+    labels = load_labels(SEED_PAIRS, by_file)
     cold, warm = hints_per_pair_us([(a.text, b.text) for a, b, _ in labels])
     case = f"seed pairs ({len(labels)}), as shown to a reviewer"
     rows.append(_row(case, "find_hints per pair µs, first call", f"{cold:.0f}"))
     rows.append(_row(case, f"find_hints per pair µs, repeated (cached), median of {HINT_ROUNDS}",
                      f"{warm:.0f}"))  # fmt: skip
-    ours = top_k_rates(filtered_ranks(claims, labels, ours_scorer(claims)))
-    base = top_k_rates(filtered_ranks(claims, labels, baseline_scorer))
+    ours = top_k_rates(filtered_ranks(claims, labels, aligner_scorer(claims)))
+    base = top_k_rates(filtered_ranks(claims, labels, token_set_baseline))
     case = f"seed pairs ({len(labels)}, tuned on)"
     rows.append(_row(case, "top-1", f"{ours[0]:.3f}", f"{base[0]:.3f}",
                      f"{ours[0] / base[0]:.2f}x", ">= 0.80"))  # fmt: skip

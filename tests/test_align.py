@@ -7,87 +7,28 @@ import collections
 import json
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from rapidfuzz import fuzz
 
 from workbench.align import ALIGNER_VERSION, align_story
-from workbench.claims import split_claims
+from workbench.evaluation import (
+    aligner_scorer,
+    claims_of,
+    filtered_ranks,
+    first_containing,
+    load_labels,
+    token_set_baseline,
+    top_k_rates,
+)
 from workbench.hints import find_hints
 from workbench.models import Candidate, Claim, ClaimKind, article_id, claim_id
 
 SEED_PAIRS = Path(__file__).parent / "data" / "seed_pairs.jsonl"
 
-Label = tuple[Claim, Claim, frozenset[str]]
-
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _seed_story(seed_texts: dict[str, str]) -> tuple[list[Claim], dict[str, list[Claim]]]:
-    claims: list[Claim] = []
-    by_file: dict[str, list[Claim]] = {}
-    for name, text in seed_texts.items():
-        aid = article_id(text)
-        found = [
-            Claim(claim_id(aid, s.start, s.end), aid, s.start, s.end, text[s.start : s.end],
-                  s.kind, k)
-            for k, s in enumerate(split_claims(text))
-        ]  # fmt: skip
-        by_file[name] = found
-        claims += found
-    return claims, by_file
-
-
-def _first_containing(claims: Sequence[Claim], needle: str) -> Claim:
-    for c in claims:
-        if needle in c.text:
-            return c
-    raise LookupError(f"no claim contains {needle!r}")
-
-
-def _seed_labels(by_file: dict[str, list[Claim]]) -> list[Label]:
-    """Scored pairs (query, partner, the query's other acceptable partners there)."""
-    rows = [json.loads(line) for line in SEED_PAIRS.read_text("utf-8").splitlines() if line]
-    accept: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
-    scored = []
-    for row in rows:
-        a = _first_containing(by_file[row["a_file"]], row["a"])
-        b = _first_containing(by_file[row["b_file"]], row["b"])
-        accept[(a.id, b.article_id)] |= {c.id for c in by_file[row["b_file"]] if row["b"] in c.text}
-        if not row.get("alt"):
-            scored.append((a, b))
-    return [(a, b, frozenset(accept[(a.id, b.article_id)] - {b.id})) for a, b in scored]
-
-
-def _filtered_ranks(
-    claims: Sequence[Claim], labels: Sequence[Label], score: Callable[[Claim, Claim], float]
-) -> list[int]:
-    by_article: dict[str, list[Claim]] = collections.defaultdict(list)
-    for c in claims:
-        if c.kind != ClaimKind.BOILERPLATE:
-            by_article[c.article_id].append(c)
-    ranks = []
-    for a, b, others in labels:
-        pool = [c for c in by_article[b.article_id] if c.id == b.id or c.id not in others]
-        pool.sort(key=lambda c: (-score(a, c), c.ordinal))
-        ranks.append(1 + [c.id for c in pool].index(b.id))
-    return ranks
-
-
-def _ours(claims: Sequence[Claim]) -> Callable[[Claim, Claim], float]:
-    scores = {(c.claim_id, c.candidate_id): c.score for c in align_story(claims, top_k=10_000)}
-    return lambda a, b: scores.get((a.id, b.id), -1.0)
-
-
-def _baseline(a: Claim, b: Claim) -> float:
-    return fuzz.token_set_ratio(a.text, b.text)
-
-
-def _rates(ranks: Sequence[int]) -> tuple[float, float]:
-    return sum(r == 1 for r in ranks) / len(ranks), sum(r <= 3 for r in ranks) / len(ranks)
 
 
 def _story(*articles: Sequence[str], kinds: dict[tuple[int, int], ClaimKind] | None = None):
@@ -108,7 +49,7 @@ def _story(*articles: Sequence[str], kinds: dict[tuple[int, int], ClaimKind] | N
 
 
 def test_seed_labels_resolve(seed_texts: dict[str, str]) -> None:
-    _, by_file = _seed_story(seed_texts)
+    _, by_file = claims_of(seed_texts)
     rows = [json.loads(line) for line in SEED_PAIRS.read_text("utf-8").splitlines() if line]
     scored = [r for r in rows if not r.get("alt")]
     assert len(scored) >= 40
@@ -117,24 +58,24 @@ def test_seed_labels_resolve(seed_texts: dict[str, str]) -> None:
     assert sum((r["b_file"], r["b"], r["a_file"], r["a"]) in both_ways for r in scored) >= 40
     for r in rows:
         assert r["a_file"] != r["b_file"]
-        a = _first_containing(by_file[r["a_file"]], r["a"])
-        b = _first_containing(by_file[r["b_file"]], r["b"])
+        a = first_containing(by_file[r["a_file"]], r["a"])
+        b = first_containing(by_file[r["b_file"]], r["b"])
         assert a.kind != ClaimKind.BOILERPLATE and b.kind != ClaimKind.BOILERPLATE
         assert {r["a_file"], r["b_file"]} <= set(by_file)
 
 
 def test_seed_quality_beats_baseline(seed_texts: dict[str, str]) -> None:
-    claims, by_file = _seed_story(seed_texts)
-    labels = _seed_labels(by_file)
-    top1, top3 = _rates(_filtered_ranks(claims, labels, _ours(claims)))
-    base1, base3 = _rates(_filtered_ranks(claims, labels, _baseline))
+    claims, by_file = claims_of(seed_texts)
+    labels = load_labels(SEED_PAIRS, by_file)
+    top1, top3 = top_k_rates(filtered_ranks(claims, labels, aligner_scorer(claims)))
+    base1, base3 = top_k_rates(filtered_ranks(claims, labels, token_set_baseline))
     assert top3 >= 0.95, (top1, top3)
     assert top1 >= 0.80, (top1, top3)
     assert top1 >= base1 + 0.10 and top3 >= base3 + 0.08, ((top1, top3), (base1, base3))
 
 
 def test_seed_story_contract(seed_texts: dict[str, str]) -> None:
-    claims, _ = _seed_story(seed_texts)
+    claims, _ = claims_of(seed_texts)
     cands = align_story(claims)
     by_id = {c.id: c for c in claims}
     articles = {c.article_id for c in claims}
@@ -265,7 +206,7 @@ def test_ties_are_broken_by_ordinal() -> None:
 
 
 def test_deterministic_and_input_order_independent(seed_texts: dict[str, str]) -> None:
-    claims, _ = _seed_story(seed_texts)
+    claims, _ = claims_of(seed_texts)
     first = align_story(claims)
     assert align_story(claims) == first
     shuffled = list(claims)
@@ -371,8 +312,8 @@ def test_claimdiff_no_worse_than_baseline(shared_data: Path) -> None:
             accept[(a.id, b.article_id)].add(b.id)
         labels = [(a, b, frozenset(accept[(a.id, b.article_id)] - {b.id})) for a, b in related]
         story = list(claims.values())
-        ours += _filtered_ranks(story, labels, _ours(story))
-        base += _filtered_ranks(story, labels, _baseline)
-    (o1, o3), (b1, b3) = _rates(ours), _rates(base)
+        ours += filtered_ranks(story, labels, aligner_scorer(story))
+        base += filtered_ranks(story, labels, token_set_baseline)
+    (o1, o3), (b1, b3) = top_k_rates(ours), top_k_rates(base)
     assert len(ours) > 500
     assert o3 >= b3 - 0.02 and o1 >= b1 - 0.02, ((o1, o3), (b1, b3))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from terminal import import_seeds, workbench_program
 from workbench.models import Label
 from workbench.store import Store
 
@@ -24,23 +24,9 @@ STORY = "US-Russia deconfliction, Sept 2017"
 DEADLINE_S = 60.0
 
 
-def _workbench() -> str:
-    import shutil
-
-    beside = Path(sys.executable).parent / "workbench"
-    found = str(beside) if beside.exists() else shutil.which("workbench")
-    if found is None:
-        pytest.fail("the workbench program is not installed (pip install -e .)")
-    return found
-
-
 @pytest.fixture
 def db(tmp_path) -> Path:
-    path = tmp_path / "sample.db"
-    subprocess.run(
-        [_workbench(), "import", str(path), str(SEEDS_DIR), "--story", STORY, "-q"], check=True
-    )
-    return path
+    return import_seeds(tmp_path / "seed.db")
 
 
 def test_serve_runs_the_app_for_a_browser_and_marks(tmp_path, db):
@@ -59,7 +45,7 @@ def test_serve_runs_the_app_for_a_browser_and_marks(tmp_path, db):
     env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "PAGER")}
     env["WORKBENCH_CONFIG"] = str(tmp_path / "no-keys.toml")
     server = subprocess.Popen(
-        [_workbench(), "serve", str(db), "--port", str(port), "--reviewer", "web"],
+        [workbench_program(), "serve", str(db), "--port", str(port), "--reviewer", "web"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
