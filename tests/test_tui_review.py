@@ -630,3 +630,57 @@ def test_the_core_does_not_import_textual():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
+
+
+async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
+    """After every mark (including auto-advances onto another right-hand article), what the
+    hint strip shows and which claims are highlighted is the pair the next key marks."""
+    from workbench.tui.widgets import HintStrip
+
+    app = app_for(seed)
+    keys = "acnsacnsacnsacnsacnsacnsacnsacns"
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        articles_seen = set()
+        for key in keys:
+            pair = screen._pair()
+            if pair is None:
+                break
+            view = screen.view
+            info = view.info(pair)
+            articles_seen.add((screen.left_i, screen.right_i))
+            left = screen.query_one("#left", ArticlePane)
+            right = screen.query_one("#right", ArticlePane)
+            assert left.state.doc is view.left and right.state.doc is view.right
+            assert (left.state.current, right.state.current) == pair
+            strip = screen.query_one(HintStrip)
+            shown = strip._shown[0]
+            assert shown == screen._hint_content(view, pair, info).plain
+            text = screen_text(app)
+            first_line = shown.splitlines()[0]
+            assert first_line[:100] in text
+            if info is not None:
+                assert f"score {info.score:.0f}" in first_line
+            before = standing(seed)
+            await press(app, pilot, key)
+            after = standing(seed)
+            changed = {k for k in after if before.get(k) != after[k]}
+            assert changed == {pair_key(*pair)}, (key, pair, changed)
+        assert len(articles_seen) > 1  # the walk crossed article switches
+        # A fast burst, then the same invariant once the queue is idle.
+        for key in "nsacnsac":
+            await pilot.press(key)
+        await settle(app, pilot)
+        pair = screen._pair()
+        if pair is not None:
+            view = screen.view
+            strip = screen.query_one(HintStrip)
+            assert strip._shown[0] == screen._hint_content(view, pair, view.info(pair)).plain
+            left = screen.query_one("#left", ArticlePane)
+            right = screen.query_one("#right", ArticlePane)
+            assert (left.state.current, right.state.current) == pair
+            before = standing(seed)
+            await press(app, pilot, "a")
+            after = standing(seed)
+            assert {k for k in after if before.get(k) != after[k]} == {pair_key(*pair)}
