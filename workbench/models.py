@@ -123,25 +123,6 @@ class Hint:
     a_span: tuple[int, int] | None = None
     b_span: tuple[int, int] | None = None
 
-    def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "a": self.a,
-            "b": self.b,
-            "a_span": list(self.a_span) if self.a_span else None,
-            "b_span": list(self.b_span) if self.b_span else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Hint:
-        return cls(
-            kind=data["kind"],
-            a=data["a"],
-            b=data["b"],
-            a_span=tuple(data["a_span"]) if data.get("a_span") else None,
-            b_span=tuple(data["b_span"]) if data.get("b_span") else None,
-        )
-
 
 @dataclass(slots=True)  # not frozen: a 100-article story makes ~1.2M of these, 2x faster
 class Candidate:

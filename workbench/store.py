@@ -626,23 +626,7 @@ class Store:
 
     @staticmethod
     def _insert_mark(db: sqlite_utils.Database, mark: Mark) -> None:
-        db.execute(
-            "INSERT INTO marks (id, pair_id, claim_a, claim_b, label, reviewer, note,"
-            " created_at, session_id, action, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                mark.id,
-                pair_id(mark.claim_a, mark.claim_b),
-                mark.claim_a,
-                mark.claim_b,
-                str(mark.label) if mark.label else None,
-                mark.reviewer,
-                mark.note,
-                mark.created_at,
-                mark.session_id,
-                str(mark.action),
-                mark.undoes,
-            ],
-        )
+        db.execute(_INSERT_MARK, _mark_params(mark))
 
     def current_marks(
         self,
@@ -831,27 +815,7 @@ class Store:
         """Append pre-built marks in one transaction (benchmarks, tools). No reviewer or
         claim checks beyond the schema's own constraints: use `record_mark` for user input."""
         with self.write() as db:
-            cursor = db.conn.executemany(
-                "INSERT INTO marks (id, pair_id, claim_a, claim_b, label, reviewer, note,"
-                " created_at, session_id, action, undoes)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        m.id,
-                        pair_id(m.claim_a, m.claim_b),
-                        m.claim_a,
-                        m.claim_b,
-                        str(m.label) if m.label else None,
-                        m.reviewer,
-                        m.note,
-                        m.created_at,
-                        m.session_id,
-                        str(m.action),
-                        m.undoes,
-                    )
-                    for m in marks
-                ),
-            )
+            cursor = db.conn.executemany(_INSERT_MARK, map(_mark_params, marks))
             return cursor.rowcount
 
     def merge_from(self, other: Store) -> tuple[dict[str, int], set[str]]:
@@ -1265,6 +1229,28 @@ def _retry_locked(operation, path: Path) -> None:
                     f"{path}: the database stayed locked by another process; try again"
                 ) from None
             time.sleep(0.05 * (attempt + 1))
+
+
+_INSERT_MARK = (
+    "INSERT INTO marks (id, pair_id, claim_a, claim_b, label, reviewer, note, created_at,"
+    " session_id, action, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _mark_params(mark: Mark) -> tuple:
+    return (
+        mark.id,
+        pair_id(mark.claim_a, mark.claim_b),
+        mark.claim_a,
+        mark.claim_b,
+        str(mark.label) if mark.label else None,
+        mark.reviewer,
+        mark.note,
+        mark.created_at,
+        mark.session_id,
+        str(mark.action),
+        mark.undoes,
+    )
 
 
 def _claim_filter(story: str | None, article: str | None) -> tuple[str, list]:
