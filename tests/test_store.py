@@ -288,10 +288,10 @@ def _unwritable_folder(monkeypatch) -> None:
     folder it cannot write (root ignores permissions, so the failure is reproduced here)."""
     real_connect = store_module._connect
 
-    def connect(path, *, readonly):
-        if readonly:
+    def connect(path, *, readonly, immutable=False):
+        if readonly and not immutable:
             raise sqlite3.OperationalError("attempt to write a readonly database")
-        return real_connect(path, readonly=readonly)
+        return real_connect(path, readonly=readonly, immutable=immutable)
 
     monkeypatch.setattr(store_module, "_connect", connect)
 

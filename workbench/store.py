@@ -23,6 +23,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from workbench import dbfiles as files
+from workbench.display import one_line as one_line_of
 from workbench.errors import NotFoundError, StoreError
 from workbench.hints import find_hints
 from workbench.models import (
@@ -43,11 +45,13 @@ from workbench.models import (
 )
 
 SCHEMA_VERSION = 1
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
 # A write lock may be held for a whole import; past the busy timeout we retry a few
 # times before telling the user, so a second reviewer never sees "database is locked".
 LOCK_RETRIES = 5
+# Files that passed `PRAGMA quick_check` in this process (by identity, see dbfiles): the
+# review app opens one connection per lane, and the check need not run for each.
+_CHECKED: set[tuple] = set()
 
 _SCHEMA_V1 = """
 CREATE TABLE stories (
@@ -182,24 +186,17 @@ def _no_wal_content(path: Path) -> bool:
         return False
 
 
-def _connect_immutable(path: Path) -> sqlite3.Connection:
-    """Read-only access that needs no -shm file (only safe when no -wal content exists)."""
-    conn = sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S
-    )
-    conn.isolation_level = None
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
 class Store:
-    """A workbench database. Open with `Store.open`; close with `close()` or `with`."""
+    """A workbench database. Open with `Store.open` (or `Store.open_or_create` for a command
+    that may create it); close with `close()` or `with`."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path, *, readonly: bool, why: str = ""):
         self.db = db
         self.path = path
         self.readonly = readonly
         self.readonly_reason = why
+        self.warnings: tuple[str, ...] = ()  # one line each, for the caller to show
+        self._guarded = files.guard(path)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -207,6 +204,9 @@ class Store:
     def open(
         cls, path: str | os.PathLike, *, create: bool = False, readonly: bool = False
     ) -> Store:
+        """Open a workbench database. Nothing is written to a file that is refused (not a
+        SQLite file, another program's database, a newer schema, damaged pages): the
+        journal mode is switched to WAL only once the file is accepted for writing."""
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database")
@@ -215,54 +215,114 @@ class Store:
             raise StoreError(f"{path}: no such database (create one with 'workbench import')")
         if not exists and not path.parent.is_dir():
             raise StoreError(f"{path}: no such folder {str(path.parent)!r}")
-        if exists:
-            _check_header(path)
-        if not readonly and exists and not os.access(path, os.W_OK):
+        unwritable = exists and not os.access(path, os.W_OK)
+        if not readonly and unwritable:
             readonly, why = True, "the file is read-only"
         else:
             why = "opened read-only" if readonly else ""
+        conn = _connect_checked(path, readonly=readonly, exists=exists, unwritable=unwritable)
         try:
-            try:
-                conn = _connect(path, readonly=readonly)
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-            except sqlite3.OperationalError:
-                if not (readonly and exists and _no_wal_content(path)):
-                    raise
-                # A WAL database without its -shm file in a folder we cannot write: SQLite
-                # cannot even read it. With no -wal content, the file alone is the whole
-                # database, so it can be opened as immutable.
-                conn = _connect_immutable(path)
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-            db = sqlite_utils.Database(conn)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
-        store = cls(db, path, readonly=readonly, why=why)
+            store = cls(sqlite_utils.Database(conn), path, readonly=readonly, why=why)
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            store._accept(exists=exists)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    @contextlib.contextmanager
+    def open_or_create(cls, path: str | os.PathLike) -> Iterator[Store]:
+        """The database at `path` for writing; if there is none, a new one that appears at
+        `path` only when the block succeeds. It is built under a temporary name beside
+        `path` and renamed into place after its last commit, so an import or merge that
+        fails or is killed never leaves a half-made database under the user's name."""
+        path = Path(path)
+        if (path.exists() and path.stat().st_size > 0) or path.is_dir():
+            with cls.open(path) as store:
+                yield store
+            return
+        if not path.parent.is_dir():
+            raise StoreError(f"{path}: no such folder {str(path.parent)!r}")
+        files.remove_stale_drafts(path)
+        draft = files.draft_path(path)
+        store: Store | None = None
+        try:
+            store = cls.open(draft, create=True)
+            store.path = path  # what messages name; the file is still the draft
+            yield store
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.close()  # the last connection: SQLite folds the -wal into the file
+            store = None
+            files.publish_draft(draft, path)
+        except BaseException:
+            if store is not None:
+                store.close()
+            files.remove_database_files(draft)
+            raise
+
+    def _accept(self, *, exists: bool) -> None:
+        """Refuse what must not be opened; switch an accepted writable file to WAL."""
+        path, db = self.path, self.db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            store.readonly = True
-            store.readonly_reason = (
+            self.readonly = True
+            self.readonly_reason = (
                 f"made by a newer workbench (schema {version}, this one knows {SCHEMA_VERSION})"
             )
-            return store
+            return
         if version == 0 and exists and _has_foreign_tables(db):
-            conn.close()
             raise StoreError(f"{path}: a SQLite database, but not a workbench database")
+        if version < SCHEMA_VERSION and self.readonly:
+            raise StoreError(
+                f"{path}: needs an upgrade to schema {SCHEMA_VERSION} but is read-only"
+            )
+        network = files.network_filesystem(path)
+        if network:
+            self.warnings += (
+                f"warning: {path} is on a network file system ({network}), where SQLite's"
+                " locks are not to be trusted; work on a local copy if others use it too",
+            )
+        if self.readonly:
+            return
+        if exists:
+            self.check_integrity()
+        _use_wal(self.db.conn)
         if version < SCHEMA_VERSION:
-            if store.readonly:
-                conn.close()
-                raise StoreError(
-                    f"{path}: needs an upgrade to schema {SCHEMA_VERSION} but is read-only"
-                )
             try:
-                store._migrate(version, backup=exists and version > 0)
+                self._migrate(version, backup=exists and version > 0)
             except Exception as exc:
-                conn.close()
                 raise StoreError(
                     f"{path}: upgrade from schema {version} failed ({exc}); the database is unchanged"
                 ) from exc
-        return store
+
+    def check_integrity(self) -> None:
+        """`PRAGMA quick_check` (once per file and process while it is unchanged): a
+        damaged database is refused in one line instead of being read and written."""
+        key = files.identity(self.path)
+        if key is not None and key in _CHECKED:
+            return
+        try:
+            rows = self.db.execute("PRAGMA quick_check(1)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            rows = [(str(exc),)]
+        if rows != [("ok",)]:
+            problem = one_line_of(rows[0][0]) if rows else "no answer"
+            raise StoreError(
+                f"{self.path}: the database is damaged ({problem}); nothing was written"
+                " (try: sqlite3 DB .recover)"
+            )
+        if key is not None:
+            _CHECKED.add(key)
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.db.close()
+        finally:
+            self._guarded.release()
 
     def __enter__(self) -> Store:
         return self
@@ -313,8 +373,11 @@ class Store:
             return
         _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"), self.path)
         try:
-            yield self.db
-            _retry_locked(lambda: conn.execute("COMMIT"), self.path)
+            try:
+                yield self.db
+                _retry_locked(lambda: conn.execute("COMMIT"), self.path)
+            except sqlite3.OperationalError as exc:
+                raise _storage_error(self.path, exc) from None
         except BaseException:
             # Also when COMMIT itself failed: a transaction left open would make every
             # later write() on this connection "nested" and never committed.
@@ -1181,39 +1244,76 @@ class Store:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S
-        )
+def _connect_checked(
+    path: Path, *, readonly: bool, exists: bool, unwritable: bool
+) -> sqlite3.Connection:
+    """A connection to `path` that has read the header, so a file that is not SQLite is
+    refused here, by SQLite itself: this process never opens the file any other way."""
+    # A file we may not write and whose -wal holds nothing is the whole database: read it
+    # as immutable, so no -shm is left behind (a read-only -shm would block the next
+    # writer after a chmod) and none is needed in a folder we cannot write.
+    immutable = readonly and unwritable and _no_wal_content(path)
+    try:
+        conn = _connect(path, readonly=readonly, immutable=immutable)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+    except sqlite3.DatabaseError as exc:
+        if "file is not a database" in str(exc):
+            raise StoreError(
+                f"{path}: not a SQLite database (corrupt, or another kind of file)"
+            ) from None
+        if not isinstance(exc, sqlite3.OperationalError) or immutable:
+            raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
+        if not (readonly and exists and _no_wal_content(path)):
+            raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
+        # A WAL database without its -shm file in a folder we cannot write: SQLite cannot
+        # even read it. With no -wal content, the file alone is the whole database.
+        return _connect_checked(path, readonly=True, exists=exists, unwritable=True)
+    return conn
+
+
+def _connect(path: Path, *, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
+    uri = path.resolve().as_uri()
+    if immutable:
+        uri += "?mode=ro&immutable=1"
+    elif readonly:
+        uri += "?mode=ro"
     else:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+        uri += "?mode=rwc"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
     # We issue BEGIN/COMMIT ourselves (Store.write); the driver must not open its own.
     conn.isolation_level = None
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
-    if not readonly:
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise sqlite3.DatabaseError(f"could not switch to WAL mode (got {mode})")
-        # In WAL mode NORMAL is durable against a killed process (what we promise);
-        # FULL would add an fsync to every mark.
-        conn.execute("PRAGMA synchronous = NORMAL")
     return conn
 
 
-def _check_header(path: Path) -> None:
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
-    if header != SQLITE_HEADER:
-        raise StoreError(f"{path}: not a SQLite database (corrupt, or another kind of file)")
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """WAL, for a file accepted for writing (the switch writes the header)."""
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        raise StoreError(f"could not switch the database to WAL mode (got {mode})")
+    # In WAL mode NORMAL is durable against a killed process (what we promise);
+    # FULL would add an fsync to every mark.
+    conn.execute("PRAGMA synchronous = NORMAL")
 
 
 def _has_foreign_tables(db: sqlite_utils.Database) -> bool:
     return bool(db.table_names())
+
+
+def _storage_error(path: Path, exc: sqlite3.OperationalError) -> Exception:
+    """A failed write as the user should read it: a full disk or an I/O error is one line
+    saying that nothing of this change was saved (what was committed before stays)."""
+    message = str(exc)
+    if "full" in message:
+        return StoreError(f"{path}: the disk is full; this change was not saved")
+    if "disk I/O error" in message or "readonly" in message:
+        return StoreError(f"{path}: could not write ({message}); this change was not saved")
+    return exc
 
 
 def _retry_locked(operation, path: Path) -> None:

@@ -8,9 +8,16 @@ import sys
 import click
 
 from workbench.cli import cli, db_argument, echo_json_lines, json_option, open_store, story_option
+from workbench.dbfiles import refuse_database_output
 from workbench.display import one_line
 from workbench.errors import NotFoundError
 from workbench.models import Label, Mark
+
+
+def force_option(func):
+    return click.option(
+        "--force", is_flag=True, help="Replace FILE even if it is another SQLite database."
+    )(func)
 
 
 def _mark_json(mark: Mark) -> dict:
@@ -95,7 +102,8 @@ def undo_command(db, reviewer, as_json):
 @click.option("--reviewer", metavar="R", help="Only this reviewer's marks.")
 @story_option
 @click.option("--final", is_flag=True, help="Adjudicated (final) labels instead of reviewers'.")
-def export_command(db, fmt, output, reviewer, story, final):
+@force_option
+def export_command(db, fmt, output, reviewer, story, final, force):
     """Export each reviewer's standing marks (or the final labels) as a dataset.
 
     JSONL: one mark a line, {"story", "a": {"article", "claim", "start", "end", "text"},
@@ -112,6 +120,8 @@ def export_command(db, fmt, output, reviewer, story, final):
     """
     from workbench.export import ExportFilter, export_to_file, export_to_stream
 
+    if output is not None:
+        refuse_database_output(output, db, force=force)
     with open_store(db, readonly=True) as store:
         story_row = store.resolve_story(story) if story else None
         if reviewer and reviewer not in store.reviewers():
@@ -257,7 +267,8 @@ def confusion_lines(p) -> list[str]:
     default=None,
     help="Force the format instead of taking it from FILE's suffix.",
 )
-def report_command(db, story, output, fmt):
+@force_option
+def report_command(db, story, output, fmt, force):
     """An editor's report, per story: corroborated claims, contradicted claims (both quotes,
     both sources, the hints and the reviewers' notes), single-source claims, agreement
     figures, and who reviewed what.
@@ -268,6 +279,8 @@ def report_command(db, story, output, fmt):
     """
     from workbench.report import build_report, format_for, render, write_report
 
+    if output is not None:
+        refuse_database_output(output, db, force=force)
     fmt = fmt or (format_for(output) if output else "md")
     with open_store(db, readonly=True) as store:
         story_id = store.resolve_story(story).id if story else None
