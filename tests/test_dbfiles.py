@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SEEDS_DIR
-from workbench import dbfiles
-from workbench import store as store_module
 from workbench.cli import cli
 from workbench.errors import StoreError
 from workbench.merge import merge_databases
 from workbench.store import SCHEMA_VERSION, Store
+from workbench.store import base as store_module
+from workbench.store import files as dbfiles
 from workbench.tui.app import make_app
 
 STORY = "US-Russia deconfliction, Sept 2017"

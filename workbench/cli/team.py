@@ -8,10 +8,10 @@ import sys
 import click
 
 from workbench.cli import cli, db_argument, echo_json_lines, json_option, open_store, story_option
-from workbench.dbfiles import refuse_database_output
 from workbench.display import one_line
 from workbench.errors import NotFoundError
 from workbench.models import Label, Mark
+from workbench.store.files import refuse_database_output
 
 
 def force_option(func):
