@@ -18,6 +18,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Stored with each claim's normalised words: a database normalised by another version is
+# normalised again before it is aligned. Change it whenever content_tokens changes.
+NORMALIZER_VERSION = "1"
+
 # --- characters ----------------------------------------------------------------------------
 
 _CHAR_MAP = str.maketrans(

@@ -19,7 +19,9 @@ from workbench.cli import (
 )
 from workbench.display import one_line
 from workbench.ingest import DEFAULT_MAX_BYTES, FORMATS, read_inputs
+from workbench.models import pair_key
 from workbench.pipeline import align_stories, import_articles
+from workbench.queue import DEFAULT_MIN_SCORE, DEFAULT_ORDER, ORDERS
 from workbench.store import CandidateRow, ClaimRow
 
 
@@ -229,14 +231,17 @@ def candidates_command(db, story, top_k, min_score, as_json):
             echo_json_lines(_candidate_json(r) for r in rows)
             return
         for r in rows:
-            hints = "; ".join(
-                f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}" for h in r.hints
-            )
-            click.echo(
-                f"{r.score:5.1f}  #{r.rank}  {one_line(r.a.source, 20):20} "
-                f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
-                f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else "")
-            )
+            _echo_candidate(r)
+
+
+def _echo_candidate(r: CandidateRow) -> None:
+    hints = "; ".join(f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}" for h in r.hints)
+    flag = f"  ≠{r.discrepancy:3.0f}" if r.discrepancy else ""
+    click.echo(
+        f"{r.score:5.1f}  #{r.rank}{flag}  {one_line(r.a.source, 20):20} "
+        f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
+        f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else "")
+    )
 
 
 def _side_json(row: ClaimRow) -> dict:
@@ -251,5 +256,63 @@ def _candidate_json(row: CandidateRow) -> dict:
         "b": _side_json(row.b),
         "score": row.score,
         "rank": row.rank,
+        "discrepancy": row.discrepancy,
         "hints": [{"kind": h.kind, "a": h.a, "b": h.b} for h in row.hints],
     }
+
+
+@cli.command("queue")
+@db_argument()
+@story_option
+@click.option(
+    "--reviewer",
+    metavar="R",
+    help="Leave out the pairs R has marked: what R's review app shows next, in order.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=DEFAULT_MIN_SCORE,
+    show_default=True,
+    help="The review app's floor (its --min-score).",
+)
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    default=DEFAULT_ORDER,
+    show_default=True,
+    help="Likely contradictions first, or claim by claim (most reported first).",
+)
+@json_option
+def queue_command(db, story, reviewer, min_score, order, as_json):
+    """Print the review queue exactly as the review app walks it, in its order.
+
+    A pair is in the queue when one claim is the other's best candidate in that article
+    with a score of at least --min-score, or when the two likely state one fact
+    differently (a strong discrepancy), whatever their score. JSON: the `candidates`
+    object per line, plus "discrepancy" (0-100).
+
+    \b
+    Example:
+        workbench queue sample.db --reviewer ana --json | head -5
+    """
+    with open_store(db, readonly=True) as store:
+        stories = [store.resolve_story(story)] if story else store.stories()
+        for s in stories:
+            claims = {row.claim.id: row for row in store.claim_rows(story=s.id)}
+            done = (
+                {(m.claim_a, m.claim_b) for m in store.current_marks(story=s.id, reviewer=reviewer)}
+                if reviewer
+                else set()
+            )
+            for item in store.queue(s.id, min_score=min_score, order=order):
+                if pair_key(item.left, item.right) in done:
+                    continue
+                row = CandidateRow(
+                    s.id, s.name, claims[item.left], claims[item.right], item.rank,
+                    item.score, item.discrepancy,
+                )  # fmt: skip
+                if as_json:
+                    echo_json_lines([_candidate_json(row)])
+                else:
+                    _echo_candidate(row)

@@ -270,6 +270,9 @@ class StoreBase:
 
     # --- meta ------------------------------------------------------------------------------
 
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
     def set_meta(self, key: str, value: str) -> None:
         with self.write() as db:
             db.execute(

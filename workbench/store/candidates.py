@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from workbench.models import Candidate
-from workbench.queue import STRONG_DISCREPANCY
+from workbench.queue import (
+    DEFAULT_ORDER,
+    STRONG_DISCREPANCY,
+    QueueItem,
+    build_queue,
+    duplicate_claims,
+)
 from workbench.store.base import StoreBase
 from workbench.store.marks import standing
 from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_from_row
@@ -133,6 +139,28 @@ class CandidateStore(StoreBase):
                 {"story": story, "floor": min_score},
             )
         ]
+
+    def queue(self, story: str, *, min_score: float, order: str = DEFAULT_ORDER) -> list[QueueItem]:
+        """The story's review queue, in order (workbench.queue): what the review app walks
+        and `workbench queue` prints."""
+        places: dict[str, tuple[int, int]] = {}
+        claims = []
+        article_at: dict[str, int] = {}
+        for claim_id, article, ordinal, text in self.db.execute(
+            "SELECT c.id, c.article_id, c.ordinal, c.text FROM claims c"
+            " JOIN articles a ON a.id = c.article_id WHERE a.story_id = ?"
+            " ORDER BY a.source, a.id, c.ordinal",
+            [story],
+        ):
+            position = article_at.setdefault(article, len(article_at))
+            places[claim_id] = (position, ordinal)
+            claims.append((claim_id, article, text))
+        return build_queue(
+            self.proposed_rows(story, min_score=min_score),
+            places.__getitem__,
+            order=order,
+            duplicate_of=duplicate_claims(claims),
+        )
 
     def review_proposed_by_articles(
         self, story: str, *, min_score: float
