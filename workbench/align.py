@@ -17,7 +17,7 @@ How a pair is scored (0-100), all of it vectorised (no Python loop over claim pa
    vocabulary ("dillon"/"dillion") are merged with one `rapidfuzz.process.cdist`. A value
    (a number, a weekday, a month) is also seen as its frame ("#n:person" for "23 people",
    "#weekday", "#date"), so two claims that give one fact different values still share
-   most of their weight; a value's own token weighs less than a word's. A bare reply ("The
+   most of their weight. A bare reply ("The
    ministry denied the accusation.") is matched with the sentence before it.
 2. Each token is weighted by its IDF over the story's claims; a sparse product (scipy)
    gives the weight every pair shares, from which a cosine and a containment (most of the
@@ -50,15 +50,15 @@ from workbench.textnorm import content_tokens, particle_stripped, word_set
 ALIGNER_VERSION: str = "3"
 
 TOP_K = 3  # best candidates kept per claim across the whole story
-STORE_FLOOR = 20.0  # a claim's best in another article is kept from this score up
-DISCREPANCY_CANDIDATES = 4  # frame-sharing claims checked for a discrepancy, per claim
-DISCREPANCY_FLOOR = 20.0  # ... from this similarity up (they must be about one thing)
+STORE_FLOOR = 30.0  # a claim's best in another article is kept from this score up
+DISCREPANCY_CANDIDATES = 4  # value-differing claims kept (whatever their rank), per claim
+DISCREPANCY_CHECKS = 4  # pairs kept that the hint finder scores, per claim
+DISCREPANCY_FLOOR = 12.0  # ... from this similarity up (they must be about one thing)
 
 _W_COSINE = 0.8  # of the direct score; the rest is containment
 _CONTAINMENT_SMOOTH = 4.0  # weight added to the smaller side: one shared word is not "contained"
-_VALUE_WEIGHT = 0.5  # a value's token (23, thursday) against a word's
 _HOP_ARTICLES = 4  # third articles consulted per claim
-_HOP_WEIGHT = 0.7
+_HOP_WEIGHT = 0.4
 _HOP_FLOOR = 15.0  # direct scores below this carry no corroboration
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
 _ROW_BLOCK = 1024  # rows scored at a time
@@ -135,6 +135,8 @@ class StoryModel:
     mass: np.ndarray  # (n,) squared weight of all of a claim's tokens
     frames: sparse.csr_matrix  # (n, F) 1 where a claim gives a frame a value
     frame_values: sparse.csr_matrix  # (n, FV) 1 where it gives that frame that value
+    cues: np.ndarray  # (n,) whether a claim holds anything `discrepancy` compares
+    said: tuple[str, ...]  # each claim's text as compared: a bare reply with what it answers
     index: dict[str, int]
     article_ids: tuple[str, ...] = ()  # in first-seen order: article index -> id
     _dense: np.ndarray | None = None  # every direct score (a whole small story's run)
@@ -149,15 +151,17 @@ class StoryModel:
         tokens: Mapping[str, Sequence[str]] | None = None,
     ) -> StoryModel | None:
         usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
-        first_seen: dict[str, int] = {}
-        for c in usable:
-            first_seen.setdefault(c.article_id, len(first_seen))
+        # Articles by id, claims by ordinal: the order (and so every tie-break) does not
+        # depend on the order the claims come in.
+        first_seen = {a: k for k, a in enumerate(sorted({c.article_id for c in usable}))}
         if len(usable) < 2 or len(first_seen) < 2:
             return None
         ordered = tuple(sorted(usable, key=lambda c: (first_seen[c.article_id], c.ordinal, c.id)))
         article = np.fromiter((first_seen[c.article_id] for c in ordered), np.int64, len(ordered))
         sizes = np.bincount(article)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        from workbench.hints import has_cues
+
         if bare_reply is None:
             from workbench.hints import bare_reply  # what names no fact of its own
         words = [tokens[c.id] if tokens is not None else content_tokens(c.text) for c in ordered]
@@ -174,6 +178,8 @@ class StoryModel:
             mass=mass,
             frames=frames,
             frame_values=frame_values,
+            cues=np.fromiter((has_cues(c.text) for c in ordered), bool, len(ordered)),
+            said=_said(ordered, bare_reply),
             index={c.id: i for i, c in enumerate(ordered)},
             article_ids=tuple(first_seen),
         )
@@ -306,9 +312,11 @@ class StoryModel:
         if rows is not None and finals:
             reverse = len(picks)
             self._pick_reverse(rows, np.vstack(finals), store_floor, picks)
-        i, j, score, rank = (np.concatenate(col) for col in zip(*picks, strict=True))
+        i, j, score, rank, sure = (np.concatenate(col) for col in zip(*picks, strict=True))
         key = i * self.n + j
-        key, first = np.unique(key, return_index=True)  # sorted by (i, j)
+        key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        certain = np.zeros(len(key), dtype=bool)
+        np.logical_or.at(certain, inverse, sure)  # a pair picked for any sure reason
         i, j, score, rank = i[first], j[first], score[first], rank[first]
         found = self._discrepancies(checks, discrepancy)
         if reverse:  # a discrepancy is symmetric: the reverse rows take their pair's
@@ -319,6 +327,8 @@ class StoryModel:
             at = np.searchsorted(key, wanted)
             inside = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == wanted)
             disc[at[inside]] = np.fromiter(found.values(), dtype=np.float64)[inside]
+        keep = certain | (disc > 0)
+        i, j, score, rank, disc = i[keep], j[keep], score[keep], rank[keep], disc[keep]
         ids = np.array([c.id for c in self.claims], dtype=object)
         with _gc_paused():
             return list(
@@ -346,44 +356,47 @@ class StoryModel:
         own = self.article[block]
         best_v, best_j = _per_article_best(final, self.starts, self.sizes)
         best_v[lines, own] = -np.inf
-        # Each claim's best in every other article that reaches the floor, and its best
-        # `top_k` articles' best claims whatever their score: rank 1 within their article.
-        keep = best_v >= store_floor
+        # Each claim's best in every other article: kept from the floor up, and below it
+        # (down to DISCREPANCY_FLOOR) only if the hint finder finds a discrepancy; and its
+        # `top_k` best articles' best claims whatever their score. All rank 1 there.
+        sure = best_v >= store_floor
         k = min(top_k, self.n_articles - 1)
         if k > 0:
-            top = np.argpartition(-best_v, k - 1, axis=1)[:, :k]
-            keep[lines[:, None], top] = True
-        keep &= best_v > -np.inf
-        rr, aa = np.nonzero(keep)
+            top = np.argsort(-best_v, axis=1, kind="stable")[:, :k]
+            sure[lines[:, None], top] |= best_v[lines[:, None], top] > 0
+        maybe = (best_v >= DISCREPANCY_FLOOR) | sure
+        rr, aa = np.nonzero(maybe & (best_v > -np.inf))
         jj = best_j[rr, aa]
-        picks.append((block[rr], jj, best_v[rr, aa], np.ones(len(rr), np.int64)))
-        # Claims that fill a frame this one fills, with another value: likely discrepancies.
-        # Each claim's most similar such claim in each of its best few articles is kept
-        # (whatever its rank there), and the hint finder scores the most similar few of
-        # all the pairs kept that differ so: a Python call each, bounded per claim.
+        picks.append((block[rr], jj, best_v[rr, aa], np.ones(len(rr), np.int64), sure[rr, aa]))
+        # Claims that fill a frame this one fills with another value (a cheap vectorised
+        # test on the value frames): likely discrepancies, kept whatever their rank there.
         shared = (self.frames[block] @ self.frames.T).toarray()
         same = (self.frame_values[block] @ self.frame_values.T).toarray()
         differs = (shared > same) & (final >= DISCREPANCY_FLOOR)
-        if not differs.any():
-            return
-        dv, dj = _per_article_best(np.where(differs, final, -np.inf), self.starts, self.sizes)
-        dv[lines, own] = -np.inf
         m = min(DISCREPANCY_CANDIDATES, self.n_articles - 1)
-        top = np.argpartition(-dv, m - 1, axis=1)[:, :m]
-        cols = np.where(np.take_along_axis(dv, top, axis=1) > -np.inf, top, -1)
-        chosen = np.where(cols >= 0, dj[lines[:, None], np.maximum(cols, 0)], -1)
         best_j[lines, own] = -1
-        di, dj2, ds, drank = self._ranked(block, final, chosen, best_j, floor=DISCREPANCY_FLOOR)
-        picks.append((di, dj2, ds, drank))
-        kept_differs = differs[rr, jj]
-        ci = np.concatenate([rr[kept_differs], np.searchsorted(block, di)])
-        cj = np.concatenate([jj[kept_differs], dj2])
+        di = np.empty(0, np.int64)
+        dj2 = np.empty(0, np.int64)
+        if differs.any():
+            masked = np.where(differs, final, -np.inf)
+            dv, dj = _per_article_best(masked, self.starts, self.sizes)
+            dv[lines, own] = -np.inf
+            top = np.argpartition(-dv, m - 1, axis=1)[:, :m]
+            cols = np.where(np.take_along_axis(dv, top, axis=1) > -np.inf, top, -1)
+            chosen = np.where(cols >= 0, dj[lines[:, None], np.maximum(cols, 0)], -1)
+            di, dj2, ds, drank = self._ranked(block, final, chosen, best_j, DISCREPANCY_FLOOR)
+            picks.append((di, dj2, ds, drank, np.zeros(len(di), bool)))
+        # The hint finder scores (a Python call each, so bounded per claim) each claim's
+        # most similar few pairs kept, where one side has something it compares.
+        ci = np.concatenate([rr, np.searchsorted(block, di)])
+        cj = np.concatenate([jj, dj2])
         cs = final[ci, cj]
+        ok = (cs >= DISCREPANCY_FLOOR) & (self.cues[block][ci] | self.cues[cj])
+        ci, cj, cs = ci[ok], cj[ok], cs[ok]
         order = np.lexsort((-cs, ci))
         ci, cj = ci[order], cj[order]
-        first = np.searchsorted(ci, ci, side="left")
-        within = np.arange(len(ci)) - first
-        take = within < m
+        within = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")
+        take = within < DISCREPANCY_CHECKS
         checks.append((block[ci[take]], cj[take]))
 
     def _ranked(
@@ -428,7 +441,7 @@ class StoryModel:
             keep = others & (value >= store_floor)
             picks.append(
                 (np.flatnonzero(keep), rows[inside[best[keep]]], value[keep],
-                 np.ones(int(keep.sum()), np.int64))
+                 np.ones(int(keep.sum()), np.int64), np.ones(int(keep.sum()), bool))
             )  # fmt: skip
 
     def _discrepancies(self, checks: list, discrepancy: Discrepancy) -> dict[int, float]:
@@ -441,7 +454,7 @@ class StoryModel:
         j = np.concatenate([c[1] for c in checks])
         seen: dict[tuple[str, str], float] = {}
         for a, b in zip(i.tolist(), j.tolist(), strict=True):
-            ta, tb = self.claims[a].text, self.claims[b].text
+            ta, tb = self.said[a], self.said[b]
             pair = (ta, tb) if ta <= tb else (tb, ta)
             score = seen.get(pair)
             if score is None:
@@ -497,6 +510,17 @@ def _tokens_with_context(
     return tokens
 
 
+def _said(claims: Sequence[Claim], bare_reply: Callable[[str], bool]) -> tuple[str, ...]:
+    """What each claim says, for the hint finder: a bare reply ("The ministry denied the
+    accusation.") joined to the sentence before it, so that it is scored by how much of
+    that the other claim says, not as a denial of anything."""
+    out = []
+    for k, c in enumerate(claims):
+        joined = k and claims[k - 1].article_id == c.article_id and bare_reply(c.text)
+        out.append(f"{claims[k - 1].text} {c.text}" if joined else c.text)
+    return tuple(out)
+
+
 def _frame_tokens(words: Sequence[str]) -> list[str]:
     """The words, and for each value the frame it fills: "23 person hurt" gives
     "#n:person" and "#n:person=23"; a weekday "#weekday" and "#weekday=thursday"."""
@@ -516,10 +540,6 @@ def _frame_tokens(words: Sequence[str]) -> list[str]:
     return out
 
 
-def _is_value(token: str) -> bool:
-    return token[:1].isdigit() or token in _WEEKDAYS or token in _MONTHS
-
-
 def _weights(tokens: list[list[str]], article: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
     n = len(tokens)
     merge = _merge_map({w for ts in tokens for w in ts if not w.startswith("#")})
@@ -533,10 +553,7 @@ def _weights(tokens: list[list[str]], article: np.ndarray) -> tuple[sparse.csr_m
             df[w] = df.get(w, 0) + 1
             if first_article.setdefault(w, a) != a:
                 multi.add(w)
-    weights = {
-        w: (math.log((n + 1) / (d + 1)) + 1.0) * (_VALUE_WEIGHT if _is_value(w) else 1.0)
-        for w, d in df.items()
-    }
+    weights = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
     # Only tokens seen in two articles can make a cross-article pair similar; the others
     # still count in each claim's mass (the denominators).
     col = {w: c for c, w in enumerate(sorted(multi))}

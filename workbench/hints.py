@@ -676,3 +676,26 @@ def _frame_keys(text: str) -> frozenset[str]:
     if f.denials or bare_reply(text):
         keys.add("deny")
     return frozenset(keys)
+
+
+_CUE_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december jan feb mar apr jun jul aug sep
+    sept oct nov dec yesterday today tomorrow week weeks month months year years hour hours
+    minute minutes day days long not no never none nothing nobody cannot deny denies denied
+    denying reject rejects rejected rejecting refuse refuses refused refusing decline declines
+    declined declining dispute disputes disputed disputing dismiss dismissed dismisses refute
+    refuted contest contested reportedly allegedly claim claims claimed one two three four five
+    six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million
+    billion dozen dozens half""".split()
+)
+_CUE_WORD = re.compile(r"[a-z]+")
+
+
+def has_cues(text: str) -> bool:
+    """Whether a claim holds anything `discrepancy` compares (a figure, a day or date, a
+    duration, a negation, denial or hedge): a cheap gate for the aligner, which asks the
+    full comparison only of pairs where one side has some."""
+    if _DIGIT.search(text) is not None or "n't" in text or "n’t" in text:
+        return True
+    return not _CUE_WORDS.isdisjoint(_CUE_WORD.findall(text.casefold()))

@@ -6,8 +6,9 @@ the review app and `workbench queue` both show exactly that list, skipping what 
 reviewer has marked.
 
 The rule: a pair is proposed when one claim is the other's best candidate in that article
-with a score of at least the floor (`--min-score`), or when the two likely state one fact
-differently (a discrepancy of at least STRONG_DISCREPANCY), whatever their score.
+with a score of at least the floor (`--min-score`), half its discrepancy counting towards
+the score; or when the two likely state one fact differently (a discrepancy of at least
+STRONG_DISCREPANCY), whatever their score.
 
 The orders:
 - "contradictions" (the default): the likely contradictions first (discrepancy of at least
@@ -28,7 +29,9 @@ from dataclasses import dataclass
 # A pair is proposed when one claim is the other's best candidate in that article with a
 # score of at least this (`--min-score`), ...
 DEFAULT_MIN_SCORE = 40.0
-# ... or when the two likely state one fact differently, whatever their score (0-100).
+# A discrepancy (0-100) counts this much towards the floor ...
+DISCREPANCY_WEIGHT = 0.5
+# ... and from this one up the pair is proposed whatever its score.
 STRONG_DISCREPANCY = 50.0
 # In the default order, pairs from this discrepancy up come first.
 LIKELY_DISCREPANCY = 30.0

@@ -20,7 +20,6 @@ from workbench.cli import (
 from workbench.display import one_line
 from workbench.ingest import DEFAULT_MAX_BYTES, FORMATS, read_inputs
 from workbench.models import pair_key
-from workbench.pipeline import align_stories, import_articles
 from workbench.queue import DEFAULT_MIN_SCORE, DEFAULT_ORDER, ORDERS
 from workbench.store import CandidateRow, ClaimRow
 
@@ -66,6 +65,8 @@ def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
     """
     # Read and check every file before touching DB. A new DB is built under a temporary
     # name and appears only once the import has committed (Store.open_or_create).
+    from workbench.pipeline import import_articles  # the aligner: numpy, scipy, rapidfuzz
+
     inputs = read_inputs(paths, story=story, fmt=fmt, max_bytes=max_bytes)
     with open_store_or_create(db) as store:
         if quiet or not stderr_is_terminal():
@@ -199,6 +200,8 @@ def align_command(db, story, top_k):
     Example:
         workbench align sample.db --story "US-Russia deconfliction" --top 5
     """
+    from workbench.pipeline import align_stories
+
     with open_store(db) as store:
         stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
         count = align_stories(store, stories, top_k=top_k)

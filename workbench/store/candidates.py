@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from workbench.models import Candidate
 from workbench.queue import (
     DEFAULT_ORDER,
+    DISCREPANCY_WEIGHT,
     STRONG_DISCREPANCY,
     QueueItem,
     build_queue,
@@ -19,12 +20,16 @@ from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_fr
 
 
 def proposed(k: str = "k", floor: str = ":floor") -> str:
-    """SQL condition: candidate row `k` proposes its pair for review. It does when its
-    candidate is the claim's best in that article and reaches the score floor, or when the
-    two likely state one fact differently: a strong discrepancy is never hidden by the
-    floor. A pair is proposed when either of its two rows does. Boilerplate never gets a
-    row (the aligner skips it). The one definition: every query and the queue use it."""
-    return f"(({k}.rank = 1 AND {k}.score >= {floor}) OR {k}.discrepancy >= {STRONG_DISCREPANCY})"
+    """SQL condition: candidate row `k` proposes its pair for review (the rule in
+    workbench.queue). It does when its candidate is the claim's best in that article and
+    reaches the floor, a discrepancy counting towards it; or when the two likely state one
+    fact differently: a strong discrepancy is never hidden by the floor. A pair is proposed
+    when either of its two rows does. Boilerplate never gets a row (the aligner skips it).
+    The one definition: every query and the queue use it."""
+    return (
+        f"(({k}.rank = 1 AND {k}.score + {DISCREPANCY_WEIGHT} * {k}.discrepancy >= {floor})"
+        f" OR {k}.discrepancy >= {STRONG_DISCREPANCY})"
+    )
 
 
 def _story_rows(k: str = "k") -> str:
