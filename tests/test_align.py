@@ -162,9 +162,16 @@ def test_seed_story_discrepancies_are_kept_and_scored(seed_texts: dict[str, str]
     denial = [
         c for c in cands
         if by_id[c.claim_id].text == "The Russian Defense Ministry denied the accusation."
-        and c.rank == 1 and "airstrike" in by_id[c.candidate_id].text
+        and c.rank == 1 and "Russian forces hit" in by_id[c.candidate_id].text
     ]  # fmt: skip
     assert denial and denial[0].discrepancy >= 50
+    # ... and less so against a sentence that says little of what it denies
+    headline = [
+        c for c in cands
+        if by_id[c.claim_id].text == "The Russian Defense Ministry denied the accusation."
+        and by_id[c.candidate_id].text.startswith("U.S., Russian Officers Met")
+    ]  # fmt: skip
+    assert all(c.discrepancy < denial[0].discrepancy for c in headline)
     assert all(0 < d <= 100 for d in disputed.values())
 
 

@@ -136,7 +136,10 @@ class StoryModel:
     frames: sparse.csr_matrix  # (n, F) 1 where a claim gives a frame a value
     frame_values: sparse.csr_matrix  # (n, FV) 1 where it gives that frame that value
     cues: np.ndarray  # (n,) whether a claim holds anything `discrepancy` compares
-    said: tuple[str, ...]  # each claim's text as compared: a bare reply with what it answers
+    # Each claim's text for the hint finder: a bare reply ("The ministry denied the
+    # accusation.") joined to the sentence before it, so that it is scored by how much of
+    # that the other claim says, not as a denial of anything.
+    said: tuple[str, ...]
     index: dict[str, int]
     article_ids: tuple[str, ...] = ()  # in first-seen order: article index -> id
     _dense: np.ndarray | None = None  # every direct score (a whole small story's run)
@@ -165,7 +168,13 @@ class StoryModel:
         if bare_reply is None:
             from workbench.hints import bare_reply  # what names no fact of its own
         words = [tokens[c.id] if tokens is not None else content_tokens(c.text) for c in ordered]
-        matching = _tokens_with_context(ordered, words, bare_reply)
+        # A bare reply borrows the sentence before it in its article (claims come in
+        # reading order).
+        replies = [
+            k > 0 and ordered[k - 1].article_id == c.article_id and bare_reply(c.text)
+            for k, c in enumerate(ordered)
+        ]
+        matching = _tokens_with_context(words, replies)
         x, mass = _weights(matching, article)
         frames, frame_values = _frame_matrices(matching)
         return cls(
@@ -179,7 +188,10 @@ class StoryModel:
             frames=frames,
             frame_values=frame_values,
             cues=np.fromiter((has_cues(c.text) for c in ordered), bool, len(ordered)),
-            said=_said(ordered, bare_reply),
+            said=tuple(
+                f"{ordered[k - 1].text} {c.text}" if replies[k] else c.text
+                for k, c in enumerate(ordered)
+            ),
             index={c.id: i for i, c in enumerate(ordered)},
             article_ids=tuple(first_seen),
         )
@@ -497,28 +509,17 @@ def _per_article_best(
 
 
 def _tokens_with_context(
-    claims: Sequence[Claim], words: Sequence[Sequence[str]], bare_reply: Callable[[str], bool]
+    words: Sequence[Sequence[str]], replies: Sequence[bool]
 ) -> list[list[str]]:
-    """Each claim's matching tokens (its words and value frames); a bare reply borrows the
-    tokens of the sentence before it in its article (claims come in reading order)."""
+    """Each claim's matching tokens (its words and value frames); a bare reply's also hold
+    those of the claim before it."""
     tokens: list[list[str]] = []
-    for k, c in enumerate(claims):
-        own = _frame_tokens(words[k])
-        if k and claims[k - 1].article_id == c.article_id and bare_reply(c.text):
+    for k, own_words in enumerate(words):
+        own = _frame_tokens(own_words)
+        if replies[k]:
             own += [t for t in tokens[k - 1] if t not in own]
         tokens.append(own)
     return tokens
-
-
-def _said(claims: Sequence[Claim], bare_reply: Callable[[str], bool]) -> tuple[str, ...]:
-    """What each claim says, for the hint finder: a bare reply ("The ministry denied the
-    accusation.") joined to the sentence before it, so that it is scored by how much of
-    that the other claim says, not as a denial of anything."""
-    out = []
-    for k, c in enumerate(claims):
-        joined = k and claims[k - 1].article_id == c.article_id and bare_reply(c.text)
-        out.append(f"{claims[k - 1].text} {c.text}" if joined else c.text)
-    return tuple(out)
 
 
 def _frame_tokens(words: Sequence[str]) -> list[str]:

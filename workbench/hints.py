@@ -678,7 +678,7 @@ def _frame_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-_CUE_WORDS = frozenset(
+_CUE_WORDS = word_set(
     """monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december jan feb mar apr jun jul aug sep
     sept oct nov dec yesterday today tomorrow week weeks month months year years hour hours
@@ -687,7 +687,7 @@ _CUE_WORDS = frozenset(
     declined declining dispute disputes disputed disputing dismiss dismissed dismisses refute
     refuted contest contested reportedly allegedly claim claims claimed one two three four five
     six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million
-    billion dozen dozens half""".split()
+    billion dozen dozens half"""
 )
 _CUE_WORD = re.compile(r"[a-z]+")
 
