@@ -189,7 +189,8 @@ def _claim_json(row: ClaimRow) -> dict:
     type=click.IntRange(1, 50),
     default=3,
     show_default=True,
-    help="Candidates kept per claim and other article.",
+    help="Best candidates kept per claim across the story, whatever their score (besides"
+    " its best in each other article from the floor up, and its likely discrepancies).",
 )
 def align_command(db, story, top_k):
     """Recompute candidate pairs (for every story, or one).
@@ -216,7 +217,7 @@ def align_command(db, story, top_k):
     "top_k",
     type=click.IntRange(min=1),
     default=None,
-    help="Only the best K per claim and other article.",
+    help="Only candidates ranked K or better in their article.",
 )
 @click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True)
 @json_option
