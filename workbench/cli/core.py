@@ -7,7 +7,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from workbench.cli import (
-    cli,
     db_argument,
     echo_json_lines,
     json_option,
@@ -24,7 +23,7 @@ from workbench.queue import DEFAULT_MIN_SCORE, DEFAULT_ORDER, ORDERS
 from workbench.store import CandidateRow, ClaimRow
 
 
-@cli.command("import")
+@click.command("import")
 @db_argument()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str), metavar="PATH...")
 @click.option(
@@ -107,7 +106,7 @@ class _progress_bar:
         return self.progress.__exit__(*exc)
 
 
-@cli.command("stories")
+@click.command("stories")
 @db_argument()
 @json_option
 def stories_command(db, as_json):
@@ -136,7 +135,7 @@ def stories_command(db, as_json):
         )
 
 
-@cli.command("claims")
+@click.command("claims")
 @db_argument()
 @story_option
 @click.option(
@@ -180,7 +179,7 @@ def _claim_json(row: ClaimRow) -> dict:
     }
 
 
-@cli.command("align")
+@click.command("align")
 @db_argument()
 @story_option
 @click.option(
@@ -209,7 +208,7 @@ def align_command(db, story, top_k):
     click.echo(f"aligned {len(stories)} story(ies): {count} candidate pairs")
 
 
-@cli.command("candidates")
+@click.command("candidates")
 @db_argument()
 @story_option
 @click.option(

@@ -13,7 +13,8 @@ right after it can never swap.
 
 The event loop only awaits futures (`await lane.run(fn, ...)`), so it never blocks on
 SQLite; both connections read in WAL mode, so the background lane reads while the
-interactive one writes.
+interactive one writes. Only `workbench.tui.gateway` runs calls on the lanes: one typed
+method per call the app makes.
 """
 
 from __future__ import annotations

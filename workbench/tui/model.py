@@ -13,9 +13,8 @@ score at or above the floor, and neither claim boilerplate. The set is symmetric
 views (L, R) and (R, L) propose the same pairs. Within a view the queue runs in the reading
 order of the left article, a claim's partners best score first.
 
-"Next unmarked pair" looks after the current position in the view, then steps the right
-article through the other articles, then moves the left article on through the story, and
-finally wraps around to the pairs before the starting point.
+Which view comes next, and "the next unmarked pair", is the review queue's rule
+(`workbench.tui.session.ReviewQueue`).
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ from functools import cached_property
 from workbench.hints import find_hints
 from workbench.models import Article, Claim, ClaimKind, Hint, Label, Mark, MarkAction, pair_key
 
-DEFAULT_MIN_SCORE = 40.0
-
 Pair = tuple[str, str]  # (left claim id, right claim id), in view orientation
 
 MARKERS: dict[Label, tuple[str, str]] = {
@@ -39,14 +36,23 @@ MARKERS: dict[Label, tuple[str, str]] = {
     Label.UNRELATED: ("∅", "unrel"),
     Label.UNSURE: ("?", "unsure"),
 }
-DISPUTED_MARKER = ("≠", "split")
 
 
-def marker(label: Label | None, *, wide: bool) -> str:
-    if label is None:
-        return ""
-    symbol, word = MARKERS[label]
-    return f"{symbol} {word}" if wide else symbol
+@dataclass(frozen=True)
+class PaneMarker:
+    """What the pane shows beside a claim that has marks on the pair on screen."""
+
+    text_wide: str  # "✓ agree"
+    text_narrow: str  # "✓"
+    kind: str  # a label (your own mark) | other | final | split
+
+    @classmethod
+    def of(cls, label: Label, kind: str) -> PaneMarker:
+        symbol, word = MARKERS[label]
+        return cls(f"{symbol} {word}", symbol, kind)
+
+
+SPLIT_MARKER = PaneMarker("≠ split", "≠", "split")
 
 
 # --- articles ------------------------------------------------------------------------------
@@ -77,9 +83,6 @@ class ArticleDoc:
 
     def claim(self, claim_id: str) -> Claim:
         return self.claims[self.index[claim_id]]
-
-    def reviewable(self) -> list[Claim]:
-        return [c for c in self.claims if c.kind != ClaimKind.BOILERPLATE]
 
     def claim_at(self, offset: int) -> Claim | None:
         """The claim covering a text offset, if any."""
@@ -292,14 +295,12 @@ class MarkBook:
     by_claim: dict[str, set[Pair]] = field(default_factory=dict)
     pair_groups: dict[Pair, set[tuple[str, str]]] = field(default_factory=dict)
     _standing: dict[tuple[Pair, str, str], Mark | None] = field(default_factory=dict)
-    version: int = 0
 
     def add(self, mark: Mark) -> bool:
         """Take in one row (idempotent). True if it changed anything."""
         if mark.id in self.rows:
             return False
         self.rows[mark.id] = mark
-        self.version += 1
         if mark.action == MarkAction.UNDO:
             if mark.undoes:
                 self.undone.add(mark.undoes)
@@ -321,7 +322,6 @@ class MarkBook:
         if mark_id in self.undone:
             return
         self.undone.add(mark_id)
-        self.version += 1
         target = self.rows.get(mark_id)
         if target is not None:
             self._standing.pop(self._group(target), None)
@@ -378,10 +378,6 @@ class MarkBook:
     def pairs_of(self, claim_id: str) -> set[Pair]:
         return self.by_claim.get(claim_id, set())
 
-    def latest(self, reviewer: str) -> Mark | None:
-        mine = [m for m in self.rows.values() if m.reviewer == reviewer]
-        return max(mine, key=lambda m: (m.created_at, m.id)) if mine else None
-
 
 @dataclass
 class Session:
@@ -402,43 +398,3 @@ class StoryProgress:
     proposed: int
     marked: int
     contradictions: int
-
-
-# --- adjudication -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Disagreement:
-    """A pair on which reviewers' standing labels differ (unsure counts as no rating)."""
-
-    claim_a: str
-    claim_b: str
-    story_id: str
-    labels: tuple[tuple[str, Label], ...]  # (reviewer, label), reviewers sorted
-
-    @property
-    def pair(self) -> Pair:
-        return (self.claim_a, self.claim_b)
-
-    @property
-    def agreement(self) -> float:
-        """Share of raters on the most common label: 0.5 for a 1-1 split."""
-        rated = [label for _, label in self.labels if label != Label.UNSURE]
-        if not rated:
-            return 1.0
-        return max(rated.count(label) for label in set(rated)) / len(rated)
-
-
-def disagreements(rows: Iterable[tuple[str, str, str, str, str]]) -> list[Disagreement]:
-    """Group (claim_a, claim_b, story, reviewer, label) rows into disagreements, lowest
-    agreement first, then the most raters, then a stable order."""
-    grouped: dict[tuple[str, str, str], dict[str, Label]] = {}
-    for a, b, story, reviewer, label in rows:
-        grouped.setdefault((a, b, story), {})[reviewer] = Label(label)
-    items = []
-    for (a, b, story), labels in grouped.items():
-        rated = {label for label in labels.values() if label != Label.UNSURE}
-        if len(rated) >= 2:
-            items.append(Disagreement(a, b, story, tuple(sorted(labels.items()))))
-    items.sort(key=lambda d: (d.agreement, -len(d.labels), d.story_id, d.claim_a, d.claim_b))
-    return items
