@@ -73,15 +73,20 @@ async def review(state: AppState, story: str = SEED_STORY) -> ReviewSession:
 # --- opening and marking ---------------------------------------------------------------------
 
 
-async def test_opens_at_the_first_proposed_pair_of_the_first_view(seed, states):
+def _articles(session, pair):
+    story = session.story
+    return tuple(story.article_index[story.claim_article[c]] for c in pair)
+
+
+async def test_opens_at_the_first_pair_of_the_queue(seed, states):
     session = await review(await states(seed))
     view = session.view
-    assert (session.left_index, session.right_index) == (0, 1)
-    assert session.pair == view.queue[0] and view.info(session.pair).proposed
+    assert session.pair == session.queue_pairs[0] and view.info(session.pair).proposed
+    assert (session.left_index, session.right_index) == _articles(session, session.pair)
     frame = session.frame()
     assert (frame.left.current, frame.right.current) == session.pair
     assert frame.left.active and not frame.right.active
-    assert frame.strip.position.startswith("pair 1 of") and frame.strip.prompt
+    assert frame.strip.position.startswith("queue 1 of") and frame.strip.prompt
     assert frame.header.progress.startswith("marked 0/") and frame.header.role == "reviewer"
 
 
@@ -89,15 +94,16 @@ async def test_a_mark_is_committed_then_the_next_unmarked_pair_follows(seed, sta
     state = await states(seed)
     session = await review(state)
     first = session.pair
-    second = session.view.queue[1]
+    second = session.queue_pairs[1]
     outcome = await session.mark(Label.CONTRADICT)
     assert standing(seed) == {pair_key(*first): Label.CONTRADICT}
     assert session.is_done(first) and not session.is_done(session.pair)
-    assert session.pair == second  # the queue's order, within the view
+    assert session.pair == second  # the queue's order
     assert outcome.frame is not None and outcome.frame.pair == second
     assert state.session.marks == 1 and session.header().progress.startswith("marked 1/")
     # The marked pair now carries my marker, on both sides.
-    markers = outcome.frame.left.markers[first[0]], outcome.frame.right.markers[first[1]]
+    frame = (await session.show_pair(first)).frame
+    markers = frame.left.markers[first[0]], frame.right.markers[first[1]]
     assert [m.kind for m in markers] == ["contradict", "contradict"]
 
 
@@ -105,15 +111,17 @@ async def test_marking_walks_every_proposed_pair_once_across_views_then_says_so(
     path = crafted_db(tmp_path / "small.db", THREE_ARTICLES)
     with Store.open(path, readonly=True) as store:
         sid = store.stories()[0].id
-        total, _ = store.review_open_counts([sid], "ana", min_score=40)[sid]
+        queue = [item.pair for item in store.queue(sid, min_score=40)]
     session = await review(await states(path), "small")
+    assert session.queue_pairs == queue  # the app walks what `workbench queue` prints
+    total = len(queue)
     seen = []
     views = set()
     for _ in range(total):
         seen.append(pair_key(*session.pair))
         views.add((session.left_index, session.right_index))
         outcome = await session.mark(Label.AGREE)
-    assert len(set(seen)) == total and len(views) > 1
+    assert seen == [pair_key(*p) for p in queue] and len(views) > 1
     assert outcome.notice.text == "Every proposed pair here is marked."
     assert session.header().progress == f"marked {total}/{total}"
     assert (await session.next_unmarked()).notice.text == "No unmarked pair left."
@@ -122,7 +130,7 @@ async def test_marking_walks_every_proposed_pair_once_across_views_then_says_so(
 async def test_next_unmarked_wraps_around_to_the_pairs_skipped_earlier(tmp_path, states):
     path = crafted_db(tmp_path / "two.db", TWO_ARTICLES)
     session = await review(await states(path), "two")
-    queue = list(session.view.queue)
+    queue = list(session.queue_pairs)
     assert len(queue) >= 3
     await session.show_pair(queue[1])  # skip the first pair
     for pair in queue[1:]:
@@ -196,6 +204,8 @@ async def test_the_right_pane_pairs_the_left_claim_with_any_claim(seed, states):
 
 async def test_stepping_articles_right_left_and_swapping_sides(seed, states):
     session = await review(await states(seed))
+    await session.show_pair(_first_pair_between(session, 0, 1))
+    assert (session.left_index, session.right_index) == (0, 1)
     await session.step_article(1)
     assert (session.left_index, session.right_index) == (0, 2)
     for _ in range(3):  # 3, 4, then past the left article back to 1
@@ -215,6 +225,10 @@ async def test_stepping_articles_right_left_and_swapping_sides(seed, states):
     assert outcome.frame.left.doc is session.view.left and outcome.frame.left.index == 1
 
 
+def _first_pair_between(session, left: int, right: int):
+    return next(p for p in session.queue_pairs if set(_articles(session, p)) == {left, right})
+
+
 async def test_two_articles_have_no_other_to_step_to(tmp_path, states):
     path = crafted_db(tmp_path / "two.db", TWO_ARTICLES)
     session = await review(await states(path), "two")
@@ -225,6 +239,7 @@ async def test_two_articles_have_no_other_to_step_to(tmp_path, states):
 
 async def test_jumping_to_a_claim_shows_its_article(seed, states):
     session = await review(await states(seed))
+    await session.show_pair(_first_pair_between(session, 0, 1))
     story = session.story
     far = next(c for c in story.articles[3].claims if c.kind != "boilerplate")
     await session.jump_to_claim(far.id)
@@ -347,3 +362,52 @@ async def test_adjudication_with_nothing_to_decide(seed, states):
     frame = (await session.open()).frame
     assert frame.message.startswith("No disagreements") and frame.header.title == "adjudication"
     assert (await session.mark(Label.AGREE)).notice.text == "No pair to mark here."
+
+
+# --- the queue: contradictions first, claim by claim, what the store lacks ------------------
+
+
+async def test_the_queue_puts_likely_contradictions_first_and_switches_order(seed, states):
+    session = await review(await states(seed))
+    items = session.mode.queue.items
+    likely = [item for item in items if item.likely_contradiction]
+    assert likely and items[: len(likely)] == likely
+    assert [i.discrepancy for i in likely] == sorted((i.discrepancy for i in likely), reverse=True)
+    assert "likely contradiction" in session.frame().strip.position
+    here = session.pair
+    outcome = await session.toggle_order()
+    assert outcome.notice.text.startswith("Queue: claim by claim")
+    assert session.pair == here  # the pair on screen stays
+    walk = session.mode.queue.items
+    partners: dict[str, int] = {}
+    for item in walk:
+        partners[item.left] = partners.get(item.left, 0) + 1
+        partners[item.right] = partners.get(item.right, 0) + 1
+    assert partners[walk[0].left] == max(partners.values())  # the most reported claim first
+    assert {i.pair for i in walk} == {i.pair for i in items}
+    assert (await session.toggle_order()).notice.text.startswith("Queue: likely contradictions")
+
+
+async def test_views_come_from_memory_and_a_partner_is_scored_on_demand(seed, states):
+    state = await states(seed)
+    session = await review(state)
+    await state.prefetched(session.story.id)
+
+    async def no_database(*args, **kwargs):
+        raise AssertionError("a view was read from the database")
+
+    state.gateway.view = no_database
+    for _ in range(4):  # every other article on the right: none waits on the database
+        await session.step_article(1)
+    # A claim with no stored row in the right article still gets its best claim there.
+    story = session.story
+    view = session.view
+    lonely = next(
+        c.id for c in view.left.claims
+        if c.kind != "boilerplate" and c.id not in view.by_left
+    )  # fmt: skip
+    partner = view.partner(lonely)
+    assert partner is not None and partner in view.right.index
+    info = view.info((lonely, partner))
+    assert info is not None and not info.stored and not info.proposed
+    assert story.owns(partner)

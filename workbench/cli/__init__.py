@@ -30,6 +30,7 @@ COMMANDS = {
     "claims": "workbench.cli.core:claims_command",
     "align": "workbench.cli.core:align_command",
     "candidates": "workbench.cli.core:candidates_command",
+    "queue": "workbench.cli.core:queue_command",
     "review": "workbench.cli.review:review_command",
     "serve": "workbench.cli.review:serve_command",
     "mark": "workbench.cli.team:mark_command",

@@ -264,7 +264,7 @@ def _candidate_json(row: CandidateRow) -> dict:
     }
 
 
-@cli.command("queue")
+@click.command("queue")
 @db_argument()
 @story_option
 @click.option(

@@ -286,20 +286,36 @@ class CandidateStore(StoreBase):
 
     def review_view_rows(
         self, left_article: str, right_article: str
-    ) -> list[tuple[str, str, int, float]]:
+    ) -> list[tuple[str, str, int, float, float]]:
         """Every stored candidate between two articles, in both directions:
-        (claim, candidate, rank, score). Probes the candidates' primary key with the
-        claims of one article, so its cost does not grow with the story."""
+        (claim, candidate, rank, score, discrepancy). Probes the candidates' primary key
+        with the claims of one article, so its cost does not grow with the story."""
         rows = self.db.execute(
             """
-            SELECT ca.id, cb.id, k.rank, k.score
+            SELECT ca.id, cb.id, k.rank, k.score, k.discrepancy
             FROM claims ca JOIN candidates k ON k.a = ca.key JOIN claims cb ON cb.key = k.b
             WHERE ca.article_id = :left AND cb.article_id = :right
             UNION ALL
-            SELECT ca.id, cb.id, k.rank, k.score
+            SELECT ca.id, cb.id, k.rank, k.score, k.discrepancy
             FROM claims ca JOIN candidates k ON k.a = ca.key JOIN claims cb ON cb.key = k.b
             WHERE ca.article_id = :right AND cb.article_id = :left
             """,
             {"left": left_article, "right": right_article},
         ).fetchall()
-        return [(row[0], row[1], row[2], row[3]) for row in rows]
+        return [tuple(row) for row in rows]
+
+    def story_view_rows(
+        self, story: str
+    ) -> dict[tuple[str, str], list[tuple[str, str, int, float, float]]]:
+        """Every stored candidate of a story by article pair (ids in sorted order): what
+        `review_view_rows` gives, for all views at once (the app holds a story's views in
+        memory, so moving between articles never waits on the database)."""
+        views: dict[tuple[str, str], list[tuple[str, str, int, float, float]]] = {}
+        for a, b, rank, score, disc, article_a, article_b in self.db.execute(
+            f"SELECT ca.id, cb.id, k.rank, k.score, k.discrepancy, aa.id, ab.id {_story_rows()}"
+            " WHERE aa.story_id = ?",
+            [story],
+        ):
+            key = (article_a, article_b) if article_a <= article_b else (article_b, article_a)
+            views.setdefault(key, []).append((a, b, rank, score, disc))
+        return views

@@ -10,15 +10,27 @@ its tests use them without Textual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.agreement import Disagreement, Rating, disagreements
 from workbench.models import Claim, Label, Mark, MarkAction, Story, pair_key
+from workbench.queue import QueueItem
 from workbench.store import Store
 from workbench.tui.db import Database
-from workbench.tui.model import ArticleDoc, Pair, StoryDoc, StoryProgress, ViewData
+from workbench.tui.model import (
+    ArticleDoc,
+    CandidateRowT,
+    Pair,
+    StoryDoc,
+    StoryProgress,
+    ViewData,
+)
+
+if TYPE_CHECKING:
+    from workbench.align import StoryScorer
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +80,17 @@ class StoreGateway:
         """A story (by id or name) with its articles, claims and every mark row on it."""
         return await self.database.interactive.run(_story, story)
 
-    async def view(self, left: ArticleDoc, right: ArticleDoc, *, min_score: float) -> ViewData:
-        return await self.database.interactive.run(_view, left, right, min_score)
+    async def view(
+        self, left: ArticleDoc, right: ArticleDoc, proposed: Callable[[Pair], bool]
+    ) -> ViewData:
+        """The candidates between two articles; `proposed` is the story queue's rule."""
+        return await self.database.interactive.run(_view, left, right, proposed)
+
+    async def queue(self, story: str, *, min_score: float, order: str) -> list[QueueItem]:
+        """The story's review queue in order (workbench.queue): what the reviewer walks."""
+        return await self.database.interactive.run(
+            Store.queue, story, min_score=min_score, order=order
+        )
 
     async def proposed_among(self, pairs: Iterable[Pair], *, min_score: float) -> set[Pair]:
         """Which of `pairs` (pair_key order) are proposed pairs."""
@@ -111,6 +132,14 @@ class StoreGateway:
         return await self.database.background.run(
             Store.review_proposed_by_articles, story, min_score=min_score
         )
+
+    async def view_rows(self, story: str) -> dict[tuple[str, str], list[CandidateRowT]]:
+        """Every stored candidate of a story by article pair: its views, held in memory."""
+        return await self.database.background.run(Store.story_view_rows, story)
+
+    async def scorer(self, story: str) -> StoryScorer:
+        """Scores any claim of the story against an article, for what the stored rows lack."""
+        return await self.database.background.run(_scorer, story)
 
     async def adjudication(self, editor: str, story: str | None) -> Adjudication:
         """The disagreement queue (of one story, or all) and what `editor` has decided."""
@@ -168,8 +197,19 @@ def _story(store: Store, story: str) -> LoadedStory:
     return LoadedStory(StoryDoc.build(found.id, found.name, articles, claims), top, marks)
 
 
-def _view(store: Store, left: ArticleDoc, right: ArticleDoc, min_score: float) -> ViewData:
-    return ViewData.build(left, right, store.review_view_rows(left.id, right.id), min_score)
+def _view(
+    store: Store, left: ArticleDoc, right: ArticleDoc, proposed: Callable[[Pair], bool]
+) -> ViewData:
+    return ViewData.build(left, right, store.review_view_rows(left.id, right.id), proposed)
+
+
+def _scorer(store: Store, story: str) -> StoryScorer:
+    from workbench.align import StoryScorer  # numpy, scipy: on the lane, not at start
+
+    claims = store.claims(story=story)
+    norms = store.claim_norms(story=story)
+    tokens = {c: tuple(n.split()) for c, n in norms.items() if n is not None}
+    return StoryScorer(claims, tokens=tokens if len(tokens) == len(norms) else None)
 
 
 def _adjudication(store: Store, editor: str, story: str | None) -> Adjudication:

@@ -169,9 +169,11 @@ class PairInfo:
     score: float
     rank: int | None  # rank of `right` among left's candidates in the right article
     back_rank: int | None  # rank of `left` among right's candidates in the left article
-    proposed: bool
+    proposed: bool  # in the story's review queue (workbench.queue)
     left_text: str = field(default="", repr=False, compare=False)
     right_text: str = field(default="", repr=False, compare=False)
+    discrepancy: float = 0.0  # 0-100: how likely the two state one fact differently
+    stored: bool = True  # False: scored on demand for this view (not a candidate row)
 
     @cached_property
     def hints(self) -> tuple[Hint, ...]:
@@ -180,7 +182,10 @@ class PairInfo:
         return tuple(find_hints(self.left_text, self.right_text))
 
 
-CandidateRowT = tuple[str, str, int, float]  # claim, candidate, rank, score
+# claim, candidate, rank, score, discrepancy: a stored candidate row
+CandidateRowT = tuple[str, str, int, float, float]
+# The best claim of an article for a claim, scored on demand: (claim, article) -> (id, score)
+OnDemand = Callable[[str, str], "tuple[str, float] | None"]
 
 
 @dataclass
@@ -191,26 +196,29 @@ class ViewData:
     queue: list[Pair]
     by_left: dict[str, list[PairInfo]]
     order: dict[Pair, int]
+    on_demand: OnDemand | None = field(default=None, repr=False)
 
     @classmethod
     def build(
-        cls, left: ArticleDoc, right: ArticleDoc, rows: Iterable[CandidateRowT], min_score: float
+        cls,
+        left: ArticleDoc,
+        right: ArticleDoc,
+        rows: Iterable[CandidateRowT],
+        proposed: Callable[[Pair], bool],
     ) -> ViewData:
+        """The candidate rows between two articles, both directions folded into one entry per
+        pair; `proposed` says which pairs the story's review queue holds (its one rule)."""
         found: dict[Pair, dict] = {}
-        for claim, candidate, rank, score in rows:
+        for claim, candidate, rank, score, disc in rows:
             if claim in left.index and candidate in right.index:
                 key, forward = (claim, candidate), True
             elif claim in right.index and candidate in left.index:
                 key, forward = (candidate, claim), False
             else:
                 continue
-            entry = found.setdefault(
-                key, {"score": score, "rank": None, "back": None, "qualifies": False}
-            )
+            entry = found.setdefault(key, {"score": score, "rank": None, "back": None, "disc": 0.0})
             entry["score"] = max(entry["score"], score)
-            # The same test as Store.review_proposed_by_articles: a rank-1 row that itself
-            # reaches the floor, in either direction.
-            entry["qualifies"] = entry["qualifies"] or (rank == 1 and score >= min_score)
+            entry["disc"] = max(entry["disc"], disc)
             entry["rank" if forward else "back"] = rank
         pairs: dict[Pair, PairInfo] = {}
         for (lc, rc), e in found.items():
@@ -218,10 +226,10 @@ class ViewData:
             reviewable = (
                 lclaim.kind != ClaimKind.BOILERPLATE and rclaim.kind != ClaimKind.BOILERPLATE
             )
-            proposed = reviewable and e["qualifies"]
             pairs[(lc, rc)] = PairInfo(
-                lc, rc, e["score"], e["rank"], e["back"], proposed, lclaim.text, rclaim.text
-            )
+                lc, rc, e["score"], e["rank"], e["back"], reviewable and proposed((lc, rc)),
+                lclaim.text, rclaim.text, e["disc"],
+            )  # fmt: skip
         by_left: dict[str, list[PairInfo]] = {}
         for info in pairs.values():
             by_left.setdefault(info.left, []).append(info)
@@ -238,9 +246,24 @@ class ViewData:
 
     def partner(self, left_claim: str) -> str | None:
         """The claim shown opposite `left_claim`: its first proposed partner, else its best
-        candidate of any rank, else None."""
+        stored candidate of any rank, else its best claim of the right article scored on
+        demand (the store keeps what review needs, not every rank of every article pair),
+        else None."""
         infos = self.by_left.get(left_claim)
-        return infos[0].right if infos else None
+        if infos:
+            return infos[0].right
+        if self.on_demand is None:
+            return None
+        found = self.on_demand(left_claim, self.right.id)
+        if found is None:
+            return None
+        right, score = found
+        lclaim, rclaim = self.left.claim(left_claim), self.right.claim(right)
+        info = PairInfo(left_claim, right, score, 1, None, False, lclaim.text, rclaim.text,
+                        stored=False)  # fmt: skip
+        self.pairs[(left_claim, right)] = info
+        self.by_left[left_claim] = [info]
+        return right
 
     def proposed_for(self, left_claim: str) -> list[PairInfo]:
         return [p for p in self.by_left.get(left_claim, []) if p.proposed]

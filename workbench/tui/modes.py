@@ -15,6 +15,11 @@ from workbench.tui.model import SPLIT_MARKER, MarkBook, Pair, PairInfo, PaneMark
 from workbench.tui.queues import AdjudicationQueue, Position, ReviewQueue, Target, ViewCache
 from workbench.tui.state import AppState
 
+ORDER_NOTICES = {
+    "contradictions": "Queue: likely contradictions first, then claim by claim.",
+    "claims": "Queue: claim by claim, the most reported claims first.",
+}
+
 
 class ReviewMode:
     """A reviewer marks the proposed pairs of one story."""
@@ -53,6 +58,9 @@ class ReviewMode:
     def is_done(self, pair: Pair) -> bool:
         return self.queue.is_done(pair)
 
+    def queue_pairs(self) -> list[Pair]:
+        return [item.pair for item in self.queue.items]
+
     async def next_after(self, after: Pair | None) -> Target | None:
         return await self.queue.next_after(self.position.left, self.position.right, after)
 
@@ -69,6 +77,10 @@ class ReviewMode:
 
     async def counted(self) -> None:
         await self.queue.counted()
+
+    async def reorder(self) -> str:
+        order = await self.queue.reorder()
+        return ORDER_NOTICES[order]
 
     def progress(self) -> str:
         return self.queue.progress()
@@ -94,10 +106,15 @@ class ReviewMode:
 
     def position_text(self, view: ViewData, pair: Pair, info: PairInfo | None) -> tuple[str, bool]:
         """Where the pair stands, and whether to stress it (it is not a proposed pair)."""
-        if info is not None and info.proposed:
-            proposed = view.proposed_for(pair[0])
-            index = next((i for i, p in enumerate(proposed) if p.right == pair[1]), 0)
-            return f"pair {index + 1} of {len(proposed)} for this claim", False
+        item = self.queue.item(pair)
+        if item is not None:
+            k = self.queue.at[pair_key(*pair)]
+            where = f"queue {k + 1} of {len(self.queue.items)}"
+            if item.likely_contradiction:
+                where += f" · likely contradiction ({item.discrepancy:.0f})"
+            return where, False
+        if info is not None and not info.stored:
+            return "best in this article (not proposed)", True
         if info is not None and 1 in (info.rank, info.back_rank):
             return f"best candidate, below the floor of {self.state.min_score:.0f}", True
         return "manual pair", True
@@ -151,6 +168,9 @@ class AdjudicationMode:
     def is_done(self, pair: Pair) -> bool:
         return self.queue.is_done(pair)
 
+    def queue_pairs(self) -> list[Pair]:
+        return [d.item for d in self.queue.items]
+
     async def next_after(self, after: Pair | None) -> Target | None:
         index = self.queue.next_after(after)
         return None if index is None else await self._target(index)
@@ -166,6 +186,9 @@ class AdjudicationMode:
 
     async def counted(self) -> None:
         return None
+
+    async def reorder(self) -> str:
+        return "Disagreements come lowest agreement first: the one order here."
 
     def progress(self) -> str:
         return self.queue.progress()

@@ -1,22 +1,22 @@
 """The review app's navigation rules, as plain Python (no Textual): where the reviewer is
 (`Position`), the views loaded so far (`ViewCache`), and the two queues a session walks:
-`ReviewQueue` (the proposed pairs of a story, in today's order) and `AdjudicationQueue` (the
+`ReviewQueue` (the story's review queue of workbench.queue) and `AdjudicationQueue` (the
 disagreement queue of `workbench.agreement`). The order is the queue's alone: another rule is
 another queue class with the same methods.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter, OrderedDict
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.agreement import Disagreement
 from workbench.models import Mark, MarkAction, pair_key
+from workbench.queue import DEFAULT_ORDER, ORDERS, QueueItem
 from workbench.tui.model import Pair, PairInfo, StoryDoc, ViewData
 from workbench.tui.state import AppState
 
-NEARBY_VIEWS = 6  # views searched one by one before asking the database for what is left
 VIEW_CACHE = 64
 
 
@@ -63,13 +63,19 @@ class Position:
 
 
 class ViewCache:
-    """The views of the story on screen loaded so far, the most recent `size` kept."""
+    """The views of the story on screen loaded so far, the most recent `size` kept. A view
+    is built from the story's rows in memory once they are loaded (background lane), else
+    from the database; `proposed` is the rule of the queue walked (default: none)."""
 
     def __init__(self, state: AppState, size: int = VIEW_CACHE):
         self.state = state
         self.size = size
+        self.proposed: Callable[[Pair], bool] = lambda pair: False
         self._story: StoryDoc | None = None
         self._views: OrderedDict[tuple[str, str], ViewData] = OrderedDict()
+
+    def clear(self) -> None:
+        self._views.clear()
 
     async def get(self, story: StoryDoc, left: int, right: int) -> ViewData:
         if story is not self._story:  # another story: start afresh
@@ -79,7 +85,13 @@ class ViewCache:
         key = (ldoc.id, rdoc.id)
         view = self._views.get(key)
         if view is None:
-            view = await self.state.gateway.view(ldoc, rdoc, min_score=self.state.min_score)
+            rows = self.state.view_rows(story.id, ldoc.id, rdoc.id)
+            if rows is not None:
+                view = ViewData.build(ldoc, rdoc, rows, self.proposed)
+            else:
+                view = await self.state.gateway.view(ldoc, rdoc, self.proposed)
+            state, sid = self.state, story.id
+            view.on_demand = lambda claim, article: state.on_demand(sid, claim, article)
             self._views[key] = view
             if len(self._views) > self.size:
                 self._views.popitem(last=False)
@@ -89,73 +101,85 @@ class ViewCache:
 
 
 class ReviewQueue:
-    """Today's review queue: in each view, the proposed pairs (`ViewData.queue`: the left
-    article's reading order, a claim's partners best score first). "Next unmarked" looks
-    after the current position in the view, then steps the right article through the other
-    articles, then moves the left article on through the story, and finally wraps around to
-    the pairs before the starting point. It opens after the reviewer's latest mark.
+    """The story's review queue (workbench.queue, read from the store): likely
+    contradictions first, then claim by claim, the most reported claims first; or claim by
+    claim only (`reorder` switches). "Next unmarked" is the first pair after the current
+    one in that order that I have not marked, wrapping around to the start. It opens after
+    the reviewer's latest mark.
 
-    It also keeps the progress exactly, without reloading: which of my standing marks are on
-    proposed pairs (checked once, then kept up to date here), and how many pairs each article
-    pair proposes (counted once on the background lane)."""
+    Progress is exact without reloading: the queue holds every proposed pair, so my
+    standing marks on them are counted from the mark book."""
 
     def __init__(self, state: AppState, views: ViewCache, position: Position):
         self.state = state
         self.views = views
         self.position = position
         self.story: StoryDoc | None = None
+        self.order = DEFAULT_ORDER
+        self.items: list[QueueItem] = []
+        self.at: dict[Pair, int] = {}  # pair_key -> position in items
         self.mine_proposed: set[Pair] = set()
-        self.pair_counts: dict[tuple[int, int], int] | None = None
-        self._counts: asyncio.Task[dict[tuple[int, int], int]] | None = None
+        self._current = -1  # where the walk is: the last queue pair shown
 
     def is_done(self, pair: Pair) -> bool:
         return self.state.book.standing(pair, self.state.reviewer) is not None
 
+    def proposed(self, pair: Pair) -> bool:
+        return pair_key(*pair) in self.at
+
+    def item(self, pair: Pair) -> QueueItem | None:
+        k = self.at.get(pair_key(*pair))
+        return None if k is None else self.items[k]
+
     async def load(self, story: StoryDoc) -> None:
-        """My marks in this story that are on proposed pairs, checked on the interactive lane
-        (so marks made after it are counted on top, exactly once); the per-article-pair
-        counts come from the background lane and fill in the total when they arrive."""
         self.story = story
+        self.state.prefetch(story.id)
+        self.items = await self.state.gateway.queue(
+            story.id, min_score=self.state.min_score, order=self.order
+        )
+        self.at = {pair_key(*item.pair): k for k, item in enumerate(self.items)}
+        self.views.proposed = self.proposed
+        self.views.clear()
         await self.recount_mine()
-        self.pair_counts = None
-        self._counts = asyncio.ensure_future(self._load_counts(story))
+
+    async def reorder(self) -> str:
+        """Switch between the two orders; the walk goes on from the pair on screen."""
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        if self.story is not None:
+            await self.load(self.story)
+        pair = self.position.pair
+        self._current = self.at.get(pair_key(*pair), -1) if pair else -1
+        return self.order
 
     async def recount_mine(self) -> None:
-        state, story = self.state, self.story
-        assert story is not None
-        mine = state.book.standing_pairs(state.reviewer, story.owns)
-        self.mine_proposed = await state.gateway.proposed_among(mine, min_score=state.min_score)
+        state = self.state
+        me = state.reviewer
+        self.mine_proposed = {p for p in self.at if state.book.standing(p, me) is not None}
 
     async def counted(self) -> None:
-        """Wait until the per-article-pair counts are in."""
-        if self._counts is not None:
-            await self._counts
-
-    async def _load_counts(self, story: StoryDoc) -> dict[tuple[int, int], int]:
-        try:
-            by_ids = await self.state.proposed_counts(story.id)
-        except RuntimeError:  # the app is closing
-            return {}
-        counts = {}
-        for (a1, a2), n in by_ids.items():
-            i, j = story.article_index[a1], story.article_index[a2]
-            counts[(min(i, j), max(i, j))] = n
-        if self.story is story:
-            self.pair_counts = counts
-        return counts
+        """The total is known as soon as the queue is loaded."""
 
     def progress(self) -> str:
-        total = "…" if self.pair_counts is None else str(sum(self.pair_counts.values()))
-        return f"marked {len(self.mine_proposed)}/{total}"
+        return f"marked {len(self.mine_proposed)}/{len(self.items)}"
 
     def marked(self, pair: Pair, info: PairInfo | None) -> None:
-        if info is not None and info.proposed:
+        if pair_key(*pair) in self.at:
             self.mine_proposed.add(pair_key(*pair))
 
     def undone(self, mark: Mark) -> None:
         pair = (mark.claim_a, mark.claim_b)
         if mark.action == MarkAction.MARK and self.state.book.standing(pair, mark.reviewer) is None:
             self.mine_proposed.discard(pair_key(*pair))
+
+    def target(self, k: int) -> Target:
+        """The view of queue item k, its claim under review on the left."""
+        story = self.story
+        assert story is not None
+        item = self.items[k]
+        self._current = k
+        left = story.article_index[story.claim_article[item.left]]
+        right = story.article_index[story.claim_article[item.right]]
+        return Target(left, right, item.pair, story.id)
 
     async def start(self, *, resume: bool) -> Target:
         """After my latest mark in the story (resume), else its first unmarked pair."""
@@ -171,51 +195,29 @@ class ReviewQueue:
             ]
             latest = max(mine, key=lambda m: (m.created_at, m.id)) if mine else None
         if latest is not None:
-            where = self.position.orient((latest.claim_a, latest.claim_b), story)
-            found = await self.next_after(where.left, where.right, where.pair)
-            return found or where
-        found = await self.next_after(0, 1, None, include_current=True)
-        return found or Target(0, 1, None)
-
-    async def next_after(
-        self, left: int, right: int, after: Pair | None, *, include_current: bool = False
-    ) -> Target | None:
-        """The next unmarked pair after `after` in view (left, right), or None."""
-        story = self.story
-        assert story is not None
-        is_done = self.is_done
-        view = await self.views.get(story, left, right)
-        found = view.next_unmarked(None if include_current else after, is_done)
+            where = (latest.claim_a, latest.claim_b)
+            found = self._next(self.at.get(pair_key(*where), -1))
+            if found is not None:
+                return self.target(found)
+            return self.position.orient(where, story)
+        found = self._next(-1)
         if found is not None:
-            return Target(left, right, found)
-        sequence = list(story.view_sequence(left, right))[1:]
-        for li, ri in sequence[:NEARBY_VIEWS]:
-            found = (await self.views.get(story, li, ri)).next_unmarked(None, is_done)
-            if found is not None:
-                return Target(li, ri, found)
-        rest = sequence[NEARBY_VIEWS:]
-        if rest and self._counts is not None:
-            # Further away, skip the article pairs whose proposed pairs are all marked.
-            counts = await self._counts
-            done = Counter(self._article_pair(p) for p in self.mine_proposed)
-            for li, ri in rest:
-                key = (min(li, ri), max(li, ri))
-                if counts.get(key, 0) > done.get(key, 0):
-                    found = (await self.views.get(story, li, ri)).next_unmarked(None, is_done)
-                    if found is not None:
-                        return Target(li, ri, found)
-        if after is not None and not include_current:
-            found = view.next_unmarked(None, is_done, before=after)
-            if found is not None:
-                return Target(left, right, found)
-        return None
+            return self.target(found)
+        return Target(0, 1, None)
 
-    def _article_pair(self, pair: Pair) -> tuple[int, int]:
-        story = self.story
-        assert story is not None
-        i = story.article_index[story.claim_article[pair[0]]]
-        j = story.article_index[story.claim_article[pair[1]]]
-        return (min(i, j), max(i, j))
+    async def next_after(self, left: int, right: int, after: Pair | None) -> Target | None:
+        """The next unmarked pair after `after` (a queue pair, else where the walk is)."""
+        k = self.at.get(pair_key(*after), self._current) if after else self._current
+        found = self._next(k)
+        return None if found is None else self.target(found)
+
+    def _next(self, k: int) -> int | None:
+        n = len(self.items)
+        for step in range(1, n + 1):
+            i = (k + step) % n
+            if not self.is_done(self.items[i].pair):
+                return i
+        return None
 
 
 class AdjudicationQueue:

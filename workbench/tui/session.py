@@ -93,6 +93,11 @@ class ReviewSession:
         """Marked by me (review), or decided by me (adjudication)."""
         return self.mode.is_done(pair)
 
+    @property
+    def queue_pairs(self) -> list[Pair]:
+        """The pairs of the queue walked, in its order (marked ones included)."""
+        return self.mode.queue_pairs()
+
     async def counted(self) -> None:
         """Wait until the story's per-article-pair counts are in."""
         await self.mode.counted()
@@ -135,6 +140,14 @@ class ReviewSession:
         if target is None:
             return Outcome(notice=Notice(self.mode.none_left))
         return await self._go(target)
+
+    async def toggle_order(self) -> Outcome:
+        """Switch the queue's order (likely contradictions first / claim by claim); the
+        pair on screen stays, and the next one comes in the new order."""
+        said = await self.mode.reorder()
+        if self._at.story is not None and self._view is not None:
+            self._view = await self._load_view()
+        return self._shown(scroll=False, notice=Notice(said))
 
     async def cursor(self, delta: int) -> Outcome:
         """Move the cursor in the active pane: on the left, the right claim follows (the

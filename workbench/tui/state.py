@@ -11,11 +11,15 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbench.models import Mark
 from workbench.queue import DEFAULT_MIN_SCORE
 from workbench.tui.gateway import StoreGateway
 from workbench.tui.model import MarkBook, Session, StoryDoc
+
+if TYPE_CHECKING:  # the aligner (numpy, scipy) loads on the background lane, not at start
+    from workbench.align import StoryScorer
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,10 @@ class AppState:
         self._token: int | None = None
         self._polling = False
         self._proposed_counts: dict[str, asyncio.Task[dict[tuple[str, str], int]]] = {}
+        # Per story, loaded on the background lane once it is opened: every view's rows
+        # (so moving between articles never waits on the database) and the on-demand scorer.
+        self._view_rows: dict[str, asyncio.Task[dict[tuple[str, str], list]]] = {}
+        self._scorers: dict[str, asyncio.Task[StoryScorer]] = {}
 
     async def open(self, mode: str) -> tuple[str, ...]:
         """Start this run's session row (none on a read-only database); the warnings the
@@ -77,6 +85,33 @@ class AppState:
             # between the old cursor and their top must still reach the book by polling.
             self._rowid = loaded.top_rowid
         return loaded.doc
+
+    def prefetch(self, story: str) -> None:
+        """Start loading a story's views and scorer in the background (once per run)."""
+        if story not in self._view_rows:
+            self._view_rows[story] = asyncio.ensure_future(self.gateway.view_rows(story))
+            self._scorers[story] = asyncio.ensure_future(self.gateway.scorer(story))
+
+    async def prefetched(self, story: str) -> None:
+        """Wait until a story's views and scorer are in memory (tests, benchmark)."""
+        self.prefetch(story)
+        await asyncio.gather(self._view_rows[story], self._scorers[story])
+
+    def view_rows(self, story: str, left: str, right: str) -> list | None:
+        """The stored rows between two articles, if the story's rows are in memory yet."""
+        task = self._view_rows.get(story)
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return None
+        key = (left, right) if left <= right else (right, left)
+        return task.result().get(key, [])
+
+    def on_demand(self, story: str, claim: str, article: str) -> tuple[str, float] | None:
+        """The best claim of `article` for `claim`, scored now; None until the story's
+        scorer is loaded."""
+        task = self._scorers.get(story)
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return None
+        return task.result().best_in(claim, article)
 
     def proposed_counts(self, story: str) -> asyncio.Task[dict[tuple[str, str], int]]:
         """Proposed pairs per article pair of a story, counted once per run on the

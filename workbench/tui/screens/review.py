@@ -251,6 +251,9 @@ class ReviewScreen(Screen[None]):
     def action_next_unmarked(self) -> None:
         self._run(self.session.next_unmarked)
 
+    def action_toggle_order(self) -> None:
+        self._run(self.session.toggle_order)
+
     def action_search(self) -> None:
         self._enqueue(self._search)
 
