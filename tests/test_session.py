@@ -86,7 +86,7 @@ async def test_opens_at_the_first_pair_of_the_queue(seed, states):
     frame = session.frame()
     assert (frame.left.current, frame.right.current) == session.pair
     assert frame.left.active and not frame.right.active
-    assert frame.strip.position.startswith("queue 1 of") and frame.strip.prompt
+    assert frame.strip.position.startswith("pair 1/") and frame.strip.prompt
     assert frame.header.progress.startswith("marked 0/") and frame.header.role == "reviewer"
 
 
@@ -253,24 +253,35 @@ async def test_jumping_to_a_claim_shows_its_article(seed, states):
 # --- notes, read-only, nothing to show ------------------------------------------------------
 
 
-async def test_a_note_needs_a_mark_and_is_stored_with_its_label(seed, states):
+async def test_a_note_before_or_after_the_mark_is_stored_with_its_label(seed, states):
     session = await review(await states(seed))
     pair = session.pair
+    # before the mark: kept, and saved with the mark the reviewer then makes
     draft = session.note_draft()
-    assert draft.pair == pair and draft.label is None  # mark first
-    await session.mark(Label.CONTRADICT)
-    await session.show_pair(pair)
-    draft = session.note_draft()
-    assert draft.label == Label.CONTRADICT and draft.existing == ""
+    assert draft.pair == pair and draft.label is None and not draft.just_marked
     outcome = await session.save_note(draft, "  Thursday vs Friday ")
-    assert outcome.notice.text == "Note saved."
-    assert [e.note for e in outcome.frame.strip.entries] == ["Thursday vs Friday"]
-    assert (await session.save_note(session.note_draft(), "Thursday vs Friday")).frame is None
+    assert outcome.notice.text.startswith("Note kept")
+    assert session.note_draft().existing == "Thursday vs Friday"
+    await session.mark(Label.CONTRADICT)
+    # right after the mark: `e` annotates the pair just marked, not the one now on screen
+    after = session.note_draft()
+    assert after.pair == pair and after.just_marked and after.label == Label.CONTRADICT
+    assert after.existing == "Thursday vs Friday"
+    outcome = await session.save_note(after, "Thursday vs Friday; see the Pentagon")
+    assert outcome.notice.text == "Note saved on the pair you just marked."
+    await session.show_pair(pair)  # moving elsewhere ends "just marked"
+    assert not session.note_draft().just_marked
+    assert [e.note for e in session.frame().strip.entries] == [
+        "Thursday vs Friday; see the Pentagon"
+    ]
+    assert (
+        await session.save_note(session.note_draft(), "Thursday vs Friday; see the Pentagon")
+    ).frame is None
     with Store.open(seed, readonly=True) as store:
         rows = [m for m in store.marks_log() if pair_key(m.claim_a, m.claim_b) == pair_key(*pair)]
     assert [(m.label, m.note) for m in rows] == [
-        (Label.CONTRADICT, None),
         (Label.CONTRADICT, "Thursday vs Friday"),
+        (Label.CONTRADICT, "Thursday vs Friday; see the Pentagon"),
     ]
 
 

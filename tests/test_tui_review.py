@@ -14,6 +14,7 @@ import pytest
 from test_tui_helpers import (
     SEED_STORY,
     app_for,
+    at_view,
     crafted_db,
     press,
     screen_text,
@@ -200,6 +201,7 @@ async def test_brackets_step_the_right_article_through_the_others(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
+        await at_view(app, pilot, 0, 1)
         assert (screen.session.left_index, screen.session.right_index) == (0, 1)
         await press(app, pilot, "]")
         assert screen.session.right_index == 2 and "3/5 004" not in screen_text(app)
@@ -216,6 +218,7 @@ async def test_braces_and_x_put_any_article_on_either_side(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
+        await at_view(app, pilot, 0, 1)
         await press(app, pilot, "}")
         assert (screen.session.left_index, screen.session.right_index) == (2, 1)
         await press(app, pilot, "{")
@@ -303,18 +306,29 @@ async def test_search_escape_changes_nothing(seed):
         assert app.screen is screen and screen.session.pair == before
 
 
-async def test_e_without_a_mark_asks_for_one_first(seed):
+async def test_e_before_the_mark_keeps_the_note_for_it(seed):
     app = app_for(seed)
-    async with app.run_test(notifications=True) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await started(app, pilot)
-        await press(app, pilot, "e")
-        assert not isinstance(app.screen, NoteScreen)
-        assert any("Mark the pair first" in n.message for n in app._notifications)
+        screen = review(app)
+        pair = screen.session.pair
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)  # no $EDITOR here: the input box
+        await pilot.press(*"six or seven?")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert any("Note kept" in n.message for n in app._notifications)
+        assert standing(seed) == {}
+        await press(app, pilot, "a")
+    with Store.open(seed, readonly=True) as store:
+        rows = [m for m in store.marks_log() if pair_key(m.claim_a, m.claim_b) == pair_key(*pair)]
+    assert [(m.label, m.note) for m in rows] == [(Label.AGREE, "six or seven?")]
 
 
 async def test_e_writes_a_note_as_a_new_mark_row_with_the_same_label(seed):
     app = app_for(seed)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         screen = review(app)
         pair = screen.session.pair
@@ -358,6 +372,7 @@ async def test_b_hides_and_dims_boilerplate(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:
         await started(app, pilot)
+        await at_view(app, pilot, 0, 1)  # article 001 begins with a subscription prompt
         pane = app.screen.query_one("#right", ArticlePane)
         dimmed = pane.line_count
         assert "Subscribe to EIR Online" in screen_text(app)
@@ -429,6 +444,7 @@ async def test_keys_are_remapped_from_the_config_file(seed, tmp_path):
         pair = screen.session.pair
         await press(app, pilot, "y")
         assert standing(seed) == {pair_key(*pair): Label.AGREE}
+        await at_view(app, pilot, 0, 1)
         await press(app, pilot, "l")
         assert screen.session.right_index == 2
 
@@ -451,8 +467,6 @@ async def test_help_hints_and_footer_name_the_keys_of_the_active_key_map(seed, t
         assert screen.strip_content(no_pair).plain == (
             "No claim to pair here: move with ctrl+n/k, or step articles with l [."
         )
-        await press(app, pilot, "e")
-        assert any("Mark the pair first (y c m s)" in n.message for n in app._notifications)
         await pilot.press("question_mark")
         await pilot.pause()
         help_keys = app.screen.query_one("#help-keys").content.plain
@@ -653,7 +667,7 @@ def test_view_hints_follow_the_view_and_wait_until_asked():
         docs.append(ArticleDoc.build(Article(name, "s", f"{name}.txt", text), [claim]))
     left, right = docs
     pair = (left.claims[0].id, right.claims[0].id)
-    view = ViewData.build(left, right, [(pair[1], pair[0], 1, 75.0)], min_score=40.0)
+    view = ViewData.build(left, right, [(pair[1], pair[0], 1, 75.0, 0.0)], lambda p: True)
     info = view.info(pair)
     assert info is not None and info.proposed and info.back_rank == 1 and info.rank is None
     assert "hints" not in vars(info)  # nothing computed yet

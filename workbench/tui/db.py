@@ -81,7 +81,8 @@ class Database:
         self.background = Lane("background", opener)
 
     def _open(self) -> Store:
-        return Store.open(self.path, readonly=self.readonly)
+        # --read-only means nothing is written, not even an upgrade.
+        return Store.open(self.path, readonly=self.readonly, upgrade=not self.readonly)
 
     def close(self) -> None:
         self.interactive.close()

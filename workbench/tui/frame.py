@@ -46,7 +46,6 @@ class StripView:
     position: str  # "pair 1 of 2 for this claim", "manual pair", ...
     position_bold: bool
     info: PairInfo | None
-    view_done: tuple[int, int] | None  # (done, queued) in this view, where the mode counts it
     entries: tuple[MarkEntry, ...]
     prompt: bool  # say how to mark when nobody has
 
@@ -93,5 +92,6 @@ class ScreenMessage:
 @dataclass(frozen=True)
 class NoteDraft:
     pair: Pair
-    label: Label | None  # the standing label the note goes with; None: mark the pair first
+    label: Label | None  # the standing label the note goes with; None: kept for the mark
     existing: str
+    just_marked: bool = False  # the pair marked a moment ago, not the one on screen

@@ -20,8 +20,7 @@ Which view comes next, and "the next unmarked pair", is the review queue's rule
 from __future__ import annotations
 
 import bisect
-import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -141,23 +140,6 @@ class StoryDoc:
     def owns(self, claim_id: str) -> bool:
         return claim_id in self.claim_article
 
-    def view_sequence(self, left: int, right: int) -> Iterator[tuple[int, int]]:
-        """Every unordered article pair once, starting at (left, right): first the right
-        article steps through the others, then the left article moves on (wrapping)."""
-        n = len(self.articles)
-        seen: set[tuple[int, int]] = set()
-        for li in [(left + k) % n for k in range(n)]:
-            start = right if li == left else li + 1
-            for k in range(n):
-                ri = (start + k) % n
-                if ri == li:
-                    continue
-                key = (min(li, ri), max(li, ri))
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield li, ri
-
 
 # --- candidates in one view ------------------------------------------------------------------
 
@@ -195,7 +177,6 @@ class ViewData:
     pairs: dict[Pair, PairInfo]
     queue: list[Pair]
     by_left: dict[str, list[PairInfo]]
-    order: dict[Pair, int]
     on_demand: OnDemand | None = field(default=None, repr=False)
 
     @classmethod
@@ -239,7 +220,7 @@ class ViewData:
             (p for p, info in pairs.items() if info.proposed),
             key=lambda p: (left.index[p[0]], -pairs[p].score, right.index[p[1]]),
         )
-        return cls(left, right, pairs, queue, by_left, {p: i for i, p in enumerate(queue)})
+        return cls(left, right, pairs, queue, by_left)
 
     def info(self, pair: Pair) -> PairInfo | None:
         return self.pairs.get(pair)
@@ -267,34 +248,6 @@ class ViewData:
 
     def proposed_for(self, left_claim: str) -> list[PairInfo]:
         return [p for p in self.by_left.get(left_claim, []) if p.proposed]
-
-    def _sort_key(self, pair: Pair) -> tuple[float, float]:
-        if pair in self.order:
-            return (self.order[pair], 0.0)
-        # A manual pair sits just before the queue items of its left claim, so the claim's
-        # own proposals still count as "after" it.
-        left_pos = self.left.index.get(pair[0], -1)
-        first = next(
-            (i for i, p in enumerate(self.queue) if self.left.index[p[0]] >= left_pos),
-            len(self.queue),
-        )
-        return (first, -0.5)
-
-    def next_unmarked(
-        self, after: Pair | None, is_done: Callable[[Pair], bool], *, before: Pair | None = None
-    ) -> Pair | None:
-        """The first queue pair strictly after `after` (all when None) and strictly before
-        `before` (to the end when None) that `is_done` rejects."""
-        lo = self._sort_key(after) if after else (-math.inf, 0.0)
-        hi = self._sort_key(before) if before else (math.inf, 0.0)
-        for i, pair in enumerate(self.queue):
-            key = (i, 0.0)
-            if lo < key < hi and not is_done(pair):
-                return pair
-        return None
-
-    def count_done(self, is_done: Callable[[Pair], bool]) -> int:
-        return sum(1 for p in self.queue if is_done(p))
 
 
 # --- marks ----------------------------------------------------------------------------------

@@ -109,20 +109,15 @@ class ReviewMode:
         item = self.queue.item(pair)
         if item is not None:
             k = self.queue.at[pair_key(*pair)]
-            where = f"queue {k + 1} of {len(self.queue.items)}"
+            where = f"pair {k + 1}/{len(self.queue.items)}"
             if item.likely_contradiction:
-                where += f" · likely contradiction ({item.discrepancy:.0f})"
+                where += f" · likely contradiction {item.discrepancy:.0f}"
             return where, False
         if info is not None and not info.stored:
             return "best in this article (not proposed)", True
         if info is not None and 1 in (info.rank, info.back_rank):
             return f"best candidate, below the floor of {self.state.min_score:.0f}", True
         return "manual pair", True
-
-    def view_done(self, view: ViewData) -> tuple[int, int] | None:
-        if not view.queue:
-            return None
-        return view.count_done(self.is_done), len(view.queue)
 
     def who(self, reviewer: str) -> str:
         return "you" if reviewer == self.state.reviewer else reviewer
@@ -210,9 +205,6 @@ class AdjudicationMode:
         item = self.queue.items[index]
         total = len(self.queue.items)
         return f"disagreement {index + 1} of {total} · agreement {item.agreement:.0%}", False
-
-    def view_done(self, view: ViewData) -> tuple[int, int] | None:
-        return None
 
     def who(self, reviewer: str) -> str:
         return reviewer

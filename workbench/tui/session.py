@@ -12,7 +12,7 @@ pair comes next is the queue's rule (workbench.tui.queues).
 
 from __future__ import annotations
 
-from workbench.models import Label
+from workbench.models import Label, pair_key
 from workbench.tui.frame import (
     Frame,
     HeaderView,
@@ -40,6 +40,10 @@ class ReviewSession:
         self._at = position  # shared with the mode, which orients its targets by it
         self._view: ViewData | None = None
         self._message: str | None = None
+        # Notes: `e` right after a mark annotates that mark; `e` on an unmarked pair keeps
+        # the note for the mark the reviewer then makes on it.
+        self._just_marked: Pair | None = None
+        self._pending_notes: dict[Pair, str] = {}
 
     @classmethod
     def review(cls, state: AppState, story: str, *, resume: bool = True) -> ReviewSession:
@@ -131,9 +135,11 @@ class ReviewSession:
 
     async def show_pair(self, pair: Pair) -> Outcome:
         """Put a pair of the current story on screen."""
+        self._just_marked = None
         return await self._go(self._at.orient(pair))
 
     async def next_unmarked(self) -> Outcome:
+        self._just_marked = None
         if self._view is None:
             return Outcome()
         target = await self.mode.next_after(self.pair)
@@ -144,6 +150,7 @@ class ReviewSession:
     async def toggle_order(self) -> Outcome:
         """Switch the queue's order (likely contradictions first / claim by claim); the
         pair on screen stays, and the next one comes in the new order."""
+        self._just_marked = None
         said = await self.mode.reorder()
         if self._at.story is not None and self._view is not None:
             self._view = await self._load_view()
@@ -152,6 +159,7 @@ class ReviewSession:
     async def cursor(self, delta: int) -> Outcome:
         """Move the cursor in the active pane: on the left, the right claim follows (the
         claim's first proposed partner); on the right, any claim pairs (manual pairing)."""
+        self._just_marked = None
         view, at = self._view, self._at
         if view is None:
             return Outcome()
@@ -171,11 +179,13 @@ class ReviewSession:
         return self._shown()
 
     async def switch_pane(self) -> Outcome:
+        self._just_marked = None
         self._at.active = "right" if self._at.active == "left" else "left"
         return self._shown(scroll=False)
 
     async def step_article(self, delta: int) -> Outcome:
         """The next (or previous) article on the right, skipping the left one."""
+        self._just_marked = None
         at = self._at
         story = at.story
         if story is None or self._view is None:
@@ -196,6 +206,7 @@ class ReviewSession:
 
     async def step_left(self, delta: int) -> Outcome:
         """The next (or previous) article on the left, skipping the right one."""
+        self._just_marked = None
         at = self._at
         story = at.story
         if story is None or self._view is None:
@@ -217,6 +228,7 @@ class ReviewSession:
         return self._shown()
 
     async def swap(self) -> Outcome:
+        self._just_marked = None
         at = self._at
         if self._view is None:
             return Outcome()
@@ -228,6 +240,7 @@ class ReviewSession:
     async def jump_to_claim(self, claim: str) -> Outcome:
         """Put a claim of the story (a search result) under the cursor: in the left pane when
         its article is there, else in the right pane (which shows its article)."""
+        self._just_marked = None
         at = self._at
         story = at.story
         if story is None or self._view is None or not story.owns(claim):
@@ -257,21 +270,32 @@ class ReviewSession:
         if refused := self._refusal():
             return refused
         state = self.state
+        note = self._pending_notes.get(pair_key(*pair))
         mark = await state.gateway.record_mark(
-            pair, label, state.reviewer, action=self.mode.action, session_id=state.session_id
+            pair,
+            label,
+            state.reviewer,
+            action=self.mode.action,
+            session_id=state.session_id,
+            note=note,
         )
         # Committed: only now does the screen move on.
+        self._pending_notes.pop(pair_key(*pair), None)
         state.committed(mark)
         self.mode.marked(pair, view.info(pair))
         target = await self.mode.next_after(pair)
         if target is None:
-            return self._shown(scroll=False, notice=Notice(self.mode.all_done, timeout=5))
-        return await self._go(target)
+            outcome = self._shown(scroll=False, notice=Notice(self.mode.all_done, timeout=5))
+        else:
+            outcome = await self._go(target)
+        self._just_marked = pair
+        return outcome
 
     async def undo(self) -> Outcome:
         """Withdraw my latest mark (of this run or not) and show its pair."""
         if refused := self._refusal():
             return refused
+        self._just_marked = None
         state = self.state
         undone = await state.gateway.undo_last(state.reviewer, session_id=state.session_id)
         if undone is None:
@@ -289,8 +313,10 @@ class ReviewSession:
         return await self._go(self._at.orient((undone.claim_a, undone.claim_b)), notice)
 
     def note_draft(self) -> NoteDraft | Outcome | None:
-        """What a note on the pair on screen starts from; None when there is no pair."""
-        pair = self.pair
+        """What a note starts from: the pair just marked (`e` right after a mark), else the
+        pair on screen, marked or not (a note on an unmarked pair is kept for its mark).
+        None when there is no pair."""
+        pair = self._just_marked or self.pair
         if pair is None:
             return None
         if refused := self._refusal():
@@ -298,23 +324,36 @@ class ReviewSession:
         book, me, final = self.state.book, self.state.reviewer, self.mode.final
         standing = book.standing(pair, me, final=final)
         label = standing.label if standing is not None else None
-        return NoteDraft(pair, label, book.note(pair, me, final=final) or "")
+        existing = book.note(pair, me, final=final) or self._pending_notes.get(pair_key(*pair), "")
+        return NoteDraft(pair, label, existing, just_marked=self._just_marked is not None)
 
     async def save_note(self, draft: NoteDraft, text: str) -> Outcome:
-        """Store a note with the standing label, as a new mark row."""
-        if text.strip() == draft.existing.strip() or draft.label is None:
+        """Store a note with the standing label, as a new mark row; on a pair not marked
+        yet, keep it for the mark."""
+        text = text.strip()
+        if text == draft.existing.strip():
             return Outcome()
+        if draft.label is None:
+            key = pair_key(*draft.pair)
+            if text:
+                self._pending_notes[key] = text
+            else:
+                self._pending_notes.pop(key, None)
+            return self._shown(
+                scroll=False, notice=Notice("Note kept: it is saved with your mark on this pair.")
+            )
         state = self.state
         mark = await state.gateway.record_mark(
             draft.pair,
             draft.label,
             state.reviewer,
-            note=text.strip() or None,
+            note=text or None,
             action=self.mode.action,
             session_id=state.session_id,
         )
         state.noted(mark)
-        return self._shown(scroll=False, notice=Notice("Note saved."))
+        said = "Note saved on the pair you just marked." if draft.just_marked else "Note saved."
+        return self._shown(scroll=False, notice=Notice(said))
 
     async def marks_changed(self, *, mine_elsewhere: bool) -> Outcome:
         """Other processes' marks arrived (mine among them when `mine_elsewhere`)."""
@@ -427,7 +466,6 @@ class ReviewSession:
             position=position,
             position_bold=bold,
             info=info,
-            view_done=self.mode.view_done(view),
             entries=self._entries(pair),
             prompt=self.mode.prompts,
         )

@@ -186,8 +186,6 @@ class ReviewScreen(Screen[None]):
                 parts.append(f" · rank {info.rank}")
         else:
             parts.append(" · not among the candidates")
-        if strip.view_done is not None:
-            parts.append(f" · this view {strip.view_done[0]}/{strip.view_done[1]} done")
         lines = [Content.assemble(*parts)]
         if info is not None and info.hints:
             hint_parts: list[Content | str | tuple[str, str]] = [("hints: ", "bold")]
@@ -294,12 +292,6 @@ class ReviewScreen(Screen[None]):
         if draft is None or isinstance(draft, Outcome):
             if draft is not None:
                 self.show(draft)
-            return
-        if draft.label is None:
-            marks = " ".join(self.keys.first(key) for key in MARK_KEYS)
-            self.notify(
-                f"Mark the pair first ({marks}): a note goes with your label.", severity="warning"
-            )
             return
         text = await self._edit_note(draft)
         if text is not None:
