@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from workbench.cli import cli, db_argument, echo_json_lines, json_option, open_store, story_option
+from workbench.cli import db_argument, echo_json_lines, json_option, open_store, story_option
 from workbench.display import one_line
 from workbench.errors import NotFoundError
 from workbench.models import Label, Mark
@@ -33,7 +33,7 @@ def _mark_json(mark: Mark) -> dict:
     }
 
 
-@cli.command("mark")
+@click.command("mark")
 @db_argument()
 @click.option("--a", "claim_a", required=True, metavar="CLAIM", help="One claim's id.")
 @click.option("--b", "claim_b", required=True, metavar="CLAIM", help="The other claim's id.")
@@ -62,7 +62,7 @@ def mark_command(db, claim_a, claim_b, label, reviewer, note, as_json):
         click.echo(f"{mark.reviewer}: {mark.label}  {mark.claim_a} ~ {mark.claim_b}")
 
 
-@cli.command("undo")
+@click.command("undo")
 @db_argument()
 @click.option("--reviewer", required=True, metavar="R", help="Whose latest mark to withdraw.")
 @json_option
@@ -83,7 +83,7 @@ def undo_command(db, reviewer, as_json):
         click.echo(f"undid {undone.reviewer}: {undone.label}  {undone.claim_a} ~ {undone.claim_b}")
 
 
-@cli.command("export")
+@click.command("export")
 @db_argument()
 @click.option(
     "--format",
@@ -142,7 +142,7 @@ def export_command(db, fmt, output, reviewer, story, final, force):
     click.echo(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
 
 
-@cli.command("merge")
+@click.command("merge")
 @click.argument("out", metavar="OUT.db")
 @click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=str), metavar="IN.db..."
@@ -173,7 +173,7 @@ def merge_command(out, inputs, as_json):
     )
 
 
-@cli.command("agreement")
+@click.command("agreement")
 @db_argument()
 @story_option
 @json_option
@@ -251,7 +251,7 @@ def confusion_lines(p) -> list[str]:
     return lines
 
 
-@cli.command("report")
+@click.command("report")
 @db_argument()
 @story_option
 @click.option(
