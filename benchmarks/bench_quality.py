@@ -75,7 +75,7 @@ def _by_story(pairs: Sequence[PairLabel]) -> dict[str, list[PairLabel]]:
 
 
 def _names_the_point(pair: PairLabel) -> bool:
-    kinds = NAMING_KINDS.get(pair.point or "", None)
+    kinds = NAMING_KINDS.get(pair.point or "")
     found = [h for h in find_hints(pair.a.text, pair.b.text) if h.relation == "differs"]
     return bool(found) if kinds is None else any(h.kind in kinds for h in found)
 
@@ -109,7 +109,9 @@ def measure(pairs: Sequence[PairLabel]) -> dict[str, tuple[float, float | None, 
             ranks[label] += filtered_ranks(claims, labels, ours)
             base[label] += filtered_ranks(claims, labels, token_set_baseline)
             if label == "same":
-                hard = [x for x in labels if fuzz.token_set_ratio(x[0].text, x[1].text) < VERY_DIFFERENT]
+                hard = [
+                    x for x in labels if fuzz.token_set_ratio(x[0].text, x[1].text) < VERY_DIFFERENT
+                ]
                 ranks["hard"] += filtered_ranks(claims, hard, ours)
                 base["hard"] += filtered_ranks(claims, hard, token_set_baseline)
         scored = [p for p in story_pairs if p.label == "contradict" and not p.alt]

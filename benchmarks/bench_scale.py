@@ -156,4 +156,6 @@ def _basil(folder: Path) -> dict:
 if __name__ == "__main__":
     table = run(QUICK if "--quick" in sys.argv else SHAPES)
     for row in table:
-        print(" | ".join(row[k] for k in ("case", "measure", "value", "baseline", "ratio", "target")))
+        print(
+            " | ".join(row[k] for k in ("case", "measure", "value", "baseline", "ratio", "target"))
+        )

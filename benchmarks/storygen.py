@@ -161,7 +161,12 @@ def story_articles(
 
 
 def write_story_feed(
-    target: Path, n_articles: int, claims_per_article: int, *, story: str | None = None, seed: int = 7
+    target: Path,
+    n_articles: int,
+    claims_per_article: int,
+    *,
+    story: str | None = None,
+    seed: int = 7,
 ) -> int:
     """The story as a JSONL feed for `workbench import`; returns the articles written."""
     name = story or f"generated {n_articles}x{claims_per_article}"
