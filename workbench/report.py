@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.agreement import AgreementSummary, Rating, summarize
+from workbench.decision import Vote, decide
 from workbench.display import one_line
 from workbench.errors import WorkbenchError
 from workbench.export import atomic_writer
@@ -126,10 +127,13 @@ def _story_report(
 
     agreeing = [e for e in entries if e.label == Label.AGREE]
     groups = _corroborated_groups(agreeing, claims)
-    corroborated_ids = {row.claim.id for g in groups for row in g.claims}
+    # A claim with a partner in another article, whatever the pair's label (agreed,
+    # contradicted, unsure or still disputed), is not single-source; only a pair decided
+    # "unrelated" is no partner.
+    partnered = {row.claim.id for e in entries if e.label != Label.UNRELATED for row in (e.a, e.b)}
     single: dict[str, list[ClaimRow]] = defaultdict(list)
     for row in claims.values():
-        if row.claim.kind == ClaimKind.CLAIM and row.claim.id not in corroborated_ids:
+        if row.claim.kind == ClaimKind.CLAIM and row.claim.id not in partnered:
             single[row.source].append(row)
 
     activity: dict[str, ReviewerActivity] = defaultdict(ReviewerActivity)
@@ -162,18 +166,16 @@ def _who(entry: PairEntry) -> str:
 
 
 def _decide(marks: list[Mark]) -> tuple[str | None, str]:
-    finals = sorted(
-        (m for m in marks if m.action == MarkAction.FINAL), key=lambda m: (m.created_at, m.id)
+    """The pair's label (workbench.decision) and who decided it, as the report words it."""
+    found = decide(
+        Vote(m.reviewer, str(m.label), m.action == MarkAction.FINAL, m.created_at, m.id)
+        for m in marks
     )
-    if finals:
-        return str(finals[-1].label), f"final ({finals[-1].reviewer})"
-    rated = [m for m in marks if m.label != Label.UNSURE]
-    labels = {str(m.label) for m in rated}
-    if len(labels) == 1:
-        return labels.pop(), ", ".join(sorted(m.reviewer for m in rated))
-    if not labels:
-        return None, "unsure"
-    return None, ""
+    if found.final:
+        return found.label, f"final ({found.by[0]})"
+    if found.label is not None:
+        return found.label, ", ".join(found.by)
+    return None, "" if found.disputed else "unsure"
 
 
 def _reading_order(claims: dict[str, ClaimRow], key: tuple[str, str]) -> tuple:
