@@ -43,6 +43,7 @@ from contextlib import contextmanager
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from workbench.errors import TooLargeError
 from workbench.models import Candidate, Claim, ClaimKind
 from workbench.textnorm import content_tokens, particle_stripped
 
@@ -55,6 +56,10 @@ _HOP_ARTICLES = 4  # third articles consulted per claim
 _HOP_WEIGHT = 0.7
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
 _ROW_BLOCK = 512  # rows per block in the two-hop step (bounds the temporary memory)
+# The work one story may take: the score matrix is claims x claims, and the ranking holds
+# claims x other articles x top_k. 10,000 claims take about 1 GB and ten seconds.
+MAX_CLAIMS = 10_000
+MAX_PAIRS = 2_000_000
 
 
 def align_story(claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0) -> list[Candidate]:
@@ -75,6 +80,7 @@ def align_story(claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0)
         return []
     n = len(usable)
     art = np.fromiter((article_of[c.article_id] for c in usable), dtype=np.int64, count=n)
+    check_size(n, len(article_of), min(top_k, int(np.bincount(art).max())))
     tiebreak = sorted(range(n), key=lambda i: (usable[i].ordinal, usable[i].id))
     order_pos = np.empty(n, dtype=np.int64)
     order_pos[tiebreak] = np.arange(n)
@@ -89,6 +95,17 @@ def align_story(claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0)
     cand_ids = ids[j_idx].tolist()
     with _gc_paused():
         return list(map(Candidate, claim_ids, cand_ids, ranks, scores))
+
+
+def check_size(claims: int, articles: int, top_k: int) -> None:
+    """Refuse, in one line and before any work, a story larger than alignment takes."""
+    pairs = claims * (articles - 1) * top_k
+    if claims > MAX_CLAIMS or pairs > MAX_PAIRS:
+        raise TooLargeError(
+            f"{claims:,} claims in {articles:,} articles is over what alignment takes"
+            f" ({MAX_CLAIMS:,} claims, and {MAX_PAIRS:,} claims x other articles x top):"
+            " split the story, or import it with --no-align"
+        )
 
 
 def _top_per_article(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbench.align import ALIGNER_VERSION, align_story
 from workbench.claims import SEGMENTER_VERSION, split_claims
+from workbench.errors import TooLargeError
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
 from workbench.models import Article, article_id, story_id
 from workbench.store import Store
@@ -92,7 +93,10 @@ def import_articles(
 def align_stored_story(store: Store, story: str, *, top_k: int = 3) -> int:
     """Recompute and store one story's candidates; returns how many were stored."""
     with store.write():
-        candidates = align_story(store.claims(story=story), top_k=top_k)
+        try:
+            candidates = align_story(store.claims(story=story), top_k=top_k)
+        except TooLargeError as exc:
+            raise TooLargeError(f"story {store.resolve_story(story).name!r}: {exc}") from None
         count = store.replace_candidates(story, candidates)
         store.set_meta("aligner_version", ALIGNER_VERSION)
     return count

@@ -16,7 +16,9 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
+from workbench.display import safe_text
 from workbench.models import Mark
 from workbench.store import Store
 from workbench.tui import tasks
@@ -87,6 +89,26 @@ class WorkbenchApp(App[None]):
         self._token: int | None = None
         self._polling = False
         self._proposed_counts: dict[str, asyncio.Task] = {}
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages carry names from files and the
+        database (a key map's "[/]", a story called "[b]"), never markup, controls shown.
+        Widgets' notify() comes here too, with markup=True by default: it is ignored."""
+        super().notify(
+            safe_text(message),
+            title=safe_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- start and stop ------------------------------------------------------------------------
 

@@ -116,6 +116,8 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path}: not read ({exc}); default keys in use"]
+    except RecursionError:
+        return {}, [f"{path}: not read (nested too deeply); default keys in use"]
     table = data.get("keys", data)
     if not isinstance(table, dict):
         return {}, [f'{path}: [keys] must be a table of binding id = "key"']

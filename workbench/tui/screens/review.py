@@ -29,6 +29,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from workbench.display import one_line, safe_text
 from workbench.errors import WorkbenchError
 from workbench.models import Label, MarkAction, pair_key
 from workbench.store import Store
@@ -884,16 +885,12 @@ class ReviewScreen(Screen[None]):
         env = self.wb.config.env
         program = env.get("EDITOR", "").strip() or env.get("PAGER", "").strip()
         if program:
+            # The program gets a copy of the article and nothing else from the database: a
+            # fixed file name (a source named ".." or holding escape sequences is never on
+            # its command line or in its title), and control characters shown, as on screen.
             with tempfile.TemporaryDirectory(prefix="workbench-article-") as tmp:
-                name = (
-                    "".join(
-                        ch if ch.isalnum() or ch in "._-" else "_"
-                        for ch in Path(doc.article.source).name
-                    )
-                    or "article.txt"
-                )
-                path = Path(tmp) / name
-                path.write_text(doc.article.text, encoding="utf-8")
+                path = Path(tmp) / "article.txt"
+                path.write_text(safe_text(doc.article.text), encoding="utf-8")
                 os.chmod(path, 0o444)  # a copy, and read-only: the article is never edited
                 if self._run_external([*shlex.split(program), f"+{line}", str(path)]):
                     return
@@ -956,6 +953,4 @@ def _label_content(label: Label) -> Content:
 
 
 def _one_line(text: str, width: int | None = None) -> str:
-    from workbench.display import one_line
-
     return one_line(text, width)
