@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from test_tui_helpers import app_for, crafted_db, started
+from test_tui_helpers import app_for, crafted_db, press, screen_text, settle, standing, started
 
 from conftest import SEEDS_DIR
 from workbench.cli import cli
@@ -26,6 +26,7 @@ from workbench.display import safe_text
 from workbench.errors import IngestError
 from workbench.export import csv_cell, csv_value, read_csv
 from workbench.ingest import read_inputs
+from workbench.models import Label
 from workbench.store import Store
 
 # Set the terminal's title, clear the screen, write the clipboard (OSC 0, CSI 2J, OSC 52).
@@ -407,17 +408,23 @@ def test_the_csv_prefix_is_undone_exactly(value):
 async def test_a_key_map_with_markup_starts_the_app_with_defaults_and_a_warning(tmp_path):
     db = crafted_db(
         tmp_path / "k.db",
-        {"S": [("a.txt", "Six were hurt on Friday."), ("b.txt", "Seven were hurt on Friday.")]},
+        {"S": [("a.txt", "Six were hurt on Friday."), ("b.txt", "Six were hurt on Friday!")]},
     )
     keys = tmp_path / "keys.toml"
-    keys.write_text('"[/]" = "y"\n"[b]x[/b]" = "z"\nagree = "[/]"\n', encoding="utf-8")
-    app = app_for(db, keys=keys)
+    keys.write_text(
+        '"[/]" = "y"\n"[b]x[/b]" = "z"\nagree = "[/]"\nundo = "\\u001b[2J"\n', encoding="utf-8"
+    )
+    app = app_for(db, keys=keys, story="S")
     async with app.run_test(notifications=True) as pilot:
         await started(app, pilot)
         messages = [n.message for n in app._notifications]
         assert any("unknown binding id '[/]'" in m for m in messages), messages
-        await pilot.press("question_mark")  # the help screen lists the keys
+        assert any("agree: '[/]' is not a key" in m for m in messages), messages
+        assert any("undo: '\\x1b[2J' is not a key" in m for m in messages), messages
+        await press(app, pilot, "a")  # the default key still agrees
+        await pilot.press("question_mark")  # and the help screen lists the keys
         await pilot.pause()
+    assert list(standing(db).values()) == [Label.AGREE]
 
 
 async def test_o_hands_the_program_the_article_only_under_a_fixed_name(tmp_path, monkeypatch):
@@ -455,3 +462,75 @@ async def test_o_hands_the_program_the_article_only_under_a_fixed_name(tmp_path,
         safe_text(text),
         "Officials said seven were hurt.",
     }
+
+
+async def test_the_note_editor_gets_a_fixed_name_and_a_broken_editor_falls_back(
+    tmp_path, monkeypatch
+):
+    from workbench.tui.screens.modals import ArticleViewer, NoteScreen
+    from workbench.tui.screens.review import ReviewScreen
+
+    db = crafted_db(
+        tmp_path / "n.db",
+        {"S": [(ATTACK, "Six were hurt on Friday."), ("..", "Six were hurt on Friday!")]},
+    )
+    ran: list[list[str]] = []
+
+    def editor(self, command: list[str]) -> bool:
+        ran.append(command)
+        Path(command[-1]).write_text("edited", encoding="utf-8")
+        return True
+
+    monkeypatch.setattr(ReviewScreen, "_run_external", editor)
+    env = {"EDITOR": "ed --flag"}
+    app = app_for(db, env=env, story="S")
+    async with app.run_test(notifications=True) as pilot:
+        await started(app, pilot)
+        screen = app.screen
+        pair = screen._pair()
+        await press(app, pilot, "c")
+        screen.show_pair(*pair)
+        await settle(app, pilot)
+        await press(app, pilot, "e")
+        [command] = ran
+        assert command[:2] == ["ed", "--flag"] and Path(command[-1]).name == "note.txt"
+        assert all("pwned" not in part for part in command)
+        assert "edited" in screen_text(app)
+        # An $EDITOR that is not a command line (an unbalanced quote): a warning and the
+        # app's own viewer and note box, never a crash.
+        env["EDITOR"] = "vim '"
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleViewer)
+        await press(app, pilot, "escape", "e")
+        assert isinstance(app.screen, NoteScreen)
+        assert any("$EDITOR is not a command line" in n.message for n in app._notifications)
+    assert len(ran) == 1
+
+
+def test_a_served_session_is_given_no_editor_or_pager(tmp_path, monkeypatch):
+    """Through `serve`, whoever is at the browser types into `review`: $EDITOR (vim's :!sh)
+    must never run on the server. Here the session is made as serve makes it."""
+    made: dict = {}
+
+    class Finished:
+        return_code = 0
+
+        def run(self) -> None:
+            pass
+
+    def make_app(db, **options):
+        made.update(options)
+        return Finished()
+
+    monkeypatch.setattr("workbench.tui.app.make_app", make_app)
+    db = tmp_path / "s.db"
+    run("import", db, SEEDS_DIR, "--story", "S", "-q", ok=True)
+    served = {"TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"}
+    result = CliRunner().invoke(
+        cli,
+        ["review", str(db), "--reviewer", "web"],
+        env={**served, "EDITOR": "vim", "PAGER": "less"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "EDITOR" not in made["env"] and "PAGER" not in made["env"]

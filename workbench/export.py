@@ -149,9 +149,13 @@ def write_rows(
         # so with "\n" alone a note holding a bare "\r" went out unquoted and split its row.
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_FIELDS)
-        cell = (lambda value: value) if raw else csv_cell
+        starts, prefix = _PREFIXED_STARTS, CSV_TEXT_PREFIX
         for row in rows:
-            writer.writerow([cell(v) for v in row])  # None (no note): an empty field
+            if not raw:  # csv_cell, inline: this loop runs once per mark
+                row = [
+                    prefix + v if isinstance(v, str) and v.startswith(starts) else v for v in row
+                ]
+            writer.writerow(row)  # None (no note): an empty field
             labels[row[_LABEL]] += 1
     elif fmt == "nli":
         for row in rows:

@@ -73,6 +73,12 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise failure("review needs a terminal (for a web browser, use 'workbench serve')")
     reviewer = reviewer or default_reviewer()
+    env = dict(os.environ)
+    if served:
+        # Whoever is at the browser types into this process: never give them a program on
+        # the server ($EDITOR and $PAGER are a shell escape away). o and e use the app's own.
+        for name in ("EDITOR", "PAGER"):
+            env.pop(name, None)
     app = make_app(
         db,
         reviewer=reviewer,
@@ -81,6 +87,7 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
         min_score=min_score,
         readonly=read_only,
         keys=keys,
+        env=env,
     )
     app.run()
     if app.return_code:

@@ -851,14 +851,31 @@ class ReviewScreen(Screen[None]):
     async def _edit_note(self, existing: str) -> str | None:
         from workbench.tui.screens.modals import NoteScreen
 
-        editor = self.wb.config.env.get("EDITOR", "").strip()
+        editor = self._program("EDITOR")
         if editor:
             with tempfile.TemporaryDirectory(prefix="workbench-note-") as tmp:
                 path = Path(tmp) / "note.txt"
                 path.write_text(existing, encoding="utf-8")
-                if self._run_external([*shlex.split(editor), str(path)]):
-                    return path.read_text(encoding="utf-8").strip()
+                if self._run_external([*editor, str(path)]):
+                    try:
+                        return path.read_text(encoding="utf-8").strip()
+                    except (OSError, UnicodeDecodeError) as exc:
+                        self.notify(f"The note was not saved: {exc}", severity="error")
+                        return None
         return await self.app.push_screen_wait(NoteScreen(existing))
+
+    def _program(self, *variables: str) -> list[str] | None:
+        """The first of $EDITOR / $PAGER that is set, as a command line; None (and a
+        warning) when it cannot be split (an unbalanced quote)."""
+        env = self.wb.config.env
+        name = next((v for v in variables if env.get(v, "").strip()), None)
+        if name is None:
+            return None
+        try:
+            return shlex.split(env[name]) or None
+        except ValueError:
+            self.notify(f"${name} is not a command line ({env[name]!r})", severity="warning")
+            return None
 
     def _run_external(self, command: list[str]) -> bool:
         """Run a program in the terminal while the app steps aside. False when the app
@@ -882,8 +899,7 @@ class ReviewScreen(Screen[None]):
         doc = view.left if self.active == "left" else view.right
         claim_id = self.left_claim if self.active == "left" else self.right_claim
         line = doc.line_of(doc.claim(claim_id).start) if claim_id else 1
-        env = self.wb.config.env
-        program = env.get("EDITOR", "").strip() or env.get("PAGER", "").strip()
+        program = self._program("EDITOR", "PAGER")
         if program:
             # The program gets a copy of the article and nothing else from the database: a
             # fixed file name (a source named ".." or holding escape sequences is never on
@@ -892,7 +908,7 @@ class ReviewScreen(Screen[None]):
                 path = Path(tmp) / "article.txt"
                 path.write_text(safe_text(doc.article.text), encoding="utf-8")
                 os.chmod(path, 0o444)  # a copy, and read-only: the article is never edited
-                if self._run_external([*shlex.split(program), f"+{line}", str(path)]):
+                if self._run_external([*program, f"+{line}", str(path)]):
                     return
         await self.app.push_screen_wait(ArticleViewer(doc, line))
 
