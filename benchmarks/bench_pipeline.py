@@ -18,6 +18,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from workbench.claims import split_claims
+from workbench.evaluation import LabelledStory, StoryArticle, basil_article, write_feed
 from workbench.pipeline import import_paths
 from workbench.store import Store
 
@@ -35,28 +36,13 @@ _OBJECTS = ["that the talks lasted an hour", "that six people were injured on Sa
 
 def basil_jsonl(target: Path) -> int:
     """The BASIL articles as one JSONL feed (story = triplet id); returns articles written."""
-    count = 0
-    with target.open("w", encoding="utf-8") as out:
-        for path in sorted(BASIL_DIR.rglob("*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            paragraphs = [" ".join(p) for p in record.get("body-paragraphs", []) if p]
-            text = "\n\n".join(paragraphs)
-            if not text.strip():
-                continue
-            out.write(
-                json.dumps(
-                    {
-                        "story": record["triplet-uuid"],
-                        "text": text,
-                        "title": record.get("title"),
-                        "outlet": str(record.get("source", "")).lower(),
-                        "source": path.name,
-                    }
-                )
-                + "\n"
-            )
-            count += 1
-    return count
+    stories: dict[str, list[StoryArticle]] = {}
+    for path in sorted(BASIL_DIR.rglob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        article = basil_article(path, record)
+        if article.text.strip():
+            stories.setdefault(record["triplet-uuid"], []).append(article)
+    return write_feed((LabelledStory(n, tuple(a)) for n, a in stories.items()), target)
 
 
 def generated_jsonl(

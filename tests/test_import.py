@@ -24,11 +24,18 @@ def content(path: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(path)
     try:
         dump = {}
-        for table in ("stories", "articles", "claims", "candidates", "marks", "meta"):
+        for table in ("stories", "articles", "claims", "marks", "meta"):
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            keep = [c for c in columns if c not in TIME_COLUMNS]
+            keep = [c for c in columns if c not in TIME_COLUMNS and c != "key"]
             quoted = ", ".join(f'"{c}"' for c in keep)
             dump[table] = sorted(conn.execute(f"SELECT {quoted} FROM {table}").fetchall(), key=repr)
+        # Candidates by claim id: a claim's integer key is local to each database.
+        dump["candidates"] = sorted(
+            conn.execute(
+                "SELECT ca.id, cb.id, k.score, k.rank, k.discrepancy FROM candidates k"
+                " JOIN claims ca ON ca.key = k.a JOIN claims cb ON cb.key = k.b"
+            ).fetchall()
+        )
         return dump
     finally:
         conn.close()

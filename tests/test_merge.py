@@ -30,9 +30,25 @@ def content(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table, timestamps included, in id order: 'the same content'."""
     with Store.open(path, readonly=True) as store:
         return {
-            table: sorted(store.db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-            for table in TABLES
+            table: sorted(store.db.execute(_dump_sql(store, table)), key=repr) for table in TABLES
         }
+
+
+def _dump_sql(store: Store, table: str) -> str:
+    """Every column, with claims named by id: a claim's integer key is local to each
+    database (it is the order claims were inserted in)."""
+    if table == "candidates":
+        return (
+            "SELECT ca.id, cb.id, k.score, k.rank, k.discrepancy FROM candidates k"
+            " JOIN claims ca ON ca.key = k.a JOIN claims cb ON cb.key = k.b"
+        )
+    return f"SELECT {_columns(store, table)} FROM {table}"
+
+
+def _columns(store: Store, table: str) -> str:
+    """Every column but a claim's integer key, which is local to each database."""
+    names = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})")]
+    return ", ".join(f'"{c}"' for c in names if not (table == "claims" and c == "key"))
 
 
 def file_digests(folder: Path) -> dict[str, str]:

@@ -7,11 +7,11 @@ import sqlite3
 import pytest
 
 from conftest import SEEDS_DIR
-from workbench import store as store_module
 from workbench.errors import StoreError
 from workbench.models import Label
 from workbench.pipeline import import_paths
 from workbench.store import Store
+from workbench.store import base as store_module
 
 
 def _add_reviewed_flag(db) -> None:
@@ -77,3 +77,75 @@ def test_an_older_database_opened_read_only_is_not_upgraded(v1_database, monkeyp
     with pytest.raises(StoreError, match="needs an upgrade"):
         Store.open(v1_database, readonly=True)
     assert "reviewed" not in _columns(v1_database, "stories")
+
+
+def _a_version_1_database(path) -> None:
+    """A database as workbench 0.1 (schema 1) left it: text-keyed candidates, rank 1..3."""
+    import sqlite_utils
+
+    from workbench.store.schema import MIGRATIONS as STEPS
+
+    conn = sqlite3.connect(path)
+    conn.isolation_level = None
+    db = sqlite_utils.Database(conn)
+    conn.execute("BEGIN")
+    STEPS[0](db)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO stories VALUES ('s1', 'Story', '2026-01-01')")
+    for art, text in (
+        ("A", "Six were hurt on Monday. Rain fell."),
+        ("B", "6 were injured Monday."),
+    ):
+        conn.execute(
+            "INSERT INTO articles VALUES (?, 's1', ?, NULL, NULL, NULL, NULL, ?, 'x', 'now')",
+            [art, f"{art}.txt", text],
+        )
+    claims = [("A:0-23", "A", 0, 23, "Six were hurt on Monday.", 0),
+              ("A:24-34", "A", 24, 34, "Rain fell.", 1),
+              ("B:0-22", "B", 0, 22, "6 were injured Monday.", 0)]  # fmt: skip
+    for cid, art, start, end, text, ordinal in claims:
+        conn.execute(
+            "INSERT INTO claims VALUES (?, ?, ?, ?, ?, 'claim', ?)",
+            [cid, art, start, end, text, ordinal],
+        )
+    conn.executemany(
+        "INSERT INTO candidates VALUES ('s1', ?, ?, ?, ?)",
+        [("A:0-23", "B:0-22", 1, 88.0), ("B:0-22", "A:0-23", 1, 87.5),
+         ("B:0-22", "A:24-34", 2, 12.0)],
+    )  # fmt: skip
+    conn.execute(
+        "INSERT INTO marks VALUES ('m1', 'p', 'A:0-23', 'B:0-22', 'agree', 'ana', NULL,"
+        " '2026-01-01T00:00:00', NULL, 'mark', NULL)"
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def test_a_version_1_database_upgrades_to_integer_keyed_candidates(tmp_path):
+    path = tmp_path / "v1.db"
+    _a_version_1_database(path)
+    with Store.open(path) as store:
+        assert store.schema_version == store_module.SCHEMA_VERSION
+        assert "key" in [r[1] for r in store.db.execute("PRAGMA table_info(claims)")]
+        rows = {(r.a.claim.id, r.b.claim.id): (r.rank, r.score) for r in store.candidate_rows()}
+        # What the review queue used (rank 1 in each direction) is kept; the rest is left
+        # for `workbench align`.
+        assert rows == {("A:0-23", "B:0-22"): (1, 88.0), ("B:0-22", "A:0-23"): (1, 87.5)}
+        assert [m.id for m in store.current_marks()] == ["m1"]
+        assert [c.id for c in store.search_claims("injured")] == ["B:0-22"]  # FTS still valid
+        store.add_article(_article("C", "Nine were hurt."), [_span(0, 15)])
+        assert [c.id for c in store.search_claims("nine")] == ["C:0-15"]
+        assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert (tmp_path / "v1.db.v1.bak").exists()
+
+
+def _article(aid: str, text: str):
+    from workbench.models import Article
+
+    return Article(id=aid, story_id="s1", source=f"{aid}.txt", text=text)
+
+
+def _span(start: int, end: int):
+    from workbench.models import ClaimSpan
+
+    return ClaimSpan(start, end)

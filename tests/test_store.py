@@ -6,7 +6,6 @@ import sqlite3
 
 import pytest
 
-from workbench import store as store_module
 from workbench.errors import NotFoundError, StoreError
 from workbench.hints import find_hints
 from workbench.models import (
@@ -20,6 +19,7 @@ from workbench.models import (
     pair_id,
 )
 from workbench.store import SCHEMA_VERSION, Store
+from workbench.store import base as store_module
 
 
 def _add(store: Store, story_name: str, text: str, source: str) -> Article:
@@ -253,9 +253,11 @@ def test_candidates_keep_no_hints_and_rows_compute_them_on_access(store):
 def test_story_scoped_queries_use_their_indexes(store, two_claims):
     story = store.resolve_story("story").id
     plan = " ".join(row[3] for row in store.db.execute(
-        "EXPLAIN QUERY PLAN SELECT claim_id, candidate_id FROM candidates"
-        " WHERE story_id = ? AND rank = 1 AND score >= ?", [story, 40.0]))  # fmt: skip
-    assert "COVERING INDEX candidates_story" in plan
+        "EXPLAIN QUERY PLAN SELECT ca.id, cb.id FROM articles aa"
+        " JOIN claims ca ON ca.article_id = aa.id JOIN candidates k ON k.a = ca.key"
+        " JOIN claims cb ON cb.key = k.b WHERE aa.story_id = ?", [story]))  # fmt: skip
+    assert "INDEX articles_story" in plan and "PRIMARY KEY" in plan
+    assert "SCAN k" not in plan and "SCAN candidates" not in plan
     plan = " ".join(row[3] for row in store.db.execute(
         "EXPLAIN QUERY PLAN SELECT id FROM marks WHERE claim_a IN"
         " (SELECT c.id FROM claims c JOIN articles a ON a.id = c.article_id"
@@ -288,10 +290,10 @@ def _unwritable_folder(monkeypatch) -> None:
     folder it cannot write (root ignores permissions, so the failure is reproduced here)."""
     real_connect = store_module._connect
 
-    def connect(path, *, readonly):
-        if readonly:
+    def connect(path, *, readonly, immutable=False):
+        if readonly and not immutable:
             raise sqlite3.OperationalError("attempt to write a readonly database")
-        return real_connect(path, readonly=readonly)
+        return real_connect(path, readonly=readonly, immutable=immutable)
 
     monkeypatch.setattr(store_module, "_connect", connect)
 

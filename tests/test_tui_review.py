@@ -548,9 +548,15 @@ async def test_other_processes_marks_show_up(seed):
             sys.executable, "-c", script, str(seed), left, right
         )
         assert await other.wait() == 0
-        assert await app.poll_changes()  # what the timer calls every second
-        await settle(app, pilot)
-        text = screen_text(app)
+        # The timer (every second) or this explicit poll takes the change in, whichever
+        # comes first: wait for what the screen shows, not for which of the two did it.
+        for _ in range(100):
+            await app.poll_changes()
+            await settle(app, pilot)
+            text = screen_text(app)
+            if "bob ✗ contra" in text:
+                break
+            await asyncio.sleep(0.05)
         assert "bob ✗ contra" in text and "dates differ" in text
         assert screen.query_one("#left", ArticlePane).state.markers[left].kind == "other"
         assert not await app.poll_changes()  # nothing new: no work
@@ -684,3 +690,45 @@ async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
             await press(app, pilot, "a")
             after = standing(seed)
             assert {k for k in after if before.get(k) != after[k]} == {pair_key(*pair)}
+
+
+class _FullDisk:
+    """A connection whose COMMIT fails as SQLite does on a full disk, while `full` is set."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self.full = True
+
+    def execute(self, sql, *args):
+        if self.full and sql == "COMMIT":
+            import sqlite3
+
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+async def test_a_full_disk_at_a_marks_commit_is_one_line_and_the_app_keeps_running(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        first = screen._pair()
+        full = await app.db.interactive.run(lambda store: _FullDisk(store.db.conn))
+
+        def install(store, conn=full):
+            store.db.conn = conn
+
+        await app.db.interactive.run(install)
+        await press(app, pilot, "a")
+        assert screen._pair() == first  # not saved: the screen does not move on
+        assert "marked 0/" in screen_text(app)
+        messages = [n.message for n in app._notifications]
+        assert any("disk is full" in m and "\n" not in m for m in messages), messages
+        assert standing(seed) == {}
+        full.full = False  # space again: the same app, the same key
+        await press(app, pilot, "a")
+        assert "marked 1/" in screen_text(app)
+    assert standing(seed) == {pair_key(*first): Label.AGREE}

@@ -190,36 +190,41 @@ def export_to_file(
     story_name: str | None = None,
     raw: bool = False,
 ) -> dict:
-    """Write the dataset to `target` (temporary file, then rename) and its manifest beside
-    it as `target` + ".manifest.json". Returns the manifest."""
+    """Write the dataset to `target` and its manifest beside it as `target` +
+    ".manifest.json". Both are written under temporary names and renamed into place only
+    once both are complete: a failure leaves the previous dataset and manifest as they
+    were. Returns the manifest."""
     target = Path(target)
-    # One read snapshot for the rows and the fingerprint: a reviewer marking meanwhile
-    # (live pairing) cannot make the manifest describe a database the rows did not come from.
-    with store.snapshot():
-        with atomic_writer(target, newline="" if fmt == "csv" else None) as out:
+    with StagedFiles() as staged:
+        # One read snapshot for the rows and the fingerprint: a reviewer marking meanwhile
+        # (live pairing) cannot make the manifest describe a database the rows did not
+        # come from.
+        with store.snapshot():
+            out = staged.open(target, newline="" if fmt == "csv" else None)
             counts = export_to_stream(store, fmt, out, selection, raw=raw)
-        fingerprint = store.content_fingerprint()
-    manifest = {
-        "file": target.name,
-        "format": fmt,
-        "sha256": file_sha256(target),
-        "counts": {
-            "rows": counts.rows,
-            "labels": {str(k): v for k, v in sorted(counts.labels.items())},
-            "skipped_unsure": counts.skipped,
-        },
-        "filters": selection.to_json(story_name),
-        "database": {
-            "path": str(store.path),
-            "fingerprint": fingerprint,
-            "schema_version": SCHEMA_VERSION,
-        },
-        "workbench_version": __version__,
-        "created_at": utc_now(),
-    }
-    with atomic_writer(manifest_path(target)) as out:
+            fingerprint = store.content_fingerprint()
+        manifest = {
+            "file": target.name,
+            "format": fmt,
+            "sha256": file_sha256(staged.written(target)),
+            "counts": {
+                "rows": counts.rows,
+                "labels": {str(k): v for k, v in sorted(counts.labels.items())},
+                "skipped_unsure": counts.skipped,
+            },
+            "filters": selection.to_json(story_name),
+            "database": {
+                "path": str(store.path),
+                "fingerprint": fingerprint,
+                "schema_version": SCHEMA_VERSION,
+            },
+            "workbench_version": __version__,
+            "created_at": utc_now(),
+        }
+        out = staged.open(manifest_path(target))
         json.dump(manifest, out, ensure_ascii=False, indent=2)
         out.write("\n")
+        staged.publish()
     return manifest
 
 
@@ -228,36 +233,72 @@ def manifest_path(target: str | os.PathLike) -> Path:
     return target.with_name(target.name + MANIFEST_SUFFIX)
 
 
-@contextlib.contextmanager
-def atomic_writer(target: str | os.PathLike, *, newline: str | None = None) -> Iterator[IO[str]]:
-    """A text file that appears at `target` only when the block succeeds. A target that
-    cannot be written is refused before the block runs, naming the target (not the
-    temporary file)."""
-    target = Path(target)
-    if target.is_dir():
-        raise WorkbenchError(f"{target}: is a directory; name a file to write")
-    if not target.parent.is_dir():
-        raise WorkbenchError(f"{target.parent}: no such directory")
-    try:
-        handle, tmp_name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise WorkbenchError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        # mkstemp makes the file 0600; a dataset is shared like any file the user writes.
+class StagedFiles:
+    """Text files written under temporary names beside their targets and renamed into
+    place together by `publish`; leaving the block without publishing (an error) removes
+    them, so the targets stay as they were. A target that cannot be written is refused
+    when it is opened, naming the target (not the temporary file)."""
+
+    def __init__(self) -> None:
+        self._files: list[tuple[Path, Path, IO[str]]] = []  # (temporary, target, handle)
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+    def open(self, target: str | os.PathLike, *, newline: str | None = None) -> IO[str]:
+        target = Path(target)
+        if target.is_dir():
+            raise WorkbenchError(f"{target}: is a directory; name a file to write")
+        if not target.parent.is_dir():
+            raise WorkbenchError(f"{target.parent}: no such directory")
+        try:
+            handle, tmp_name = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+            )
+        except OSError as exc:
+            raise WorkbenchError(f"{target}: cannot write ({exc.strerror or exc})") from None
+        tmp = Path(tmp_name)
+        out = os.fdopen(handle, "w", encoding="utf-8", newline=newline)
+        self._files.append((tmp, target, out))
+        return out
+
+    def written(self, target: str | os.PathLike) -> Path:
+        """The temporary file holding `target`'s content so far (flushed)."""
+        for tmp, name, out in self._files:
+            if name == Path(target):
+                out.flush()
+                return tmp
+        raise KeyError(target)
+
+    def publish(self) -> None:
+        # mkstemp makes files 0600; a dataset is shared like any file the user writes.
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        for tmp, _, out in self._files:
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
+            os.chmod(tmp, 0o666 & ~umask)
+        for tmp, target, _ in self._files:
+            os.replace(tmp, target)
+        self._files.clear()
+
+    def discard(self) -> None:
+        for tmp, _, out in self._files:
+            out.close()
+            tmp.unlink(missing_ok=True)
+        self._files.clear()
+
+
+@contextlib.contextmanager
+def atomic_writer(target: str | os.PathLike, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """A text file that appears at `target` only when the block succeeds."""
+    with StagedFiles() as staged:
+        yield staged.open(target, newline=newline)
+        staged.publish()
 
 
 def file_sha256(path: str | os.PathLike) -> str:

@@ -46,38 +46,37 @@ def merge_databases(
     _refuse_same_file(out, inputs)
     if not out.parent.is_dir():
         raise StoreError(f"{out.parent}: no such directory; nothing was merged")
-    created = not out.exists()
     report = MergeReport(inputs=[str(p) for p in inputs])
-    try:
-        with Store.open(out, create=True) as target:
-            if target.readonly:
-                raise StoreError(f"{out}: read-only ({target.readonly_reason}); nothing was merged")
-            gained: set[str] = set()
-            with target.write():
-                for path in inputs:
-                    with _open_input(path) as source:
-                        added, stories = target.merge_from(source)
-                    for table, count in added.items():
-                        report.added[table] += count
-                    gained |= stories
-                report.realigned = sorted(gained)
-                report.candidates = _realign(target, report.realigned, top_k)
-    except BaseException:
-        if created:
-            _remove_database(out)
-        raise
+    # A new OUT appears only once the merge has committed.
+    with Store.open_or_create(out) as target:
+        if target.readonly:
+            raise StoreError(f"{out}: read-only ({target.readonly_reason}); nothing was merged")
+        gained: set[str] = set()
+        with target.write():
+            for path in inputs:
+                with _open_input(path) as source:
+                    added, stories = target.merge_from(source)
+                for table, count in added.items():
+                    report.added[table] += count
+                gained |= stories
+            report.realigned = sorted(gained)
+            report.candidates = _realign(target, report.realigned, top_k)
     return report
 
 
 def _open_input(path: str | os.PathLike) -> Store:
     store = Store.open(path, readonly=True)
-    version = store.schema_version
-    if version > SCHEMA_VERSION:
+    try:
+        version = store.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: made by a newer workbench (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade before merging"
+            )
+        store.check_integrity()  # a damaged input is refused before anything is merged
+    except BaseException:
         store.close()
-        raise StoreError(
-            f"{path}: made by a newer workbench (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade before merging"
-        )
+        raise
     return store
 
 
@@ -95,9 +94,3 @@ def _refuse_same_file(out: Path, inputs: Sequence[str | os.PathLike]) -> None:
             raise StoreError(f"{path}: no such database")
         if out.exists() and os.path.samefile(out, path):
             raise StoreError(f"{path}: is the output database; merge into a new or other file")
-
-
-def _remove_database(path: Path) -> None:
-    """Remove a database this merge created and could not finish (with its WAL files)."""
-    for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)

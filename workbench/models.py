@@ -133,6 +133,7 @@ class Candidate:
     candidate_id: str
     rank: int
     score: float
+    discrepancy: float = 0.0  # 0-100: how likely the two state one fact differently
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,13 @@ are one line on stderr with exit status 1, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sqlite3
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 import click
@@ -58,6 +61,24 @@ class WorkbenchGroup(click.Group):
             raise failure(f"{where}{exc.strerror or exc}") from None
 
 
+# Commands that run the Textual app, which handles the terminal itself.
+INTERACTIVE_COMMANDS = frozenset({"review", "serve"})
+
+
+def _exit_cleanly_on_termination() -> None:
+    """SIGTERM and SIGHUP unwind like an error: the open transaction rolls back and a
+    database or file being created is removed, instead of the process dying mid-write."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers (and receives signals)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+
+
 @click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbench")
 def cli() -> None:
@@ -68,6 +89,9 @@ def cli() -> None:
         workbench import stories.db articles/ --story "Syria talks"
         workbench review stories.db --reviewer ana
     """
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand not in INTERACTIVE_COMMANDS:
+        _exit_cleanly_on_termination()
 
 
 def db_argument():
@@ -97,7 +121,22 @@ def story_option(func):
 
 
 def open_store(db: str, *, create: bool = False, readonly: bool = False) -> Store:
-    return Store.open(db, create=create, readonly=readonly)
+    store = Store.open(db, create=create, readonly=readonly)
+    show_warnings(store)
+    return store
+
+
+@contextlib.contextmanager
+def open_store_or_create(db: str) -> Iterator[Store]:
+    """DB for writing; a new one appears only when the command succeeds."""
+    with Store.open_or_create(db) as store:
+        show_warnings(store)
+        yield store
+
+
+def show_warnings(store: Store) -> None:
+    for warning in store.warnings:
+        say(one_line(warning), err=True)
 
 
 def echo_json_lines(objects: Iterable[dict]) -> None:

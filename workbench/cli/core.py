@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,6 +13,7 @@ from workbench.cli import (
     json_option,
     not_blank,
     open_store,
+    open_store_or_create,
     say,
     stderr_is_terminal,
     story_option,
@@ -87,9 +85,8 @@ def import_command(
         workbench import stories.db examples/seeds --story "US-Russia deconfliction"
         workbench import stories.db feed.jsonl
     """
-    # Read and check every file before touching DB, and never leave behind a database
-    # that this command created for an import that failed (or was interrupted).
-    existed = os.path.lexists(db)
+    # Read and check every file before touching DB. A new DB is built under a temporary
+    # name and appears only once the import has committed (Store.open_or_create).
     skipped: list[SkippedLink] = []
     inputs = read_inputs(
         paths,
@@ -102,24 +99,17 @@ def import_command(
     )
     for link in skipped:
         say(one_line(link.message()), err=True)
-    try:
-        with open_store(db, create=True) as store:
-            if quiet or not stderr_is_terminal():
-                report = import_articles(store, inputs, align=not no_align)
-            else:
-                with _progress_bar() as (bar, task):
-                    report = import_articles(
-                        store,
-                        inputs,
-                        align=not no_align,
-                        progress=lambda done, total: bar.update(task, completed=done, total=total),
-                    )
-    except BaseException:
-        if not existed:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                with contextlib.suppress(OSError):
-                    os.remove(db + suffix)
-        raise
+    with open_store_or_create(db) as store:
+        if quiet or not stderr_is_terminal():
+            report = import_articles(store, inputs, align=not no_align)
+        else:
+            with _progress_bar() as (bar, task):
+                report = import_articles(
+                    store,
+                    inputs,
+                    align=not no_align,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
     if quiet:
         return
     stories = len(report.stories)

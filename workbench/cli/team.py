@@ -17,6 +17,13 @@ from workbench.cli import (
 from workbench.display import json_line, one_line
 from workbench.errors import NotFoundError
 from workbench.models import Label, Mark
+from workbench.store.files import refuse_database_output
+
+
+def force_option(func):
+    return click.option(
+        "--force", is_flag=True, help="Replace FILE even if it is another SQLite database."
+    )(func)
 
 
 def _mark_json(mark: Mark) -> dict:
@@ -107,7 +114,8 @@ def undo_command(db, reviewer, as_json):
     help="CSV: write cells exactly as stored, without the ' that keeps a spreadsheet from "
     "running =, +, -, @ as a formula.",
 )
-def export_command(db, fmt, output, reviewer, story, final, raw):
+@force_option
+def export_command(db, fmt, output, reviewer, story, final, raw, force):
     """Export each reviewer's standing marks (or the final labels) as a dataset.
 
     JSONL: one mark a line, {"story", "a": {"article", "claim", "start", "end", "text"},
@@ -129,6 +137,8 @@ def export_command(db, fmt, output, reviewer, story, final, raw):
     """
     from workbench.export import ExportFilter, export_to_file, export_to_stream
 
+    if output is not None:
+        refuse_database_output(output, db, force=force)
     with open_store(db, readonly=True) as store:
         story_row = store.resolve_story(story) if story else None
         if reviewer and reviewer not in store.reviewers():
@@ -275,7 +285,8 @@ def confusion_lines(p) -> list[str]:
     default=None,
     help="Force the format instead of taking it from FILE's suffix.",
 )
-def report_command(db, story, output, fmt):
+@force_option
+def report_command(db, story, output, fmt, force):
     """An editor's report, per story: corroborated claims, contradicted claims (both quotes,
     both sources, the hints and the reviewers' notes), single-source claims, agreement
     figures, and who reviewed what.
@@ -286,6 +297,8 @@ def report_command(db, story, output, fmt):
     """
     from workbench.report import build_report, format_for, render, write_report
 
+    if output is not None:
+        refuse_database_output(output, db, force=force)
     fmt = fmt or (format_for(output) if output else "md")
     with open_store(db, readonly=True) as store:
         story_id = store.resolve_story(story).id if story else None

@@ -127,9 +127,11 @@ class WorkbenchApp(App[None]):
         from workbench.tui.screens.review import ReviewScreen
 
         mode = "adjudicate" if self.config.adjudicate else "review"
-        readonly, why, session = await self.db.interactive.run(
+        readonly, why, session, warnings = await self.db.interactive.run(
             tasks.open_session, self.reviewer, mode
         )
+        for warning in warnings:
+            self.notify(warning, severity="warning", timeout=10)
         self.readonly = readonly
         if readonly:
             self.readonly_reason = why

@@ -11,11 +11,13 @@ from workbench.store import Store
 from workbench.tui.model import ArticleDoc, Pair, StoryDoc, ViewData, disagreements
 
 
-def open_session(store: Store, reviewer: str, mode: str) -> tuple[bool, str, str | None]:
-    """(read-only?, why, session id). A read-only database gets no session row."""
+def open_session(
+    store: Store, reviewer: str, mode: str
+) -> tuple[bool, str, str | None, tuple[str, ...]]:
+    """(read-only?, why, session id, warnings). A read-only database gets no session row."""
     if store.readonly:
-        return True, store.readonly_reason, None
-    return False, "", store.start_session(reviewer, mode)
+        return True, store.readonly_reason, None, store.warnings
+    return False, "", store.start_session(reviewer, mode), store.warnings
 
 
 def find_start_story(store: Store, reviewer: str, min_score: float) -> str | None:

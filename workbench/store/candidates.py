@@ -1,0 +1,272 @@
+"""Candidate pairs: for each claim, the claims of other articles the aligner proposes, stored
+by integer claim keys (see schema.py), and the one rule for what the review queue holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from workbench.models import Candidate
+from workbench.queue import STRONG_DISCREPANCY
+from workbench.store.base import StoreBase
+from workbench.store.marks import standing
+from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_from_row
+
+
+def proposed(k: str = "k", floor: str = ":floor") -> str:
+    """SQL condition: candidate row `k` proposes its pair for review. It does when its
+    candidate is the claim's best in that article and reaches the score floor, or when the
+    two likely state one fact differently: a strong discrepancy is never hidden by the
+    floor. A pair is proposed when either of its two rows does. Boilerplate never gets a
+    row (the aligner skips it). The one definition: every query and the queue use it."""
+    return f"(({k}.rank = 1 AND {k}.score >= {floor}) OR {k}.discrepancy >= {STRONG_DISCREPANCY})"
+
+
+def _story_rows(k: str = "k") -> str:
+    """FROM/JOIN clauses for a story's candidate rows: ca/aa the proposing claim and its
+    article, cb/ab the candidate and its article."""
+    return (
+        f"FROM articles aa JOIN claims ca ON ca.article_id = aa.id"
+        f" JOIN candidates {k} ON {k}.a = ca.key"
+        f" JOIN claims cb ON cb.key = {k}.b JOIN articles ab ON ab.id = cb.article_id"
+    )
+
+
+class CandidateStore(StoreBase):
+    # --- writing -----------------------------------------------------------------------------
+
+    def replace_candidates(self, story: str, candidates: Iterable[Candidate]) -> int:
+        """Swap a story's candidates for a fresh set (marks are untouched: they name claims)."""
+        with self.write() as db:
+            keys = self.claim_keys(story=story)  # type: ignore[attr-defined]
+            db.execute(
+                "DELETE FROM candidates WHERE a IN (SELECT c.key FROM claims c"
+                " JOIN articles a ON a.id = c.article_id WHERE a.story_id = ?)",
+                [story],
+            )
+            return self._insert_candidates(keys, candidates)
+
+    def update_candidates(self, story: str, candidates: Iterable[Candidate]) -> int:
+        """Add or replace the given rows of a story (an incremental re-alignment); rows not
+        named stay as they are."""
+        with self.write():
+            return self._insert_candidates(self.claim_keys(story=story), candidates)  # type: ignore[attr-defined]
+
+    def drop_candidates_of(self, claims: Sequence[str]) -> None:
+        """Remove the rows these claims propose (before an incremental update rewrites them)."""
+        with self.write() as db:
+            for start in range(0, len(claims), 500):
+                chunk = list(claims[start : start + 500])
+                db.execute(
+                    "DELETE FROM candidates WHERE a IN"
+                    f" (SELECT key FROM claims WHERE id IN ({', '.join('?' * len(chunk))}))",
+                    chunk,
+                )
+
+    def _insert_candidates(self, keys: dict[str, int], candidates: Iterable[Candidate]) -> int:
+        cursor = self.db.conn.executemany(
+            "INSERT OR REPLACE INTO candidates (a, b, score, rank, discrepancy)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                (keys[c.claim_id], keys[c.candidate_id], round(float(c.score), 2), c.rank,
+                 round(float(c.discrepancy), 2))
+                for c in candidates
+            ),
+        )  # fmt: skip
+        return cursor.rowcount
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def candidate_count(self, *, story: str | None = None) -> int:
+        if story is None:
+            return self.db.execute("SELECT count(*) FROM candidates").fetchone()[0]
+        return self.db.execute(
+            f"SELECT count(*) {_story_rows()} WHERE aa.story_id = ?", [story]
+        ).fetchone()[0]
+
+    def candidate_rows(
+        self,
+        *,
+        story: str | None = None,
+        top: int | None = None,
+        min_score: float = 0.0,
+    ) -> Iterator[CandidateRow]:
+        """Stored candidates, streamed in reading order of the proposing claim."""
+        clauses, params = ["k.score >= ?"], [min_score]
+        if story:
+            clauses.append("aa.story_id = ?")
+            params.append(story)
+        if top:
+            clauses.append("k.rank <= ?")
+            params.append(top)
+        cursor = self.db.execute(
+            f"""
+            SELECT aa.story_id, s.name, k.rank, k.score, k.discrepancy,
+                   {claim_columns("ca")}, aa.source, {claim_columns("cb")}, ab.source
+            {_story_rows()} JOIN stories s ON s.id = aa.story_id
+            WHERE {" AND ".join(clauses)}
+            ORDER BY s.name, aa.source, aa.id, ca.ordinal, ab.source, ab.id, k.rank, cb.ordinal
+            """,
+            params,
+        )
+        for row in cursor:
+            sid, sname = row[0], row[1]
+            yield CandidateRow(
+                story_id=sid,
+                story_name=sname,
+                a=ClaimRow(claim_from_row(row[5:12]), sid, sname, row[12]),
+                b=ClaimRow(claim_from_row(row[13:20]), sid, sname, row[20]),
+                rank=row[2],
+                score=row[3],
+                discrepancy=row[4],
+            )
+
+    def proposed_rows(
+        self, story: str, *, min_score: float
+    ) -> list[tuple[str, str, float, int, float]]:
+        """The rows that propose a story's pairs: (claim, candidate, score, rank,
+        discrepancy), one per direction that qualifies (workbench.queue folds them)."""
+        return [
+            tuple(row)
+            for row in self.db.execute(
+                f"SELECT ca.id, cb.id, k.score, k.rank, k.discrepancy {_story_rows()}"
+                f" WHERE aa.story_id = :story AND {proposed('k')}",
+                {"story": story, "floor": min_score},
+            )
+        ]
+
+    def review_proposed_by_articles(
+        self, story: str, *, min_score: float
+    ) -> dict[tuple[str, str], int]:
+        """Proposed pairs of a story counted per article pair (article ids in sorted order)."""
+        rows = self.db.execute(
+            f"""
+            SELECT a1, a2, count(*) FROM (
+                SELECT DISTINCT min(ca.id, cb.id), max(ca.id, cb.id),
+                       min(aa.id, ab.id) AS a1, max(aa.id, ab.id) AS a2
+                {_story_rows()}
+                WHERE aa.story_id = :story AND {proposed("k")}
+            ) GROUP BY a1, a2
+            """,
+            {"story": story, "floor": min_score},
+        ).fetchall()
+        return {(row[0], row[1]): row[2] for row in rows}
+
+    # Whether pair (p.a, p.b) of claim ids is proposed: two primary-key probes.
+    _PAIR_PROPOSED = f"""
+        (EXISTS (SELECT 1 FROM candidates k
+                 WHERE k.a = (SELECT key FROM claims WHERE id = p.a)
+                   AND k.b = (SELECT key FROM claims WHERE id = p.b) AND {proposed("k")})
+         OR EXISTS (SELECT 1 FROM candidates k
+                    WHERE k.a = (SELECT key FROM claims WHERE id = p.b)
+                      AND k.b = (SELECT key FROM claims WHERE id = p.a) AND {proposed("k")}))"""
+
+    def review_proposed_among(
+        self, pairs: Iterable[tuple[str, str]], *, min_score: float
+    ) -> set[tuple[str, str]]:
+        """The pairs (in pair_key order) that are proposed; cheap for a reviewer's marks."""
+        found: set[tuple[str, str]] = set()
+        todo = list(pairs)
+        for start in range(0, len(todo), 400):
+            chunk = todo[start : start + 400]
+            values = ", ".join(f"(:a{i}, :b{i})" for i in range(len(chunk)))
+            params: dict = {"floor": min_score}
+            for i, (a, b) in enumerate(chunk):
+                params[f"a{i}"], params[f"b{i}"] = a, b
+            found.update(
+                (row[0], row[1])
+                for row in self.db.execute(
+                    f"WITH p(a, b) AS (VALUES {values})"
+                    f" SELECT p.a, p.b FROM p WHERE {self._PAIR_PROPOSED}",
+                    params,
+                )
+            )
+        return found
+
+    def review_open_counts(
+        self, stories: Sequence[str], reviewer: str, *, min_score: float
+    ) -> dict[str, tuple[int, int]]:
+        """Per story: (pairs proposed, of those the ones `reviewer` has a standing mark on)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for story in stories:
+            proposed_count = sum(
+                self.review_proposed_by_articles(story, min_score=min_score).values()
+            )
+            marked = self.db.execute(
+                f"""
+                WITH p AS (
+                    SELECT DISTINCT m.claim_a AS a, m.claim_b AS b FROM marks m
+                    JOIN claims c ON c.id = m.claim_a JOIN articles ar ON ar.id = c.article_id
+                    WHERE m.reviewer = :reviewer AND m.action = 'mark' AND ar.story_id = :story
+                      AND {standing("m")}
+                )
+                SELECT count(*) FROM p WHERE {self._PAIR_PROPOSED}
+                """,
+                {"reviewer": reviewer, "story": story, "floor": min_score},
+            ).fetchone()[0]
+            counts[story] = (proposed_count, marked)
+        return counts
+
+    def review_progress(
+        self, stories: Sequence[str], reviewer: str, *, min_score: float
+    ) -> dict[str, tuple[int, int, int, int, int]]:
+        """Per story: (articles, claims that are not boilerplate, pairs proposed, proposed
+        pairs `reviewer` has marked, pairs with a standing 'contradict' from anyone)."""
+        if not stories:
+            return {}
+        marks = ", ".join("?" * len(stories))
+        sizes = {
+            row[0]: (row[1], row[2])
+            for row in self.db.execute(
+                f"""
+                SELECT a.story_id, count(DISTINCT a.id), count(c.id)
+                FROM articles a
+                LEFT JOIN claims c ON c.article_id = a.id AND c.kind != 'boilerplate'
+                WHERE a.story_id IN ({marks}) GROUP BY a.story_id
+                """,
+                list(stories),
+            )
+        }
+        contradictions = self.contradiction_counts(stories)  # type: ignore[attr-defined]
+        open_counts = self.review_open_counts(stories, reviewer, min_score=min_score)
+        return {
+            story: (
+                *sizes.get(story, (0, 0)),
+                *open_counts[story],
+                contradictions.get(story, 0),
+            )
+            for story in stories
+        }
+
+    def review_first_open_story(
+        self, reviewer: str, *, min_score: float, batch: int = 50
+    ) -> str | None:
+        """The first story (by name) with a proposed pair `reviewer` has not marked, looking
+        at a batch of stories at a time so a fresh database answers after the first batch."""
+        cursor = self.db.execute("SELECT id FROM stories ORDER BY name")
+        while chunk := [row[0] for row in cursor.fetchmany(batch)]:
+            counts = self.review_open_counts(chunk, reviewer, min_score=min_score)
+            for story in chunk:
+                proposed_count, marked = counts[story]
+                if marked < proposed_count:
+                    return story
+        return None
+
+    def review_view_rows(
+        self, left_article: str, right_article: str
+    ) -> list[tuple[str, str, int, float]]:
+        """Every stored candidate between two articles, in both directions:
+        (claim, candidate, rank, score). Probes the candidates' primary key with the
+        claims of one article, so its cost does not grow with the story."""
+        rows = self.db.execute(
+            """
+            SELECT ca.id, cb.id, k.rank, k.score
+            FROM claims ca JOIN candidates k ON k.a = ca.key JOIN claims cb ON cb.key = k.b
+            WHERE ca.article_id = :left AND cb.article_id = :right
+            UNION ALL
+            SELECT ca.id, cb.id, k.rank, k.score
+            FROM claims ca JOIN candidates k ON k.a = ca.key JOIN claims cb ON cb.key = k.b
+            WHERE ca.article_id = :right AND cb.article_id = :left
+            """,
+            {"left": left_article, "right": right_article},
+        ).fetchall()
+        return [(row[0], row[1], row[2], row[3]) for row in rows]

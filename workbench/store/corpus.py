@@ -1,0 +1,182 @@
+"""Stories, articles and claims: what was imported, verbatim, with exact offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from workbench.errors import NotFoundError
+from workbench.models import Article, Claim, ClaimSpan, Story, claim_id, story_id
+from workbench.store.base import StoreBase, utc_now
+from workbench.store.rows import ClaimRow, StorySummary, claim_columns, claim_from_row
+
+_ARTICLE_COLUMNS = "id, story_id, source, text, title, outlet, published, url"
+
+
+class CorpusStore(StoreBase):
+    def ensure_story(self, name: str) -> Story:
+        story = Story(id=story_id(name), name=name)
+        with self.write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO stories (id, name, created_at) VALUES (?, ?, ?)",
+                [story.id, story.name, utc_now()],
+            )
+        return story
+
+    def resolve_story(self, name_or_id: str) -> Story:
+        """A story by its name or its id (the CLI accepts either wherever it takes --story)."""
+        row = self.db.execute(
+            "SELECT id, name FROM stories WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1",
+            [name_or_id, name_or_id, name_or_id],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no story named or with id {name_or_id!r}")
+        return Story(*row)
+
+    def stories(self) -> list[Story]:
+        return [Story(*r) for r in self.db.execute("SELECT id, name FROM stories ORDER BY name")]
+
+    def story_summaries(self) -> list[StorySummary]:
+        rows = self.db.execute(
+            """
+            SELECT s.id, s.name,
+                   (SELECT count(*) FROM articles a WHERE a.story_id = s.id),
+                   (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                     WHERE a.story_id = s.id)
+            FROM stories s ORDER BY s.name
+            """
+        ).fetchall()
+        return [StorySummary(*row) for row in rows]
+
+    # --- articles ----------------------------------------------------------------------------
+
+    def find_article(self, article_id: str) -> Article | None:
+        row = self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        return Article(*row) if row else None
+
+    def articles(self, story: str) -> list[Article]:
+        rows = self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? ORDER BY source, id",
+            [story],
+        ).fetchall()
+        return [Article(*row) for row in rows]
+
+    def add_article(self, article: Article, spans: Sequence[ClaimSpan]) -> bool:
+        """Store an article and its claims. False (and nothing written) if already there."""
+        with self.write() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO articles (id, story_id, source, title, outlet, published,"
+                " url, text, sha256, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    article.id,
+                    article.story_id,
+                    article.source,
+                    article.title,
+                    article.outlet,
+                    article.published,
+                    article.url,
+                    article.text,
+                    article.sha256,
+                    utc_now(),
+                ],
+            )
+            if cursor.rowcount == 0:
+                return False
+            db.conn.executemany(
+                'INSERT INTO claims (id, article_id, start, "end", text, kind, ordinal)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        claim_id(article.id, span.start, span.end),
+                        article.id,
+                        span.start,
+                        span.end,
+                        article.text[span.start : span.end],
+                        str(span.kind),
+                        ordinal,
+                    )
+                    for ordinal, span in enumerate(spans)
+                ),
+            )
+        return True
+
+    # --- claims ------------------------------------------------------------------------------
+
+    def claims(self, *, story: str | None = None, article: str | None = None) -> list[Claim]:
+        """Claims in reading order: by story, then article (source, id), then position."""
+        where, params = _claim_filter(story, article)
+        rows = self.db.execute(
+            f"SELECT {claim_columns('c')} FROM claims c JOIN articles a ON a.id = c.article_id"
+            f" {where} ORDER BY a.story_id, a.source, a.id, c.ordinal",
+            params,
+        ).fetchall()
+        return [claim_from_row(row) for row in rows]
+
+    def claim_keys(self, *, story: str) -> dict[str, int]:
+        """Claim id -> its integer key (what candidates are stored by), for one story."""
+        return dict(
+            self.db.execute(
+                "SELECT c.id, c.key FROM claims c JOIN articles a ON a.id = c.article_id"
+                " WHERE a.story_id = ?",
+                [story],
+            )
+        )
+
+    def claim_rows(self, *, story: str | None = None) -> Iterator[ClaimRow]:
+        """Claims with their story and source, in reading order (streamed)."""
+        where, params = _claim_filter(story, None)
+        cursor = self.db.execute(
+            f"SELECT {claim_columns('c')}, a.story_id, s.name, a.source"
+            " FROM claims c JOIN articles a ON a.id = c.article_id"
+            " JOIN stories s ON s.id = a.story_id"
+            f" {where} ORDER BY s.name, a.source, a.id, c.ordinal",
+            params,
+        )
+        for row in cursor:
+            yield ClaimRow(claim_from_row(row[:7]), row[7], row[8], row[9])
+
+    def claim(self, claim: str) -> ClaimRow:
+        row = self.db.execute(
+            f"SELECT {claim_columns('c')}, a.story_id, s.name, a.source"
+            " FROM claims c JOIN articles a ON a.id = c.article_id"
+            " JOIN stories s ON s.id = a.story_id WHERE c.id = ?",
+            [claim],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no claim with id {claim!r}")
+        return ClaimRow(claim_from_row(row[:7]), row[7], row[8], row[9])
+
+    def search_claims(
+        self, query: str, *, story: str | None = None, limit: int = 50
+    ) -> list[Claim]:
+        """Full-text search (FTS5, porter stemming). The query is quoted word by word,
+        so user input is never parsed as FTS syntax."""
+        terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+        if not terms:
+            return []
+        params: list = [terms]
+        story_clause = ""
+        if story:
+            story_clause = " AND a.story_id = ?"
+            params.append(story)
+        params.append(limit)
+        rows = self.db.execute(
+            f"SELECT {claim_columns('c')}"
+            " FROM claims_fts f JOIN claims c ON c.rowid = f.rowid"
+            " JOIN articles a ON a.id = c.article_id"
+            f" WHERE claims_fts MATCH ?{story_clause} ORDER BY f.rank LIMIT ?",
+            params,
+        ).fetchall()
+        return [claim_from_row(row) for row in rows]
+
+
+def _claim_filter(story: str | None, article: str | None) -> tuple[str, list]:
+    clauses, params = [], []
+    if story:
+        clauses.append("a.story_id = ?")
+        params.append(story)
+    if article:
+        clauses.append("c.article_id = ?")
+        params.append(article)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
