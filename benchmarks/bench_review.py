@@ -168,7 +168,7 @@ async def _keypress_times(path: Path, story: str, count: int) -> tuple[list[floa
         await screen.settled()
         await pilot.pause()
         for n in range(1, count + 1):
-            before = screen._pair()
+            before = screen.session.pair
             started = time.perf_counter()
             app.post_message(events.Key("a", "a"))  # what the driver does with a keypress
             while app.session.marks < n:  # the key reaches the queue, the mark is committed
@@ -176,7 +176,7 @@ async def _keypress_times(path: Path, story: str, count: int) -> tuple[list[floa
             await screen.settled()  # the next pair chosen and drawn
             await pilot.pause(0)  # the compositor paints it
             times.append((time.perf_counter() - started) * 1000)
-            assert screen._pair() != before
+            assert screen.session.pair != before
     with Store.open(path, readonly=True) as store:
         committed = len(store.current_marks(reviewer=reviewer))
     return times, committed

@@ -18,8 +18,8 @@ from workbench.agreement import (
     disagreements,
     fleiss_kappa,
     fleiss_kappa_from_table,
-    item_agreement,
     krippendorff_alpha_nominal,
+    majority_share,
     reliability_data_units,
     summarize,
 )
@@ -332,11 +332,21 @@ def test_disagreements_lowest_agreement_first():
     )
     queue = disagreements(items)
     assert [d.item for d in queue] == ["split", "pair", "two-one"]
-    assert [d.agreement for d in queue] == [0.0, 0.0, pytest.approx(1 / 3)]
+    assert [d.agreement for d in queue] == [pytest.approx(1 / 3), 0.5, pytest.approx(2 / 3)]
     assert queue[0].labels == {"a": "agree", "b": "contradict", "c": "unrelated"}
     with_unsure = [d.item for d in disagreements(items, unsure_is_a_label=True)]
     assert "unsure" in with_unsure
-    assert item_agreement(["x"]) is None
+    assert majority_share(["x"]) == 1.0 and majority_share([]) is None
+
+
+def test_disagreement_ties_go_to_more_raters_then_by_story_and_item():
+    items = ratings({"b": {"a": "agree", "b": "contradict"}}, story="two")
+    items += ratings({"c": {"a": "agree", "b": "contradict"}}, story="one")
+    items += ratings({"z": {"a": "agree", "b": "contradict", "c": "agree", "d": "unrelated"}})
+    items += ratings({"a": {"a": "agree", "b": "contradict", "c": "unsure"}}, story="one")
+    # z: 2 of 4 on the leading label, as low as the 1-1 splits, with more raters; an unsure
+    # rater counts for nothing, so "a" is a 1-1 split like "c", and first by item.
+    assert [d.item for d in disagreements(items)] == ["z", "a", "c", "b"]
 
 
 def test_a_rater_rating_an_item_twice_is_an_error():

@@ -185,17 +185,17 @@ def test_a_failed_import_into_a_new_path_leaves_nothing_not_even_a_draft(tmp_pat
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    import workbench.cli.core as core
+    import workbench.pipeline as pipeline
 
-    original = core.import_articles
-    core.import_articles = boom
+    original = pipeline.import_articles
+    pipeline.import_articles = boom
     try:
         with pytest.raises(RuntimeError):
             CliRunner().invoke(
                 cli, ["import", str(tmp_path / "new.db"), str(bad), "-q"], catch_exceptions=False
             )
     finally:
-        core.import_articles = original
+        pipeline.import_articles = original
     _no_database_left(tmp_path, "new.db")
 
 

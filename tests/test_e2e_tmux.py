@@ -89,10 +89,8 @@ def test_note_and_open_go_through_the_real_editor(tmux, db, tmp_path):
     tmux.wait_for(lambda s: "marked 0/" in s, "the app to come back")
     tmux.keys("c")
     tmux.wait_for(lambda s: "marked 1/" in s, "the mark")
-    tmux.keys("k")  # back to the claim just marked, paired with the same partner
-    tmux.wait_for(lambda s: "you ✗ contra" in s, "the marked pair to be on screen")
-    tmux.keys("e")
-    tmux.wait_for(lambda s: "note from tmux" in s, "the note in the hint strip")
+    tmux.keys("e")  # right after a mark: a note on the pair just marked
+    tmux.wait_for(lambda s: "Note saved on the pair" in s, "the note saved")
     tmux.keys("q")
     assert _wait_exit(tmp_path) == 0
     with Store.open(db, readonly=True) as store:

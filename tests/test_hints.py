@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.claims import split_claims
-from workbench.hints import KINDS, find_hints
+from workbench.hints import KINDS, Discrepancy, bare_reply, discrepancy, find_hints, frame_keys
 from workbench.models import Hint
 
 
@@ -182,13 +182,340 @@ def test_hint_swaps_with_arguments() -> None:
     assert {h.kind for h in ab} == {"spelling", "number", "weekday"}
 
 
+# --- figures: paired by unit and context, compatible roundings ---------------------------
+
+
+def _pairs(hints: list[Hint], kind: str = "number") -> list[tuple[str, str]]:
+    return [(h.a, h.b) for h in hints if h.kind == kind]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        # a time of day is never set against an amount
+        ("The meeting began at 10 a.m. and cost $3 million.", "The meeting cost $4 million.",
+         "3 million", "4 million"),
+        ("The city spent $5 million on 10 new buses.", "The city spent $7 million on 10 buses.",
+         "5 million", "7 million"),
+        # paired by the counted noun, not by position
+        ("The fire destroyed 30 buildings and killed 23 people.", "The fire killed 25 people.",
+         "23", "25"),
+        ("5 people died and 7 were injured.", "7 people died.", "5", "7"),
+        ("The bill includes $2.4 billion for roads.", "The bill includes $3 billion for roads.",
+         "2.4 billion", "3 billion"),
+        ("Unemployment fell to 4.9 percent.", "Unemployment fell to 5.1 percent.", "4.9 percent",
+         "5.1 percent"),
+        ("1.5 million Americans lost coverage.", "2 million Americans lost coverage.",
+         "1.5 million", "2 million"),
+        ("It will cost $3.5 billion.", "It will cost $3.6 billion.", "3.5 billion", "3.6 billion"),
+        ("Six SDF fighters were injured.", "Seven SDF fighters were injured.", "Six", "Seven"),
+        ("A 23-year-old man was arrested.", "A 32-year-old man was arrested.", "23-year-old",
+         "32-year-old"),
+    ],
+)  # fmt: skip
+def test_figures_pair_by_unit_and_noun(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints) == [(frag_a, frag_b)], hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.7 and d.hint is not None and (d.hint.a, d.hint.b) == (frag_a, frag_b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("It will cost about $2.4 billion.", "It will cost $2.4 billion."),
+        ("At least 20 people died.", "23 people died."),
+        ("He raised over $5,000.", "He raised $5,312.40."),
+        ("Nearly 100 people came.", "98 people came."),
+        ("The plan costs 2.4 billion.", "The plan costs about 2.38 billion."),
+        ("More than 1,000 people marched.", "1,200 people marched."),
+        ("Turnout was 45 percent.", "Turnout was 45.3 percent."),  # rounded to 2 digits
+        ("Dozens of people were hurt.", "More than 40 people were hurt."),
+    ],
+)
+def test_compatible_figures_are_no_discrepancy(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "number")
+    assert discrepancy(a, b) == Discrepancy(0.0, None)
+    shown = find_hints(a, b, compatible=True)
+    _spans_ok(a, b, shown)
+    assert [h.relation for h in shown if h.kind == "number"] == ["compatible"]
+
+
+def test_equal_figures_show_nothing() -> None:
+    assert find_hints("Six fighters were hurt.", "6 fighters were hurt.", compatible=True) == []
+
+
+def test_compatible_hint_names_the_qualifier() -> None:
+    a, b = "It will cost about $2.4 billion.", "It will cost $2.4 billion."
+    [hint] = find_hints(a, b, compatible=True)
+    assert (hint.kind, hint.a, hint.b, hint.relation) == (
+        "number", "about $2.4 billion", "$2.4 billion", "compatible",
+    )  # fmt: skip
+    assert Hint("number", "1", "2").relation == "differs"  # existing callers keep working
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("At least 20 people died.", "45 people died."),  # beyond what "at least" covers
+        ("About 100 people came.", "140 people came."),
+        ("20 people died.", "23 people died."),  # one significant digit: not a rounding
+        ("More than 100 people marched.", "More than 1,000 people marched."),
+        ("Hundreds of people were hurt.", "23 people were hurt."),
+    ],
+)
+def test_figures_beyond_rounding_differ(a: str, b: str) -> None:
+    assert _by_kind(find_hints(a, b), "number"), (a, b)
+    assert discrepancy(a, b).score > 0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The route is 3 miles long.", "The route is 5 km long."),  # another unit
+        ("The meeting began at 10 a.m.", "The meeting cost 10 million."),
+        ("Turnout was 45%.", "Turnout was 45,000."),
+        ("Lieberman, 75, served three terms.", "Lieberman served 75 days."),
+        ("Subpoenas went to 20 people.", "Subpoenas went to two organizations."),
+    ],
+)
+def test_figures_of_different_things_are_not_compared(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "number"), find_hints(a, b)
+
+
+def test_times_of_day_are_their_own_kind() -> None:
+    a, b = "The vote began at 10 a.m. on the bill.", "The vote began at 11:30 a.m. on the bill."
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "time") == [("10 a.m.", "11:30 a.m.")]
+    assert not _by_kind(hints, "number")
+
+
+# --- weekdays and dates: paired by the event ---------------------------------------------
+
+
+def test_weekday_mismatch_found_beside_another_weekday() -> None:
+    a = "The agency announced Thursday that the meeting took place Tuesday."
+    b = "The meeting took place Wednesday."
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "weekday") == [("Tuesday", "Wednesday")]
+    d = discrepancy(a, b)
+    assert d.score >= 0.8 and d.hint is not None and d.hint.b == "Wednesday"
+    assert _pairs(find_hints(b, a), "weekday") == [("Wednesday", "Tuesday")]
+
+
+def test_scheduled_day_against_the_day_it_happened() -> None:
+    a, b = "The vote was scheduled for Monday.", "The vote was held on Tuesday."
+    assert _pairs(find_hints(a, b), "weekday") == [("Monday", "Tuesday")]
+    assert discrepancy(a, b).score >= 0.8
+    a, b = "The vote is scheduled for March 3.", "The vote was held on March 5."
+    assert _pairs(find_hints(a, b), "date") == [("March 3", "March 5")]
+    assert discrepancy(a, b).score >= 0.8
+
+
+def test_dates_pair_by_event() -> None:
+    a = "The law passed on March 3 and took effect on April 1."
+    b = "The law took effect on April 2."
+    assert _pairs(find_hints(a, b), "date") == [("April 1", "April 2")]
+
+
+def test_weekdays_of_different_events_are_not_compared() -> None:
+    assert not find_hints("Trump met Pelosi on Tuesday.", "Pelosi resigned on Wednesday.")
+    a = "Mr. Trump tweeted on Tuesday that he had accepted an invitation to meet the president."
+    b = "Fox said on Wednesday that the invitation was a mistake."
+    # the day each was said: shown, but hardly a contradiction
+    assert discrepancy(a, b).score <= 0.3
+
+
+# --- negation and denial -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The company wants to avoid firing workers.", "The company said it won't fire workers."),
+        ("He no longer leads the party.", "He leads the party."),
+        ("The plan is not only cheap but fast.", "The plan is cheap and fast."),
+        ("They had nothing but praise for the plan.", "They praised the plan."),
+        ("Officials said nobody is above the law.", "No one, officials said, is above the law."),
+        ("The minister did not attend the summit, which approved the deal.",
+         "The summit approved the deal."),  # the negated predicate is not shared
+        ("The Senate rejected the bill.", "The Senate debated the bill."),  # not a denial
+    ],
+)  # fmt: skip
+def test_no_negation_false_alarms(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
+    assert not _by_kind(find_hints(b, a), "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "cue"),
+    [
+        ("Russian jets struck the SDF positions.",
+         "The Russian Defense Ministry denied the accusation.", "denied"),
+        ("The company overstated its earnings.", "The company rejected the claim.", "rejected"),
+        ("The report said the agency misled Congress.", "Officials dismissed the report.",
+         "dismissed"),
+        ("Trump asked Comey to stop investigating Flynn.",
+         "Trump denied that he asked Comey to stop investigating Flynn.", "denied"),
+        ("The counsel disputed the report.", "The counsel did not dispute the report.",
+         "did not"),
+        ("The White House offered Sestak a position.",
+         "The White House did not offer Sestak a position.", "did not"),
+    ],
+)  # fmt: skip
+def test_assertion_against_denial(a: str, b: str, cue: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert ("", cue) in _pairs(hints, "negation"), hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.7 and d.hint in _by_kind(hints, "negation")
+
+
+def test_denial_of_something_else_is_no_hint() -> None:
+    a = "Fifteen of the 19 hijackers were Saudi citizens."
+    b = "The Saudi government denies any role in the attacks."
+    assert not _by_kind(find_hints(a, b), "negation")
+
+
+def test_duration_against_unknown_length_is_a_clear_discrepancy() -> None:
+    a, b = "The meeting lasted at least an hour.", "He didn't say how long the meeting lasted."
+    d = discrepancy(a, b)
+    assert d.score >= 0.8 and d.hint is not None and d.hint.kind == "duration"
+
+
+# --- names: fewer false alarms -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Six SDF fighters were injured.", "Seven SDF fighters were injured."),  # counts
+        ("Russia's ministry said on Friday the talks ended.",
+         "The Russian ministry said on Friday the talks ended."),
+        ("Democrats said the bill failed.", "Democratic leaders said the bill failed."),
+        ("Rubio of Fla. said the bill failed.", "Rubio of Florida said the bill failed."),
+        ("WASHINGTON — Officials said the bill failed.", "MOSCOW — Officials said the bill failed."),
+        ("The GOP nominee said the bill failed.", "The Republican nominee said the bill failed."),
+        ("Trump Jr. Communicated With WikiLeaks During Campaign",
+         "Trump Jr. Messaged With WikiLeaks During Presidential Campaign"),  # a headline
+        ("American history shows the bill failed.", "Senate history shows the bill failed."),
+        ("Texas Rep. Smith said the bill failed.", "GOP Rep. Smith said the bill failed."),
+    ],
+)  # fmt: skip
+def test_no_name_false_alarms(a: str, b: str) -> None:
+    hints = find_hints(a, b)
+    assert not _by_kind(hints, "entity") and not _by_kind(hints, "spelling"), hints
+
+
+def test_attribution_still_flagged() -> None:
+    a, b = "The Pentagon said the strike killed 10.", "The Kremlin said the strike killed 10."
+    assert _pairs(find_hints(a, b), "entity") == [("Pentagon", "Kremlin")]
+    assert discrepancy(a, b).score == 0.0  # who said it is a hint, not a contradiction
+
+
+# --- the aligner's API: discrepancy, frame keys, bare replies ----------------------------
+
+
+def test_discrepancy_does_not_need_similar_claims() -> None:
+    a = "Turnout reached 45 percent."
+    b = "Officials in the capital, citing figures released late on Sunday, put turnout at 54 percent."
+    d = discrepancy(a, b)
+    assert (
+        d.score >= 0.7
+        and d.hint is not None
+        and (d.hint.a, d.hint.b) == ("45 percent", "54 percent")
+    )
+
+
+def test_no_differing_point_is_zero() -> None:
+    assert discrepancy("Troops met near Raqqa.", "Troops met near Raqqa on Friday.") == Discrepancy(
+        0.0
+    )
+    assert discrepancy("", "") == Discrepancy(0.0, None)
+
+
+def test_seed_contradictions_score_high(seed_texts: dict[str, str]) -> None:
+    a = _claim(seed_texts, "000", "lasted at least an hour")
+    b = _claim(seed_texts, "003", "how long it lasted")
+    assert discrepancy(a, b).score >= 0.8
+    a = _claim(seed_texts, "000", "a U.S. spokesman said Thursday")
+    b = _claim(seed_texts, "004", "the Pentagon said on Friday")
+    d = discrepancy(a, b)  # the day each outlet reported it: a weak point
+    assert 0.0 < d.score < 0.5 and d.hint is not None and d.hint.kind == "weekday"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("23 people were killed in the attack.", "qty:#:person"),
+        ("The bill includes $2.4 billion for roads.", "qty:$:road"),
+        ("Unemployment fell to 4.9 percent.", "qty:%:unemployment"),
+        ("The meeting took place Tuesday.", "weekday:meet"),
+        ("The vote is scheduled for March 3.", "date:vot"),
+        ("The talks lasted at least an hour.", "duration:last"),
+        ("The Russian Defense Ministry denied the accusation.", "deny"),
+        ("The meeting began at 10 a.m.", "time:begin"),
+    ],
+)
+def test_frame_keys(text: str, key: str) -> None:
+    assert key in frame_keys(text), frame_keys(text)
+
+
+def test_frame_keys_pair_claims_that_differ() -> None:
+    a, b = "The city spent $5 million on new buses.", "Officials said $7 million went to buses."
+    assert "qty:$:bus" in frame_keys(a) & frame_keys(b)
+    assert discrepancy(a, b).score > 0
+    # the day something was said is not an event's frame; a claim without figures has none
+    assert not any(k.startswith("weekday") for k in frame_keys("The Pentagon said on Friday."))
+    assert frame_keys("Troops met near Raqqa.") == frozenset()
+
+
+def test_frame_keys_are_specific_in_a_story(seed_texts: dict[str, str]) -> None:
+    claims = [
+        text[span.start : span.end] for text in seed_texts.values() for span in split_claims(text)
+    ]
+    counts: dict[str, int] = {}
+    for c in claims:
+        for k in frame_keys(c):
+            counts[k] = counts.get(k, 0) + 1
+    assert counts  # the story has figures, days and durations
+    assert max(counts.values()) <= 0.05 * len(claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("The Russian Defense Ministry denied the accusation.", True),
+        ("The company rejected the claim.", True),
+        ("He declined to comment.", True),
+        ("Officials disputed that account.", True),
+        ("Moscow has repeatedly denied the allegations.", True),
+        ("A spokesman for the company did not respond to a request for comment.", True),
+        ("The Kremlin denied it, saying the jets were elsewhere.", False),
+        ("After the strike on SDF positions, Moscow denied the accusation.", False),
+        ("He declined to comment on the strike.", False),
+        ("Russian jets struck SDF positions.", False),
+        ("The Senate rejected the bill.", False),
+        ("", False),
+    ],
+)
+def test_bare_reply(text: str, bare: bool) -> None:
+    assert bare_reply(text) is bare
+
+
 # --- properties ----------------------------------------------------------------------------
 
 _NEWS_WORDS = (
     "the said not never no didn't denied reportedly allegedly according to claimed Dillon "
     "Dillion Deir ez-Zor al-Zor Ezzor Konashenkov U.S. United States six 6 29 80 percent % "
     "at least an hour two hours how long lasted Monday Thursday Friday September 16 Sept. 15, "
-    "2017 October 2015 , . “ ” ’ - — \u00a0 Raqqa city of met in"
+    "2017 October 2015 , . “ ” ’ - — \u00a0 Raqqa city of met in $ $5 million 2.4 billion "
+    "about over nearly more than 1,000 5,312.40 10 a.m. 3:30 p.m. people buses for roads "
+    "rejected disputed the accusation claim avoid firing fire don't no longer only nothing "
+    "but scheduled held took place that announced Six SDF fighters 23-year-old dozens of"
 )
 _news_words = st.sampled_from(_NEWS_WORDS.split(" "))
 _texts = st.one_of(
@@ -208,3 +535,46 @@ def test_spans_index_fragments(a: str, b: str) -> None:
 @given(_texts)
 def test_identical_texts_have_no_hints(x: str) -> None:
     assert find_hints(x, x) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_identical_texts_show_nothing_and_no_discrepancy(x: str) -> None:
+    assert find_hints(x, x, compatible=True) == []
+    assert discrepancy(x, x) == Discrepancy(0.0, None)
+
+
+def _sides(hints: list[Hint]) -> list[tuple]:
+    return sorted(
+        (h.kind, h.a, h.b, h.a_span or (-1, -1), h.b_span or (-1, -1), h.relation) for h in hints
+    )
+
+
+def _swapped(hints: list[Hint]) -> list[tuple]:
+    return sorted(
+        (h.kind, h.b, h.a, h.b_span or (-1, -1), h.a_span or (-1, -1), h.relation) for h in hints
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts, _texts)
+def test_swapping_claims_swaps_every_hint_and_keeps_the_score(a: str, b: str) -> None:
+    assert _sides(find_hints(a, b, compatible=True)) == _swapped(find_hints(b, a, compatible=True))
+    ab, ba = discrepancy(a, b), discrepancy(b, a)
+    assert ab.score == ba.score
+    assert 0.0 <= ab.score <= 1.0
+    assert (ab.hint is None) == (ab.score == 0.0)
+    if ab.hint is not None:
+        assert ab.hint in find_hints(a, b) and ab.hint.relation == "differs"
+        _spans_ok(a, b, [ab.hint])
+
+
+@settings(max_examples=200, deadline=None)
+@given(_texts)
+def test_frame_keys_and_bare_reply_are_total(x: str) -> None:
+    keys = frame_keys(x)
+    assert all(
+        k == "deny" or k.split(":")[0] in ("qty", "time", "weekday", "date", "duration", "deny")
+        for k in keys
+    )
+    assert isinstance(bare_reply(x), bool)

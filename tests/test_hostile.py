@@ -487,7 +487,7 @@ async def test_the_note_editor_gets_a_fixed_name_and_a_broken_editor_falls_back(
     async with app.run_test(notifications=True) as pilot:
         await started(app, pilot)
         screen = app.screen
-        pair = screen._pair()
+        pair = screen.session.pair
         await press(app, pilot, "c")
         screen.show_pair(*pair)
         await settle(app, pilot)

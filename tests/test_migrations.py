@@ -75,7 +75,7 @@ def test_an_older_database_opened_read_only_is_not_upgraded(v1_database, monkeyp
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", current + 1)
     monkeypatch.setitem(store_module.MIGRATIONS, current, _add_reviewed_flag)
     with pytest.raises(StoreError, match="needs an upgrade"):
-        Store.open(v1_database, readonly=True)
+        Store.open(v1_database, readonly=True, upgrade=False)
     assert "reviewed" not in _columns(v1_database, "stories")
 
 
@@ -149,3 +149,23 @@ def _span(start: int, end: int):
     from workbench.models import ClaimSpan
 
     return ClaimSpan(start, end)
+
+
+def test_a_read_command_upgrades_an_older_database_and_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from workbench.cli import cli
+
+    path = tmp_path / "v1.db"
+    _a_version_1_database(path)
+    result = CliRunner().invoke(cli, ["stories", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "upgraded" in result.output and "v1.db.v1.bak" in result.output
+    assert "Story" in result.output
+    with Store.open(path, readonly=True) as store:
+        assert store.schema_version == store_module.SCHEMA_VERSION
+    # --read-only in the review app means nothing is written, not even an upgrade
+    other = tmp_path / "other.db"
+    _a_version_1_database(other)
+    with pytest.raises(StoreError, match="needs an upgrade"):
+        Store.open(other, readonly=True, upgrade=False)

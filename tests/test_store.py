@@ -247,7 +247,7 @@ def test_candidates_keep_no_hints_and_rows_compute_them_on_access(store):
     assert forward.hints == tuple(find_hints(forward.a.claim.text, forward.b.claim.text))
     assert [(h.kind, h.a, h.b) for h in forward.hints] == [("weekday", "Thursday", "Friday")]
     assert [(h.kind, h.a, h.b) for h in backward.hints] == [("weekday", "Friday", "Thursday")]
-    assert store.review_view_rows(a.id, b.id) == [(ca, cb, 1, 80.0), (cb, ca, 1, 79.5)]
+    assert store.review_view_rows(a.id, b.id) == [(ca, cb, 1, 80.0, 0.0), (cb, ca, 1, 79.5, 0.0)]
 
 
 def test_story_scoped_queries_use_their_indexes(store, two_claims):

@@ -10,7 +10,6 @@ from test_tui_helpers import app_for, disputed_db, press, screen_text, seed_db, 
 
 from workbench.models import Label, MarkAction, pair_key
 from workbench.store import Store
-from workbench.tui.model import Disagreement, disagreements
 from workbench.tui.screens.review import ReviewScreen
 
 
@@ -19,43 +18,27 @@ def disputed(tmp_path) -> tuple[Path, list[tuple[str, str]]]:
     return disputed_db(tmp_path)
 
 
-def test_disagreements_lowest_agreement_first():
-    rows = [
-        ("a", "b", "s", "ana", "agree"),
-        ("a", "b", "s", "bob", "agree"),
-        ("a", "b", "s", "cy", "contradict"),
-        ("c", "d", "s", "ana", "agree"),
-        ("c", "d", "s", "bob", "unrelated"),
-        ("e", "f", "s", "ana", "agree"),
-        ("e", "f", "s", "bob", "unsure"),
-    ]
-    items = disagreements(rows)
-    assert [i.pair for i in items] == [("c", "d"), ("a", "b")]
-    assert items[0].agreement == 0.5 and round(items[1].agreement, 2) == 0.67
-    assert isinstance(items[0], Disagreement)
-
-
 async def test_adjudication_shows_only_disagreements_with_labels_and_notes(disputed):
     path, (p0, p1, _agreed, _unsure) = disputed
     app = app_for(path, reviewer="ed", adjudicate=True)
     async with app.run_test(size=(120, 34)) as pilot:
         await started(app, pilot)
         screen = app.screen
-        assert isinstance(screen, ReviewScreen) and screen.adjudicate
-        assert [pair_key(*d.pair) for d in screen.items] == [p0, p1]
-        assert pair_key(*screen._pair()) == p0
+        assert isinstance(screen, ReviewScreen) and screen.session.mode.name == "adjudicate"
+        assert [d.item for d in screen.session.mode.items] == [p0, p1]
+        assert pair_key(*screen.session.pair) == p0
         text = screen_text(app)
         assert "adjudication" in text and "editor: ed" in text and "decided 0/2" in text
         assert "ana ✓ agree" in text and "same meeting" in text
         assert "bob ✗ contra" in text and "Thursday, not Friday" in text
         await press(app, pilot, "c")
-        assert pair_key(*screen._pair()) == p1
+        assert pair_key(*screen.session.pair) == p1
         assert "decided 1/2" in screen_text(app)
         await press(app, pilot, "a")
         assert "decided 2/2" in screen_text(app)
         await press(app, pilot, "u")
         assert "decided 1/2" in screen_text(app)
-        assert pair_key(*screen._pair()) == p1
+        assert pair_key(*screen.session.pair) == p1
     with Store.open(path, readonly=True) as store:
         finals = store.current_marks(action=MarkAction.FINAL)
         reviewers = store.current_marks()

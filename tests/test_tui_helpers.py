@@ -65,6 +65,23 @@ async def started(app: WorkbenchApp, pilot) -> None:
     await settle(app, pilot)
 
 
+async def at_view(app: WorkbenchApp, pilot, left: int, right: int) -> None:
+    """Put the first queue pair between articles `left` and `right` on screen (the queue
+    walks claims, not article pairs, so a test that steps articles starts from here)."""
+    screen = app.screen
+    session = screen.session
+    story = session.story
+
+    def article(claim: str) -> int:
+        return story.article_index[story.claim_article[claim]]
+
+    pair = next(p for p in session.queue_pairs if {article(p[0]), article(p[1])} == {left, right})
+    screen.show_pair(*pair)
+    await settle(app, pilot)
+    if session.left_index != left:
+        await press(app, pilot, "x")
+
+
 async def settle(app: WorkbenchApp, pilot) -> None:
     screen = app.screen
     settled = getattr(screen, "settled", None)

@@ -7,12 +7,14 @@ No sleeping: after a key the tests wait for the screen's command queue to drain
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from test_tui_helpers import (
     SEED_STORY,
     app_for,
+    at_view,
     crafted_db,
     press,
     screen_text,
@@ -53,13 +55,13 @@ async def test_opens_first_story_at_first_unmarked_pair_and_a_marks_it(seed):
     async with app.run_test(size=(120, 34)) as pilot:
         await started(app, pilot)
         screen = review(app)
-        assert screen.story.name == SEED_STORY
-        first = screen._pair()
-        assert first is not None and screen.view.info(first).proposed
+        assert screen.session.story.name == SEED_STORY
+        first = screen.session.pair
+        assert first is not None and screen.session.view.info(first).proposed
         await press(app, pilot, "a")
         assert standing(seed)[pair_key(*first)] == Label.AGREE
-        assert screen._pair() != first  # moved on to the next unmarked pair
-        assert not screen._is_done(screen._pair())
+        assert screen.session.pair != first  # moved on to the next unmarked pair
+        assert not screen.session.is_done(screen.session.pair)
         assert "marked 1/" in screen_text(app)
         assert "session 1" in screen_text(app)
 
@@ -72,26 +74,27 @@ async def test_each_label_key_records_its_label(seed, key, label):
     app = app_for(seed)
     async with app.run_test() as pilot:
         await started(app, pilot)
-        pair = review(app)._pair()
+        pair = review(app).session.pair
         await press(app, pilot, key)
     assert standing(seed) == {pair_key(*pair): label}
 
 
 async def test_mark_is_committed_before_the_screen_moves_on(seed, monkeypatch):
-    seen: list[bool] = []
-    original = ReviewScreen._go
+    seen: list[tuple[int, int]] = []
+    original = ReviewScreen.render_frame
 
-    async def checking_go(self, target):
-        if self.wb.session.marks:  # moves after a mark: the mark must already be on disk
-            seen.append(bool(standing(seed)))
-        await original(self, target)
+    def checking_render(self, frame, **kwargs):
+        marks = self.app.session.marks
+        if marks:  # drawn after a mark: the mark must already be on disk
+            seen.append((marks, len(standing(seed))))
+        original(self, frame, **kwargs)
 
-    monkeypatch.setattr(ReviewScreen, "_go", checking_go)
+    monkeypatch.setattr(ReviewScreen, "render_frame", checking_render)
     app = app_for(seed)
     async with app.run_test() as pilot:
         await started(app, pilot)
         await press(app, pilot, "a", "n")
-    assert seen == [True, True]
+    assert seen == [(1, 1), (2, 2)]
 
 
 async def test_keys_typed_during_a_mark_apply_to_the_next_screen(seed):
@@ -99,7 +102,7 @@ async def test_keys_typed_during_a_mark_apply_to_the_next_screen(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
-        first = screen._pair()
+        first = screen.session.pair
         # Three marks queued at once: each applies to the pair on screen after the previous.
         screen.action_mark("agree")
         screen.action_mark("contradict")
@@ -116,12 +119,12 @@ async def test_undo_withdraws_the_last_mark_and_shows_its_pair(seed, key):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
-        first = screen._pair()
+        first = screen.session.pair
         await press(app, pilot, "a")
         assert "marked 1/" in screen_text(app)
         await press(app, pilot, key)
         assert standing(seed) == {}
-        assert screen._pair() == first
+        assert screen.session.pair == first
         assert "marked 0/" in screen_text(app)
         await press(app, pilot, key)  # nothing left: says so, no crash
     with Store.open(seed, readonly=True) as store:
@@ -133,12 +136,12 @@ async def test_reopening_resumes_after_the_last_mark(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         await press(app, pilot, "a", "c")
-        expected = review(app)._pair()
+        expected = review(app).session.pair
         await pilot.press("q")
     again = app_for(seed)
     async with again.run_test() as pilot:
         await started(again, pilot)
-        assert review(again)._pair() == expected
+        assert review(again).session.pair == expected
         assert "marked 2/" in screen_text(again)
 
 
@@ -163,16 +166,16 @@ async def test_j_k_and_arrows_move_the_left_claim_and_its_partner_follows(seed, 
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
-        start = screen.left_claim
+        start = screen.session.left_claim
         await press(app, pilot, down)
-        moved = screen.left_claim
+        moved = screen.session.left_claim
         assert moved != start
-        assert screen.view.left.claim(moved).kind != ClaimKind.BOILERPLATE
-        partner = screen.view.partner(moved)
+        assert screen.session.view.left.claim(moved).kind != ClaimKind.BOILERPLATE
+        partner = screen.session.view.partner(moved)
         if partner:
-            assert screen.right_claim == partner
+            assert screen.session.right_claim == partner
         await press(app, pilot, up)
-        assert screen.left_claim == start
+        assert screen.session.left_claim == start
 
 
 async def test_tab_then_cursor_pairs_the_left_claim_with_any_right_claim(seed):
@@ -180,17 +183,17 @@ async def test_tab_then_cursor_pairs_the_left_claim_with_any_right_claim(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
-        left, right = screen._pair()
+        left, right = screen.session.pair
         await press(app, pilot, "tab")
-        assert screen.active == "right"
+        assert screen.session.active == "right"
         assert app.screen.query_one("#right", ArticlePane).has_class("-active")
         await press(app, pilot, "j", "j")
-        assert screen.left_claim == left and screen.right_claim != right
-        manual = screen._pair()
+        assert screen.session.left_claim == left and screen.session.right_claim != right
+        manual = screen.session.pair
         await press(app, pilot, "n")
         assert standing(seed)[pair_key(*manual)] == Label.UNRELATED
         await press(app, pilot, "tab")
-        assert screen.active == "left"
+        assert screen.session.active == "left"
 
 
 async def test_brackets_step_the_right_article_through_the_others(seed):
@@ -198,15 +201,16 @@ async def test_brackets_step_the_right_article_through_the_others(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
-        assert (screen.left_i, screen.right_i) == (0, 1)
+        await at_view(app, pilot, 0, 1)
+        assert (screen.session.left_index, screen.session.right_index) == (0, 1)
         await press(app, pilot, "]")
-        assert screen.right_i == 2 and "3/5 004" not in screen_text(app)
+        assert screen.session.right_index == 2 and "3/5 004" not in screen_text(app)
         assert "3/5 002" in screen_text(app)
         await press(app, pilot, "]", "]", "]")  # 3, 4, then wraps past the left article
-        assert screen.right_i == 1
+        assert screen.session.right_index == 1
         await press(app, pilot, "[")
-        assert screen.right_i == 4
-        assert screen.left_i == 0
+        assert screen.session.right_index == 4
+        assert screen.session.left_index == 0
 
 
 async def test_braces_and_x_put_any_article_on_either_side(seed):
@@ -214,14 +218,15 @@ async def test_braces_and_x_put_any_article_on_either_side(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
+        await at_view(app, pilot, 0, 1)
         await press(app, pilot, "}")
-        assert (screen.left_i, screen.right_i) == (2, 1)
+        assert (screen.session.left_index, screen.session.right_index) == (2, 1)
         await press(app, pilot, "{")
-        assert (screen.left_i, screen.right_i) == (0, 1)
-        pair = screen._pair()
+        assert (screen.session.left_index, screen.session.right_index) == (0, 1)
+        pair = screen.session.pair
         await press(app, pilot, "x")
-        assert (screen.left_i, screen.right_i) == (1, 0)
-        assert screen._pair() == (pair[1], pair[0])
+        assert (screen.session.left_index, screen.session.right_index) == (1, 0)
+        assert screen.session.pair == (pair[1], pair[0])
 
 
 async def test_space_goes_to_the_next_unmarked_pair_without_marking(seed):
@@ -229,10 +234,10 @@ async def test_space_goes_to_the_next_unmarked_pair_without_marking(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
-        first = screen._pair()
+        first = screen.session.pair
         await press(app, pilot, "space")
-        assert screen._pair() != first
-        assert screen.view.info(screen._pair()).proposed
+        assert screen.session.pair != first
+        assert screen.session.view.info(screen.session.pair).proposed
     assert standing(seed) == {}
 
 
@@ -276,8 +281,17 @@ async def test_slash_searches_claims_and_jumps_to_the_choice(seed):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is screen
-        chosen = screen.right_claim if screen.active == "right" else screen.left_claim
-        assert "Latakia" in screen.story.doc(screen.story.claim_article[chosen]).claim(chosen).text
+        chosen = (
+            screen.session.right_claim
+            if screen.session.active == "right"
+            else screen.session.left_claim
+        )
+        assert (
+            "Latakia"
+            in screen.session.story.doc(screen.session.story.claim_article[chosen])
+            .claim(chosen)
+            .text
+        )
 
 
 async def test_search_escape_changes_nothing(seed):
@@ -285,28 +299,39 @@ async def test_search_escape_changes_nothing(seed):
     async with app.run_test() as pilot:
         await started(app, pilot)
         screen = review(app)
-        before = screen._pair()
+        before = screen.session.pair
         await pilot.press("slash")
         await pilot.press("escape")
         await settle(app, pilot)
-        assert app.screen is screen and screen._pair() == before
+        assert app.screen is screen and screen.session.pair == before
 
 
-async def test_e_without_a_mark_asks_for_one_first(seed):
+async def test_e_before_the_mark_keeps_the_note_for_it(seed):
     app = app_for(seed)
-    async with app.run_test(notifications=True) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await started(app, pilot)
-        await press(app, pilot, "e")
-        assert not isinstance(app.screen, NoteScreen)
-        assert any("Mark the pair first" in n.message for n in app._notifications)
+        screen = review(app)
+        pair = screen.session.pair
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)  # no $EDITOR here: the input box
+        await pilot.press(*"six or seven?")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert any("Note kept" in n.message for n in app._notifications)
+        assert standing(seed) == {}
+        await press(app, pilot, "a")
+    with Store.open(seed, readonly=True) as store:
+        rows = [m for m in store.marks_log() if pair_key(m.claim_a, m.claim_b) == pair_key(*pair)]
+    assert [(m.label, m.note) for m in rows] == [(Label.AGREE, "six or seven?")]
 
 
 async def test_e_writes_a_note_as_a_new_mark_row_with_the_same_label(seed):
     app = app_for(seed)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         screen = review(app)
-        pair = screen._pair()
+        pair = screen.session.pair
         await press(app, pilot, "c")
         screen.show_pair(*pair)
         await settle(app, pilot)
@@ -330,14 +355,14 @@ async def test_o_opens_the_article_read_only_at_the_claim(seed):
     async with app.run_test(size=(120, 34)) as pilot:
         await started(app, pilot)
         screen = review(app)
-        claim = screen.view.left.claim(screen.left_claim)
+        claim = screen.session.view.left.claim(screen.session.left_claim)
         await pilot.press("o")
         await pilot.pause()
         viewer = app.screen
         assert isinstance(viewer, ArticleViewer)  # no way to suspend here: the viewer
         text = viewer.query_one(TextArea)
         assert text.read_only
-        assert text.cursor_location[0] == screen.view.left.line_of(claim.start) - 1
+        assert text.cursor_location[0] == screen.session.view.left.line_of(claim.start) - 1
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is screen
@@ -347,14 +372,15 @@ async def test_b_hides_and_dims_boilerplate(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:
         await started(app, pilot)
+        await at_view(app, pilot, 0, 1)  # article 001 begins with a subscription prompt
         pane = app.screen.query_one("#right", ArticlePane)
-        dimmed = len(pane._layout.lines)
+        dimmed = pane.line_count
         assert "Subscribe to EIR Online" in screen_text(app)
         await press(app, pilot, "b")
-        assert len(pane._layout.lines) < dimmed
+        assert pane.line_count < dimmed
         assert "Subscribe to EIR Online" not in screen_text(app)
         await press(app, pilot, "b")
-        assert len(pane._layout.lines) == dimmed
+        assert pane.line_count == dimmed
 
 
 async def test_question_mark_shows_help_with_the_queue_rule(seed):
@@ -415,11 +441,39 @@ async def test_keys_are_remapped_from_the_config_file(seed, tmp_path):
         screen = review(app)
         await press(app, pilot, "a")
         assert standing(seed) == {}  # a is no longer agree
-        pair = screen._pair()
+        pair = screen.session.pair
         await press(app, pilot, "y")
         assert standing(seed) == {pair_key(*pair): Label.AGREE}
+        await at_view(app, pilot, 0, 1)
         await press(app, pilot, "l")
-        assert screen.right_i == 2
+        assert screen.session.right_index == 2
+
+
+async def test_help_hints_and_footer_name_the_keys_of_the_active_key_map(seed, tmp_path):
+    keys = tmp_path / "keys.toml"
+    keys.write_text(
+        '[keys]\nagree = "y"\nunrelated = "m"\ncursor-down = "ctrl+n"\n'
+        'next-article = "l"\nnext-unmarked = "enter"\n',
+        encoding="utf-8",
+    )
+    app = app_for(seed, keys=keys)
+    async with app.run_test(size=(120, 34), notifications=True) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        text = screen_text(app)
+        assert "not marked yet: y agree · c contradict · m unrelated · s unsure" in text
+        assert " y agree " in text.splitlines()[-1] and " a agree " not in text  # the footer
+        no_pair = replace(screen.session.frame(), strip=None)
+        assert screen.strip_content(no_pair).plain == (
+            "No claim to pair here: move with ctrl+n/k, or step articles with l [."
+        )
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_keys = app.screen.query_one("#help-keys").content.plain
+        assert any(line.split()[:2] == ["y", "agree"] for line in help_keys.splitlines())
+        assert "Enter does the same without marking" in (
+            app.screen.query_one("#help-rule").content.plain.replace("\n", " ")
+        )
 
 
 async def test_a_broken_key_map_is_reported_and_defaults_stay(seed, tmp_path):
@@ -460,7 +514,7 @@ async def test_command_palette_offers_every_action(seed):
         names = [hit.text async for hit in provider.discover()]
         expected = {SUMMARIES[b.id] for b in [*REVIEW_BINDINGS, *APP_BINDINGS]}
         assert expected <= set(names)
-        pair = review(app)._pair()
+        pair = review(app).session.pair
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"claims agree")
@@ -535,7 +589,7 @@ async def test_other_processes_marks_show_up(seed):
     async with app.run_test(size=(120, 34)) as pilot:
         await started(app, pilot)
         screen = review(app)
-        left, right = screen._pair()
+        left, right = screen.session.pair
         assert app.config.poll_seconds <= 2.0
         script = (
             "import sys\nfrom workbench.store import Store\n"
@@ -613,7 +667,7 @@ def test_view_hints_follow_the_view_and_wait_until_asked():
         docs.append(ArticleDoc.build(Article(name, "s", f"{name}.txt", text), [claim]))
     left, right = docs
     pair = (left.claims[0].id, right.claims[0].id)
-    view = ViewData.build(left, right, [(pair[1], pair[0], 1, 75.0)], min_score=40.0)
+    view = ViewData.build(left, right, [(pair[1], pair[0], 1, 75.0, 0.0)], lambda p: True)
     info = view.info(pair)
     assert info is not None and info.proposed and info.back_rank == 1 and info.rank is None
     assert "hints" not in vars(info)  # nothing computed yet
@@ -631,7 +685,9 @@ def test_the_core_does_not_import_textual():
 
     code = (
         "import sys, workbench.store, workbench.pipeline, workbench.tui.model, "
-        "workbench.tui.layout, workbench.tui.tasks\n"
+        "workbench.tui.layout, workbench.tui.gateway, workbench.tui.state, "
+        "workbench.tui.queues, workbench.tui.modes, workbench.tui.frame, "
+        "workbench.tui.session\n"
         "bad = [m for m in sys.modules if m.split('.')[0] == 'textual']\n"
         "assert not bad, bad\n"
     )
@@ -650,19 +706,19 @@ async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
         screen = review(app)
         articles_seen = set()
         for key in keys:
-            pair = screen._pair()
+            pair = screen.session.pair
             if pair is None:
                 break
-            view = screen.view
+            view = screen.session.view
             info = view.info(pair)
-            articles_seen.add((screen.left_i, screen.right_i))
+            articles_seen.add((screen.session.left_index, screen.session.right_index))
             left = screen.query_one("#left", ArticlePane)
             right = screen.query_one("#right", ArticlePane)
             assert left.state.doc is view.left and right.state.doc is view.right
             assert (left.state.current, right.state.current) == pair
             strip = screen.query_one(HintStrip)
-            shown = strip._shown[0]
-            assert shown == screen._hint_content(view, pair, info).plain
+            shown = strip.content.plain
+            assert shown == screen.strip_content(screen.session.frame()).plain
             text = screen_text(app)
             first_line = shown.splitlines()[0]
             assert first_line[:100] in text
@@ -678,11 +734,11 @@ async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
         for key in "nsacnsac":
             await pilot.press(key)
         await settle(app, pilot)
-        pair = screen._pair()
+        pair = screen.session.pair
         if pair is not None:
-            view = screen.view
+            view = screen.session.view
             strip = screen.query_one(HintStrip)
-            assert strip._shown[0] == screen._hint_content(view, pair, view.info(pair)).plain
+            assert strip.content.plain == screen.strip_content(screen.session.frame()).plain
             left = screen.query_one("#left", ArticlePane)
             right = screen.query_one("#right", ArticlePane)
             assert (left.state.current, right.state.current) == pair
@@ -715,15 +771,15 @@ async def test_a_full_disk_at_a_marks_commit_is_one_line_and_the_app_keeps_runni
     async with app.run_test(size=(120, 34)) as pilot:
         await started(app, pilot)
         screen = review(app)
-        first = screen._pair()
-        full = await app.db.interactive.run(lambda store: _FullDisk(store.db.conn))
+        first = screen.session.pair
+        full = await app.gateway.database.interactive.run(lambda store: _FullDisk(store.db.conn))
 
         def install(store, conn=full):
             store.db.conn = conn
 
-        await app.db.interactive.run(install)
+        await app.gateway.database.interactive.run(install)
         await press(app, pilot, "a")
-        assert screen._pair() == first  # not saved: the screen does not move on
+        assert screen.session.pair == first  # not saved: the screen does not move on
         assert "marked 0/" in screen_text(app)
         messages = [n.message for n in app._notifications]
         assert any("disk is full" in m and "\n" not in m for m in messages), messages

@@ -120,7 +120,7 @@ class AgreementSummary:
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
-    """An item the raters do not agree on; `agreement` is the share of rater pairs that match."""
+    """An item the raters do not agree on; `agreement` is its `majority_share`."""
 
     item: Hashable
     agreement: float
@@ -240,13 +240,14 @@ def reliability_data_units(rows: Sequence[Sequence[Hashable]]) -> list[list[Hash
     return [list(column) for column in zip(*rows, strict=True)]
 
 
-def item_agreement(labels: Iterable[Hashable]) -> float | None:
-    """Share of pairs of ratings on one item that match (None with fewer than two)."""
+def majority_share(labels: Iterable[Hashable]) -> float | None:
+    """Share of one item's ratings that give its most common label (None with none): 1/2
+    for a 1-1 split, 2/3 for 2-1, 1/3 for three different labels. The disagreement queue
+    (and the adjudication screen, which shows it) reads "agreement 50%" as "half the raters
+    are on the leading label"; the share of matching rater pairs would read 0% there."""
     counts = Counter(labels)
-    m = sum(counts.values())
-    if m < 2:
-        return None
-    return sum(k * (k - 1) for k in counts.values()) / (m * (m - 1))
+    total = sum(counts.values())
+    return max(counts.values()) / total if total else None
 
 
 # --- the workbench view -----------------------------------------------------------------------
@@ -315,9 +316,10 @@ def summarize(ratings: Iterable[Rating]) -> AgreementSummary:
 def disagreements(
     ratings: Iterable[Rating], *, unsure_is_a_label: bool = False
 ) -> list[Disagreement]:
-    """Items whose raters do not all agree, lowest agreement first (then most raters first,
-    then by item). By default an unsure mark is no rating; with `unsure_is_a_label` it is a
-    label of its own, so "agree" against "unsure" also needs an editor."""
+    """The disagreement queue: items whose raters do not all agree, lowest agreement
+    (`majority_share`) first, then most raters first, then by story and item. By default an
+    unsure mark is no rating; with `unsure_is_a_label` it is a label of its own, so "agree"
+    against "unsure" also needs an editor. `workbench review --adjudicate` walks this queue."""
     per_item: dict[Hashable, dict[str, Rating]] = defaultdict(dict)
     for rating in ratings:
         if rating.label is None or (rating.label == "unsure" and not unsure_is_a_label):
@@ -325,7 +327,7 @@ def disagreements(
         per_item[rating.item][rating.rater] = rating
     queue = []
     for item, by_rater in per_item.items():
-        score = item_agreement(r.label for r in by_rater.values())
+        score = majority_share(r.label for r in by_rater.values())
         if score is None or score >= 1.0:
             continue
         raters = sorted(by_rater)
@@ -338,7 +340,7 @@ def disagreements(
                 story=by_rater[raters[0]].story,
             )
         )
-    queue.sort(key=lambda d: (d.agreement, -len(d.labels), str(d.item)))
+    queue.sort(key=lambda d: (d.agreement, -len(d.labels), str(d.story or ""), str(d.item)))
     return queue
 
 

@@ -1,160 +1,505 @@
-"""Cross-article candidate pairs: for each claim, the most similar claims of every other
-article of the same story (pure core: no SQL, no Textual).
+"""Cross-article candidate pairs for a story (pure core: no SQL, no Textual).
+
+What is kept for each claim (O(claims x k) rows, not every rank of every article pair):
+- its best claim in each other article, when that reaches `STORE_FLOOR` (what the review
+  queue proposes from: rank 1 at or above the queue's floor);
+- its `TOP_K` best claims across the whole story, whatever their score;
+- its likely discrepancies: claims of other articles that share a frame with it (a count
+  of the same thing, a sum of money, a weekday or date, an assertion and its denial) but
+  give it another value, each with a `discrepancy` score (workbench.hints.discrepancy).
+Anything else a view needs (the best claim of an article for a claim that proposes none
+there) is computed on demand by `StoryScorer`.
 
 How a pair is scored (0-100), all of it vectorised (no Python loop over claim pairs):
-
-1. Normalise every claim once (`textnorm.content_tokens`: NFKC, straight quotes, hyphens,
-   British -> American spelling, transliteration particles, numbers as digits, a light
-   stemmer, a few news synonyms, stop words dropped). Word forms of the story's vocabulary
-   that are spelling variants of each other ("dillon"/"dillion", "ezzor"/"zor") are merged
-   into one feature with `rapidfuzz.process.cdist` over the vocabulary.
-2. Weight each word by its IDF over the story's claims, so a shared "Konashenkov" counts
-   for far more than a shared "forces". One matrix product (numpy/BLAS) gives the IDF²
-   mass every pair of claims shares; from it a cosine (same content overall) and a
-   containment (most of the smaller claim is inside the larger: a sentence quoting part of
-   another). The direct score blends the two.
-3. Re-rank with corroboration from the other articles ("two hops"): a fact reported by
-   several articles is worded differently in each, and a third article's wording is often
-   close to both. For claim i, take its best match k in each of its four best-matching
-   other articles; a candidate j gains `min(S[i,k], S[k,j])`, scaled so the score stays
-   within 0-100. In a two-article story there is no third article and nothing changes.
-
-Adding rapidfuzz token_set_ratio / partial_ratio (on the normalised text) to this blend
-moved top-1/top-3 on the 136 labelled seed pairs by one or two pairs either way, and on
-ClaimDiff by less than 1%: noise, at a cost of about a microsecond per candidate pair, so
-they are not in the blend. Measured figures: benchmarks/bench_align.py.
-
-Cost: the score matrix is n x n float32 for the n claims of a story (4,000 claims: about
-64 MB, 173 MB peak). Hints are not computed here: `workbench.hints.find_hints` is a cheap
-function of two sentences, run when a pair is shown (a story of 100 x 40 claims has 1.2M
-candidates; a reviewer looks at a few hundred).
+1. Every claim is normalised once (`textnorm.content_tokens`: NFKC, straight quotes,
+   hyphens, British -> American spelling, transliteration particles, numbers as digits, a
+   light stemmer, news synonyms, stop words dropped). Spelling variants within the story's
+   vocabulary ("dillon"/"dillion") are merged with one `rapidfuzz.process.cdist`. A value
+   (a number, a weekday, a month) is also seen as its frame ("#n:person" for "23 people",
+   "#weekday", "#date"), so two claims that give one fact different values still share
+   most of their weight. A bare reply ("The
+   ministry denied the accusation.") is matched with the sentence before it.
+2. Each token is weighted by its IDF over the story's claims; a sparse product (scipy)
+   gives the weight every pair shares, from which a cosine and a containment (most of the
+   smaller claim is inside the larger) are blended.
+3. Corroboration from other articles ("two hops"): a fact reported by several articles is
+   worded differently in each, and a third article's wording is often close to both. For
+   claim i, take its best match k in each of its four best-matching other articles; a
+   candidate j gains min(S[i,k], S[k,j]), scaled so the score stays within 0-100.
+Scores are computed in row blocks: peak memory is O(block x claims), never O(claims^2).
 
 Ranks are deterministic: score (rounded to 2 decimals) descending, then the candidate's
-ordinal, then its id.
+ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_scale.py.
 """
 
 from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from scipy import sparse
 
 from workbench.errors import TooLargeError
 from workbench.models import Candidate, Claim, ClaimKind
-from workbench.textnorm import content_tokens, particle_stripped
+from workbench.textnorm import content_tokens, particle_stripped, word_set
 
-ALIGNER_VERSION: str = "2"
+ALIGNER_VERSION: str = "3"
 
-# Tuned on tests/data/seed_pairs.jsonl (see the module docstring); checked on ClaimDiff.
+TOP_K = 3  # best candidates kept per claim across the whole story
+STORE_FLOOR = 30.0  # a claim's best in another article is kept from this score up
+DISCREPANCY_CANDIDATES = 4  # value-differing claims kept (whatever their rank), per claim
+DISCREPANCY_CHECKS = 4  # pairs kept that the hint finder scores, per claim
+DISCREPANCY_FLOOR = 12.0  # ... from this similarity up (they must be about one thing)
+
 _W_COSINE = 0.8  # of the direct score; the rest is containment
-_CONTAINMENT_SMOOTH = 4.0  # IDF² mass added to the smaller side: one shared word is not "contained"
+_CONTAINMENT_SMOOTH = 4.0  # weight added to the smaller side: one shared word is not "contained"
 _HOP_ARTICLES = 4  # third articles consulted per claim
-_HOP_WEIGHT = 0.7
+_HOP_WEIGHT = 0.4
+_HOP_FLOOR = 15.0  # direct scores below this carry no corroboration
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
-_ROW_BLOCK = 512  # rows per block in the two-hop step (bounds the temporary memory)
-# The work one story may take: the score matrix is claims x claims, and the ranking holds
-# claims x other articles x top_k. 10,000 claims take about 1 GB and ten seconds.
+_ROW_BLOCK = 1024  # rows scored at a time
+# The work one story may take: every claim is scored against every other (time grows with
+# claims squared: 10,000 claims in two articles take 12 s and 250 MB on the CI machine),
+# and each may keep its best claim in every other article.
 MAX_CLAIMS = 10_000
-MAX_PAIRS = 2_000_000
+MAX_PAIRS = 2_000_000  # claims x other articles
+_DENSE_LIMIT = 6000  # up to this many claims, pass 1's blocks are kept for pass 2
+
+_WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
+_MONTHS = word_set("""january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec""")
+
+Discrepancy = Callable[[str, str], float]  # (a text, b text) -> 0..100
 
 
-def align_story(claims: Sequence[Claim], top_k: int = 3, min_score: float = 0.0) -> list[Candidate]:
-    """For each claim and each OTHER article of the story, that article's `top_k` most
-    similar claims: rank 1..k, score 0-100.
+def align_story(
+    claims: Sequence[Claim],
+    *,
+    top_k: int = TOP_K,
+    store_floor: float = STORE_FLOOR,
+    discrepancy: Discrepancy | None = None,
+    bare_reply: Callable[[str], bool] | None = None,
+    tokens: Mapping[str, Sequence[str]] | None = None,
+    only: Sequence[str] | None = None,
+) -> list[Candidate]:
+    """The candidate rows of a story (see the module docstring for what is kept).
 
-    Boilerplate is ignored. Candidates scoring below `min_score` are left out (ranks stay
-    1, 2, ...). Output order: claims in input order, other articles in first-seen order,
-    then rank.
-    """
-    usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
-    if top_k <= 0 or len(usable) < 2:
+    Boilerplate is ignored. `tokens` gives each claim's normalised words (as
+    `textnorm.content_tokens`; the store keeps them), else they are computed.
+    `discrepancy` scores a frame-sharing pair (default: workbench.hints); `only` limits the proposing side to these claim ids and adds the
+    rows in which another claim proposes one of them (an incremental re-alignment after
+    an article was added). Output order: claims in input order, then candidates by rank
+    within their article's first-seen order."""
+    check_size(claims)
+    model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
+    if model is None:
         return []
-    article_of: dict[str, int] = {}
-    for c in usable:
-        article_of.setdefault(c.article_id, len(article_of))
-    if len(article_of) < 2:
-        return []
-    n = len(usable)
-    art = np.fromiter((article_of[c.article_id] for c in usable), dtype=np.int64, count=n)
-    check_size(n, len(article_of), min(top_k, int(np.bincount(art).max())))
-    tiebreak = sorted(range(n), key=lambda i: (usable[i].ordinal, usable[i].id))
-    order_pos = np.empty(n, dtype=np.int64)
-    order_pos[tiebreak] = np.arange(n)
-
-    texts = [c.text for c in usable]
-    final = similarity_matrix(texts, art)
-    i_idx, j_idx, ranks, scores = _top_per_article(final, art, order_pos, top_k, min_score)
-    del final
-
-    ids = np.array([c.id for c in usable], dtype=object)
-    claim_ids = ids[i_idx].tolist()
-    cand_ids = ids[j_idx].tolist()
-    with _gc_paused():
-        return list(map(Candidate, claim_ids, cand_ids, ranks, scores))
+    if discrepancy is None:
+        discrepancy = default_discrepancy()
+    rows = None if only is None else model.positions(only)
+    return model.candidates(top_k, store_floor, discrepancy, rows)
 
 
-def check_size(claims: int, articles: int, top_k: int) -> None:
+def check_size(claims: Sequence[Claim]) -> None:
     """Refuse, in one line and before any work, a story larger than alignment takes."""
-    pairs = claims * (articles - 1) * top_k
-    if claims > MAX_CLAIMS or pairs > MAX_PAIRS:
+    usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
+    articles = len({c.article_id for c in usable})
+    pairs = len(usable) * max(articles - 1, 0)
+    if len(usable) > MAX_CLAIMS or pairs > MAX_PAIRS:
         raise TooLargeError(
-            f"{claims:,} claims in {articles:,} articles is over what alignment takes"
-            f" ({MAX_CLAIMS:,} claims, and {MAX_PAIRS:,} claims x other articles x top):"
+            f"{len(usable):,} claims in {articles:,} articles is over what alignment takes"
+            f" ({MAX_CLAIMS:,} claims, and {MAX_PAIRS:,} claims x other articles):"
             " split the story, or import it with --no-align"
         )
 
 
-def _top_per_article(
-    final: np.ndarray, art: np.ndarray, order_pos: np.ndarray, top_k: int, min_score: float
-) -> tuple[np.ndarray, np.ndarray, list[int], list[float]]:
-    """Flat (claim, candidate, rank, score) in output order: claims in input order, other
-    articles in first-seen order, rank 1..k (score desc, then ordinal)."""
-    n = final.shape[0]
-    n_articles = int(art.max()) + 1
-    top_k = min(top_k, int(np.bincount(art).max()))  # no article has more to rank
-    np.round(final, 2, out=final)
-    top_j = np.full((n, n_articles, top_k), -1, dtype=np.int64)
-    top_s = np.full((n, n_articles, top_k), -np.inf, dtype=np.float32)
-    # Articles of equal size are handled together: columns (article, ordinal order) form an
-    # (n, articles, size) block, and k rounds of argmax pick the top k. argmax returns the
-    # first maximum, i.e. the lowest ordinal among equal scores: the tie-break rule.
-    groups: dict[int, list[int]] = {}
-    members = []
-    for a in range(n_articles):
-        cols = np.flatnonzero(art == a)
-        members.append(cols[np.argsort(order_pos[cols], kind="stable")])
-        groups.setdefault(cols.size, []).append(a)
-    for size, arts in groups.items():
-        idx = np.stack([members[a] for a in arts])  # (g, size)
-        kk = min(top_k, size)
-        for start in range(0, n, _ROW_BLOCK):
-            rows = slice(start, min(start + _ROW_BLOCK, n))
-            block = np.ascontiguousarray(final[rows][:, idx])  # (r, g, size), a copy
-            flat = block.reshape(-1)  # a view: writing to it writes to block
-            base = np.arange(0, flat.size, size).reshape(block.shape[:2])
-            for rank in range(kk):
-                best = block.argmax(axis=2)  # (r, g)
-                at = base + best
-                top_j[rows, arts, rank] = idx[np.arange(len(arts))[None, :], best]
-                top_s[rows, arts, rank] = flat[at]
-                flat[at] = -np.inf
-    top_s[np.arange(n), art, :] = -np.inf  # never the claim's own article
-    keep = (top_j >= 0) & (top_s >= min_score) & (top_s > -np.inf)
-    i_idx = np.broadcast_to(np.arange(n)[:, None, None], keep.shape)[keep]
-    j_idx = top_j[keep]
-    ranks = np.broadcast_to(np.arange(1, top_k + 1)[None, None, :], keep.shape)[keep]
-    scores = top_s[keep].astype(np.float64).round(2)
-    return i_idx, j_idx, ranks.tolist(), scores.tolist()
+def default_discrepancy() -> Discrepancy:
+    """The hint finder's discrepancy (0-1), on the 0-100 scale of scores."""
+    from workbench.hints import discrepancy  # the hint finder knows what differs
+
+    return lambda a, b: 100.0 * discrepancy(a, b).score
+
+
+def similarity_matrix(
+    claims: Sequence[Claim], *, bare_reply: Callable[[str], bool] | None = None
+) -> tuple[list[Claim], np.ndarray]:
+    """Final scores (0-100, float32) for every pair of the story's non-boilerplate claims
+    (in the returned order); -1 within one article. Dense: for evaluation and small stories."""
+    model = StoryModel.build(claims, bare_reply=bare_reply)
+    if model is None:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    final = np.vstack([model.final_block(rows) for rows in model.blocks()])
+    return list(model.claims), final
+
+
+# --- the story's model ---------------------------------------------------------------------
+
+
+@dataclass
+class StoryModel:
+    """A story's claims as weighted token vectors, in (article, ordinal) order."""
+
+    claims: tuple[Claim, ...]
+    article: np.ndarray  # (n,) article index of each claim
+    starts: np.ndarray  # (A,) first position of each article
+    sizes: np.ndarray  # (A,) claims per article
+    x: sparse.csr_matrix  # (n, V) IDF weights of the tokens seen in two articles or more
+    common: np.ndarray  # (V_common, n) dense: the columns of tokens in many claims
+    rare: sparse.csr_matrix  # (n, V_rare): the others (their products stay sparse)
+    rare_t: sparse.csc_matrix
+    mass: np.ndarray  # (n,) squared weight of all of a claim's tokens
+    frames: sparse.csr_matrix  # (n, F) 1 where a claim gives a frame a value
+    frame_values: sparse.csr_matrix  # (n, FV) 1 where it gives that frame that value
+    cues: np.ndarray  # (n,) whether a claim holds anything `discrepancy` compares
+    # Each claim's text for the hint finder: a bare reply ("The ministry denied the
+    # accusation.") joined to the sentence before it, so that it is scored by how much of
+    # that the other claim says, not as a denial of anything.
+    said: tuple[str, ...]
+    index: dict[str, int]
+    article_ids: tuple[str, ...] = ()  # in first-seen order: article index -> id
+    _dense: np.ndarray | None = None  # every direct score (a whole small story's run)
+    _through: np.ndarray | sparse.csr_matrix | None = None  # what two hops read, if kept
+
+    @classmethod
+    def build(
+        cls,
+        claims: Sequence[Claim],
+        *,
+        bare_reply: Callable[[str], bool] | None = None,
+        tokens: Mapping[str, Sequence[str]] | None = None,
+    ) -> StoryModel | None:
+        usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
+        # Articles by id, claims by ordinal: the order (and so every tie-break) does not
+        # depend on the order the claims come in.
+        first_seen = {a: k for k, a in enumerate(sorted({c.article_id for c in usable}))}
+        if len(usable) < 2 or len(first_seen) < 2:
+            return None
+        ordered = tuple(sorted(usable, key=lambda c: (first_seen[c.article_id], c.ordinal, c.id)))
+        article = np.fromiter((first_seen[c.article_id] for c in ordered), np.int64, len(ordered))
+        sizes = np.bincount(article)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        from workbench.hints import has_cues
+
+        if bare_reply is None:
+            from workbench.hints import bare_reply  # what names no fact of its own
+        words = [tokens[c.id] if tokens is not None else content_tokens(c.text) for c in ordered]
+        # A bare reply borrows the sentence before it in its article (claims come in
+        # reading order).
+        replies = [
+            k > 0 and ordered[k - 1].article_id == c.article_id and bare_reply(c.text)
+            for k, c in enumerate(ordered)
+        ]
+        matching = _tokens_with_context(words, replies)
+        x, mass = _weights(matching, article)
+        frames, frame_values = _frame_matrices(matching)
+        return cls(
+            claims=ordered,
+            article=article,
+            starts=starts,
+            sizes=sizes,
+            x=x,
+            **_split_by_frequency(x),
+            mass=mass,
+            frames=frames,
+            frame_values=frame_values,
+            cues=np.fromiter((has_cues(c.text) for c in ordered), bool, len(ordered)),
+            said=tuple(
+                f"{ordered[k - 1].text} {c.text}" if replies[k] else c.text
+                for k, c in enumerate(ordered)
+            ),
+            index={c.id: i for i, c in enumerate(ordered)},
+            article_ids=tuple(first_seen),
+        )
+
+    @property
+    def n(self) -> int:
+        return len(self.claims)
+
+    @property
+    def n_articles(self) -> int:
+        return len(self.sizes)
+
+    def positions(self, ids: Sequence[str]) -> np.ndarray:
+        return np.array(sorted(self.index[i] for i in ids if i in self.index), dtype=np.int64)
+
+    def blocks(self, rows: np.ndarray | None = None) -> list[np.ndarray]:
+        rows = np.arange(self.n) if rows is None else rows
+        return [rows[s : s + _ROW_BLOCK] for s in range(0, len(rows), _ROW_BLOCK)]
+
+    # --- scores ------------------------------------------------------------------------------
+
+    def direct_block(self, rows: np.ndarray) -> np.ndarray:
+        """Direct scores (0-100, float32) of `rows` against every claim; -1 within an article.
+        Read-only when the story is small enough to keep them all (a view of _dense)."""
+        if self._dense is not None:
+            return self._dense[rows]
+        return self._direct(rows)
+
+    def _direct(self, rows: np.ndarray) -> np.ndarray:
+        # Tokens in many claims make the product dense: BLAS on those few columns, a sparse
+        # product on the rest (which stays sparse), instead of one sparse product whose
+        # result is nearly dense.
+        shared = self.common[:, rows].T @ self.common
+        if self.rare.nnz:
+            shared += (self.rare[rows] @ self.rare_t).toarray()
+        m_rows = self.mass[rows]
+        containment = np.minimum(m_rows[:, None], self.mass[None, :])
+        containment += _CONTAINMENT_SMOOTH
+        np.divide(shared, containment, out=containment)
+        containment *= 100.0 * (1.0 - _W_COSINE)
+        shared *= (1.0 / np.sqrt(m_rows))[:, None]
+        shared *= (1.0 / np.sqrt(self.mass))[None, :]
+        shared *= 100.0 * _W_COSINE
+        shared += containment
+        np.clip(shared, 0.0, 100.0, out=shared)
+        shared[self.article[rows][:, None] == self.article[None, :]] = -1.0
+        return shared
+
+    def final_block(self, rows: np.ndarray) -> np.ndarray:
+        """Final scores (direct + corroboration through third articles) of `rows`."""
+        direct = self.direct_block(rows)
+        if self.n_articles < 3:
+            return np.round(direct, 2)
+        b = len(rows)
+        lines = np.arange(b)
+        best_v, best_k = _per_article_best(direct, self.starts, self.sizes)
+        best_v[lines, self.article[rows]] = -1.0  # never the claim's own article
+        hops = min(_HOP_ARTICLES, self.n_articles - 1)
+        via = np.argsort(-best_v, axis=1, kind="stable")[:, :hops]
+        through_k = best_k[lines[:, None], via]
+        through = self._hop_rows(np.unique(through_k))
+        hop = np.zeros_like(direct)
+        for h in range(hops):
+            v = np.maximum(best_v[lines, via[:, h]], 0.0)
+            step = through(through_k[:, h])
+            np.minimum(step, v[:, None], out=step)
+            np.maximum(hop, step, out=hop)
+        # direct + weight * hop * (1 - direct/100): stays <= 100, equals direct when hop == 0
+        hop *= _HOP_WEIGHT
+        mixed = hop * direct
+        mixed *= -0.01
+        mixed += hop
+        mixed += direct
+        mixed[direct < 0] = -1.0
+        return np.round(mixed, 2)
+
+    def _hop_rows(self, needed: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """Direct rows of the claims two hops go through (scores under _HOP_FLOOR carry no
+        corroboration), as a function from claim positions to a dense array: from what
+        `prepare` kept, else computed for just these claims (an incremental run)."""
+        kept = self._through
+        if isinstance(kept, np.ndarray):
+            return lambda k: kept[k]
+        if kept is not None:
+            return lambda k: kept[k].toarray()
+        rows = _floored(self._direct(needed))
+        where = np.full(self.n, -1, dtype=np.int64)
+        where[needed] = np.arange(len(needed))
+        return lambda k: rows[where[k]]
+
+    def prepare(self) -> None:
+        """Before scoring every claim: keep each direct score once (a story of up to
+        _DENSE_LIMIT claims: one product instead of two), or, for a larger one, the scores
+        two hops read as a sparse matrix (memory O(block x claims) while it is built)."""
+        if self._dense is not None or self._through is not None or self.n_articles < 3:
+            return
+        if self.n <= _DENSE_LIMIT:
+            dense = np.empty((self.n, self.n), dtype=np.float32)
+            for rows in self.blocks():
+                dense[rows] = self._direct(rows)
+            self._dense = dense
+            self._through = _floored(dense)
+            return
+        self._through = sparse.vstack(
+            [sparse.csr_matrix(_floored(self._direct(rows))) for rows in self.blocks()],
+            format="csr",
+        )
+
+    # --- what is kept ----------------------------------------------------------------------
+
+    def candidates(
+        self,
+        top_k: int,
+        store_floor: float,
+        discrepancy: Discrepancy,
+        rows: np.ndarray | None = None,
+    ) -> list[Candidate]:
+        # Picks in order of precedence: a pair picked twice keeps its first (best) reason.
+        picks: list[tuple[np.ndarray, ...]] = []  # (i, j, score, rank) arrays
+        checks: list[tuple[np.ndarray, np.ndarray]] = []  # frame-sharing (i, j) to score
+        if rows is None:
+            self.prepare()
+        finals = []
+        for block in self.blocks(rows):
+            final = self.final_block(block)
+            self._pick(block, final, top_k, store_floor, picks, checks)
+            if rows is not None:
+                finals.append(final)
+        reverse = 0
+        if rows is not None and finals:
+            reverse = len(picks)
+            self._pick_reverse(rows, np.vstack(finals), store_floor, picks)
+        i, j, score, rank, sure = (np.concatenate(col) for col in zip(*picks, strict=True))
+        key = i * self.n + j
+        key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        certain = np.zeros(len(key), dtype=bool)
+        np.logical_or.at(certain, inverse, sure)  # a pair picked for any sure reason
+        i, j, score, rank = i[first], j[first], score[first], rank[first]
+        found = self._discrepancies(checks, discrepancy)
+        if reverse:  # a discrepancy is symmetric: the reverse rows take their pair's
+            found.update({(b % self.n) * self.n + b // self.n: v for b, v in list(found.items())})
+        disc = np.zeros(len(key), dtype=np.float64)
+        if found:
+            wanted = np.fromiter(found, dtype=np.int64, count=len(found))
+            at = np.searchsorted(key, wanted)
+            inside = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == wanted)
+            disc[at[inside]] = np.fromiter(found.values(), dtype=np.float64)[inside]
+        keep = certain | (disc > 0)
+        i, j, score, rank, disc = i[keep], j[keep], score[keep], rank[keep], disc[keep]
+        ids = np.array([c.id for c in self.claims], dtype=object)
+        with _gc_paused():
+            return list(
+                map(
+                    Candidate,
+                    ids[i].tolist(),
+                    ids[j].tolist(),
+                    rank.tolist(),
+                    score.astype(np.float64).round(2).tolist(),
+                    disc.round(2).tolist(),
+                )
+            )
+
+    def _pick(
+        self,
+        block: np.ndarray,
+        final: np.ndarray,
+        top_k: int,
+        store_floor: float,
+        picks: list,
+        checks: list,
+    ) -> None:
+        b = len(block)
+        lines = np.arange(b)
+        own = self.article[block]
+        best_v, best_j = _per_article_best(final, self.starts, self.sizes)
+        best_v[lines, own] = -np.inf
+        # Each claim's best in every other article: kept from the floor up, and below it
+        # (down to DISCREPANCY_FLOOR) only if the hint finder finds a discrepancy; and its
+        # `top_k` best articles' best claims whatever their score. All rank 1 there.
+        sure = best_v >= store_floor
+        k = min(top_k, self.n_articles - 1)
+        if k > 0:
+            top = np.argsort(-best_v, axis=1, kind="stable")[:, :k]
+            sure[lines[:, None], top] |= best_v[lines[:, None], top] > 0
+        maybe = (best_v >= DISCREPANCY_FLOOR) | sure
+        rr, aa = np.nonzero(maybe & (best_v > -np.inf))
+        jj = best_j[rr, aa]
+        picks.append((block[rr], jj, best_v[rr, aa], np.ones(len(rr), np.int64), sure[rr, aa]))
+        # Claims that fill a frame this one fills with another value (a cheap vectorised
+        # test on the value frames): likely discrepancies, kept whatever their rank there.
+        shared = (self.frames[block] @ self.frames.T).toarray()
+        same = (self.frame_values[block] @ self.frame_values.T).toarray()
+        differs = (shared > same) & (final >= DISCREPANCY_FLOOR)
+        m = min(DISCREPANCY_CANDIDATES, self.n_articles - 1)
+        best_j[lines, own] = -1
+        di = np.empty(0, np.int64)
+        dj2 = np.empty(0, np.int64)
+        if differs.any():
+            masked = np.where(differs, final, -np.inf)
+            dv, dj = _per_article_best(masked, self.starts, self.sizes)
+            dv[lines, own] = -np.inf
+            top = np.argpartition(-dv, m - 1, axis=1)[:, :m]
+            cols = np.where(np.take_along_axis(dv, top, axis=1) > -np.inf, top, -1)
+            chosen = np.where(cols >= 0, dj[lines[:, None], np.maximum(cols, 0)], -1)
+            di, dj2, ds, drank = self._ranked(block, final, chosen, best_j, DISCREPANCY_FLOOR)
+            picks.append((di, dj2, ds, drank, np.zeros(len(di), bool)))
+        # The hint finder scores (a Python call each, so bounded per claim) each claim's
+        # most similar few pairs kept, where one side has something it compares.
+        ci = np.concatenate([rr, np.searchsorted(block, di)])
+        cj = np.concatenate([jj, dj2])
+        cs = final[ci, cj]
+        ok = (cs >= DISCREPANCY_FLOOR) & (self.cues[block][ci] | self.cues[cj])
+        ci, cj, cs = ci[ok], cj[ok], cs[ok]
+        order = np.lexsort((-cs, ci))
+        ci, cj = ci[order], cj[order]
+        within = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")
+        take = within < DISCREPANCY_CHECKS
+        checks.append((block[ci[take]], cj[take]))
+
+    def _ranked(
+        self,
+        block: np.ndarray,
+        final: np.ndarray,
+        top: np.ndarray,
+        best_j: np.ndarray,
+        floor: float,
+    ) -> tuple[np.ndarray, ...]:
+        """(i, j, score, rank) for picked columns `top` (-1: none) of each row, the rank
+        being the column's place among its article's claims (ties: lower ordinal first).
+        Most picks are their article's best (`best_j`): only the others are counted."""
+        rr, kk = np.nonzero(top >= 0)
+        jj = top[rr, kk]
+        score = final[rr, jj]
+        ok = (score >= floor) & (score >= 0)
+        rr, jj, score = rr[ok], jj[ok], score[ok]
+        article = self.article[jj]
+        rank = np.ones(len(jj), dtype=np.int64)
+        for n in np.flatnonzero(best_j[rr, article] != jj).tolist():
+            r, j, a = int(rr[n]), int(jj[n]), int(article[n])
+            seg = final[r, self.starts[a] : self.starts[a] + self.sizes[a]]
+            ahead = np.count_nonzero(seg > score[n])
+            ahead += np.count_nonzero(seg[: j - self.starts[a]] == score[n])
+            rank[n] = 1 + ahead
+        return block[rr], jj, score, rank
+
+    def _pick_reverse(
+        self, rows: np.ndarray, final: np.ndarray, store_floor: float, picks: list
+    ) -> None:
+        """For an incremental run (`rows`: the new articles' claims, `final`: their scores):
+        each other claim's best claim in each new article, scored from the new claim's side
+        (the rest of the story is not re-scored)."""
+        new_articles = np.unique(self.article[rows])
+        others = ~np.isin(self.article, new_articles)
+        for a in new_articles.tolist():
+            inside = np.flatnonzero(self.article[rows] == a)
+            part = final[inside]  # (claims of a, n)
+            best = part.argmax(axis=0)
+            value = part[best, np.arange(self.n)]
+            keep = others & (value >= store_floor)
+            picks.append(
+                (np.flatnonzero(keep), rows[inside[best[keep]]], value[keep],
+                 np.ones(int(keep.sum()), np.int64), np.ones(int(keep.sum()), bool))
+            )  # fmt: skip
+
+    def _discrepancies(self, checks: list, discrepancy: Discrepancy) -> dict[int, float]:
+        """The discrepancy score (0-100) of each frame-sharing pair, by i * n + j; only the
+        pairs with a score above 0. Each pair of texts is scored once."""
+        out: dict[int, float] = {}
+        if not checks:
+            return out
+        i = np.concatenate([c[0] for c in checks])
+        j = np.concatenate([c[1] for c in checks])
+        seen: dict[tuple[str, str], float] = {}
+        for a, b in zip(i.tolist(), j.tolist(), strict=True):
+            ta, tb = self.said[a], self.said[b]
+            pair = (ta, tb) if ta <= tb else (tb, ta)
+            score = seen.get(pair)
+            if score is None:
+                score = seen[pair] = float(discrepancy(ta, tb))
+            if score > 0:
+                out[a * self.n + b] = score
+        return out
 
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Creating a million small objects triggers the cyclic GC again and again, and each
-    full pass walks every live object; none of these objects can form a cycle."""
+    """Creating many small objects triggers the cyclic GC again and again, and each full
+    pass walks every live object; none of these objects can form a cycle."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -164,121 +509,129 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-# --- scoring ---------------------------------------------------------------------------------
+def _floored(direct: np.ndarray) -> np.ndarray:
+    return np.where(direct >= _HOP_FLOOR, direct, 0.0).astype(np.float32, copy=False)
 
 
-def similarity_matrix(texts: Sequence[str], article_index: np.ndarray) -> np.ndarray:
-    """Final scores (0-100, float32) for every pair of claims; -1 within one article."""
-    art = np.asarray(article_index, dtype=np.int64)
-    direct = direct_scores(texts, art)
-    return _two_hop(direct, art)
+def _per_article_best(
+    scores: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's best score in each article (columns grouped by article, in ordinal order)
+    and its column: the first of equal scores, i.e. the lowest ordinal."""
+    best = np.maximum.reduceat(scores, starts, axis=1)
+    hit = scores == np.repeat(best, sizes, axis=1)
+    columns = np.where(hit, np.arange(scores.shape[1]), scores.shape[1])
+    first = np.minimum.reduceat(columns, starts, axis=1)
+    return best, first
 
 
-def direct_scores(texts: Sequence[str], article_index: np.ndarray) -> np.ndarray:
-    """IDF cosine/containment blend (0-100, float32) for every pair; -1 within an article."""
-    n = len(texts)
-    art = np.asarray(article_index, dtype=np.int64)
-    tokens = [content_tokens(t) for t in texts]
-    merge = _merge_map({w for ts in tokens for w in ts})
-    bags = [{merge.get(w, w) for w in ts} for ts in tokens]
+# --- features ------------------------------------------------------------------------------
+
+
+def _tokens_with_context(
+    words: Sequence[Sequence[str]], replies: Sequence[bool]
+) -> list[list[str]]:
+    """Each claim's matching tokens (its words and value frames); a bare reply's also hold
+    those of the claim before it."""
+    tokens: list[list[str]] = []
+    for k, own_words in enumerate(words):
+        own = _frame_tokens(own_words)
+        if replies[k]:
+            own += [t for t in tokens[k - 1] if t not in own]
+        tokens.append(own)
+    return tokens
+
+
+def _frame_tokens(words: Sequence[str]) -> list[str]:
+    """The words, and for each value the frame it fills: "23 person hurt" gives
+    "#n:person" and "#n:person=23"; a weekday "#weekday" and "#weekday=thursday"."""
+    out = list(words)
+    for k, w in enumerate(words):
+        if w[:1].isdigit():
+            noun = next((x for x in words[k + 1 : k + 3] if not x[:1].isdigit()), "")
+            frame = f"#n:{noun}"
+        elif w in _WEEKDAYS:
+            frame = "#weekday"
+        elif w in _MONTHS:
+            frame = "#date"
+        else:
+            continue
+        out.append(frame)
+        out.append(f"{frame}={w}")
+    return out
+
+
+def _weights(tokens: list[list[str]], article: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    n = len(tokens)
+    merge = _merge_map({w for ts in tokens for w in ts if not w.startswith("#")})
+    bags = [{merge.get(w, w) for w in ts if "=" not in w} for ts in tokens]
     df: dict[str, int] = {}
     first_article: dict[str, int] = {}
-    multi_article: set[str] = set()
+    multi: set[str] = set()
     for i, bag in enumerate(bags):
-        a = int(art[i])
+        a = int(article[i])
         for w in bag:
             df[w] = df.get(w, 0) + 1
-            seen = first_article.setdefault(w, a)
-            if seen != a:
-                multi_article.add(w)
-    idf = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
-    # Only words seen in two articles can make a cross-article pair similar; the others
+            if first_article.setdefault(w, a) != a:
+                multi.add(w)
+    weights = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
+    # Only tokens seen in two articles can make a cross-article pair similar; the others
     # still count in each claim's mass (the denominators).
-    col = {w: c for c, w in enumerate(sorted(multi_article))}
+    col = {w: c for c, w in enumerate(sorted(multi))}
     mass = np.zeros(n, dtype=np.float32)
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
+    indptr, indices, data = [0], [], []
     for i, bag in enumerate(bags):
         m = 0.0
-        for w in bag:
-            weight = idf[w]
+        for w in sorted(bag):
+            weight = weights[w]
             m += weight * weight
             c = col.get(w)
             if c is not None:
-                rows.append(i)
-                cols.append(c)
-                vals.append(weight)
+                indices.append(c)
+                data.append(weight)
+        indptr.append(len(indices))
         mass[i] = m
-    x = np.zeros((n, max(len(col), 1)), dtype=np.float32)
-    if rows:
-        x[np.asarray(rows), np.asarray(cols)] = np.asarray(vals, dtype=np.float32)
-    shared = x @ x.T  # IDF² mass shared by every pair
-    del x
     mass[mass <= 0] = 1.0
-    inv_norm = (1.0 / np.sqrt(mass)).astype(np.float32)
-    # score = 100 * (w * cosine + (1 - w) * containment), computed in place
-    containment = np.minimum(mass[:, None], mass[None, :])
-    containment += _CONTAINMENT_SMOOTH
-    np.divide(shared, containment, out=containment)
-    containment *= 100.0 * (1.0 - _W_COSINE)
-    shared *= inv_norm[:, None]
-    shared *= inv_norm[None, :]
-    shared *= 100.0 * _W_COSINE
-    shared += containment
-    del containment
-    np.clip(shared, 0.0, 100.0, out=shared)
-    for a in np.unique(art):
-        members = np.flatnonzero(art == a)
-        shared[np.ix_(members, members)] = -1.0
-    return shared
+    x = sparse.csr_matrix(
+        (np.asarray(data, np.float32), np.asarray(indices, np.int32), np.asarray(indptr)),
+        shape=(n, max(len(col), 1)),
+    )
+    return x, mass
 
 
-def _two_hop(direct: np.ndarray, art: np.ndarray) -> np.ndarray:
-    """direct + corroboration through a third article, kept within 0-100."""
-    n = direct.shape[0]
-    n_articles = int(art.max()) + 1 if n else 0
-    if n_articles < 3:
-        return direct
-    best_k = np.empty((n, n_articles), dtype=np.int64)
-    best_v = np.empty((n, n_articles), dtype=np.float32)
-    for a in range(n_articles):
-        members = np.flatnonzero(art == a)
-        sub = direct[:, members]
-        arg = sub.argmax(axis=1)
-        best_k[:, a] = members[arg]
-        best_v[:, a] = sub[np.arange(n), arg]
-    best_v[np.arange(n), art] = -1.0  # never the claim's own article
-    hops = min(_HOP_ARTICLES, n_articles - 1)
-    via = np.argsort(-best_v, axis=1, kind="stable")[:, :hops]
-    out = np.empty_like(direct)
-    for start in range(0, n, _ROW_BLOCK):
-        stop = min(start + _ROW_BLOCK, n)
-        rows = np.arange(start, stop)
-        hop = None
-        for h in range(hops):
-            a = via[rows, h]
-            k = best_k[rows, a]
-            v = np.maximum(best_v[rows, a], 0.0)
-            step = direct[k, :]  # a gathered copy
-            np.minimum(step, v[:, None], out=step)
-            if hop is None:
-                hop = step
+def _split_by_frequency(x: sparse.csr_matrix) -> dict:
+    """The columns of x in at least max(24, n/64) claims, dense and transposed, and the rest
+    sparse (see StoryModel.direct_block)."""
+    n = x.shape[0]
+    df = np.diff(x.tocsc().indptr)
+    is_common = df >= max(24, n // 64)
+    common = np.ascontiguousarray(x[:, np.flatnonzero(is_common)].toarray().T, dtype=np.float32)
+    rare = x[:, np.flatnonzero(~is_common)].tocsr()
+    return {"common": common, "rare": rare, "rare_t": rare.T.tocsc()}
+
+
+def _frame_matrices(tokens: list[list[str]]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Which frames each claim fills, and with which values (binary, sparse)."""
+    frame_col: dict[str, int] = {}
+    value_col: dict[str, int] = {}
+    f_rows, f_cols, v_rows, v_cols = [], [], [], []
+    for i, ts in enumerate(tokens):
+        for t in set(ts):
+            if not t.startswith("#"):
+                continue
+            if "=" in t:
+                v_rows.append(i)
+                v_cols.append(value_col.setdefault(t, len(value_col)))
             else:
-                np.maximum(hop, step, out=hop)
-        assert hop is not None
-        block = direct[start:stop]
-        # block + weight * hop * (1 - block/100): stays <= 100, equals block when hop == 0
-        hop *= _HOP_WEIGHT
-        mixed = hop * block
-        mixed *= -0.01
-        mixed += hop
-        mixed += block
-        out[start:stop] = mixed
-    for a in range(n_articles):
-        members = np.flatnonzero(art == a)
-        out[np.ix_(members, members)] = -1.0
-    return out
+                f_rows.append(i)
+                f_cols.append(frame_col.setdefault(t, len(frame_col)))
+    n = len(tokens)
+
+    def matrix(rows: list[int], cols: list[int], width: int) -> sparse.csr_matrix:
+        data = np.ones(len(rows), dtype=np.float32)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(n, max(width, 1)))
+
+    return matrix(f_rows, f_cols, len(frame_col)), matrix(v_rows, v_cols, len(value_col))
 
 
 def _merge_map(vocab: set[str]) -> dict[str, str]:
@@ -326,3 +679,44 @@ def _by_initial(words: list[str]) -> list[list[str]]:
     for w in words:
         groups.setdefault(w[0], []).append(w)
     return list(groups.values())
+
+
+class StoryScorer:
+    """Any claim of a story scored against the claims of one article, on demand: what a
+    view shows opposite a claim that proposes nothing in that article (the stored rows hold
+    what review needs, not every rank of every article pair). Rows are cached."""
+
+    def __init__(
+        self,
+        claims: Sequence[Claim],
+        *,
+        tokens: Mapping[str, Sequence[str]] | None = None,
+        cache: int = 256,
+    ):
+        self._model = StoryModel.build(claims, tokens=tokens)
+        self._rows: dict[str, np.ndarray] = {}
+        self._cache = cache
+
+    def scores(self, claim: str, article: str) -> list[tuple[str, float]]:
+        """(claim id, score) of every non-boilerplate claim of `article`, best first (ties:
+        reading order); empty if either is unknown or they are one article."""
+        model = self._model
+        if model is None or claim not in model.index:
+            return []
+        row = self._rows.get(claim)
+        if row is None:
+            row = model.final_block(np.array([model.index[claim]]))[0]
+            if len(self._rows) >= self._cache:
+                self._rows.pop(next(iter(self._rows)))
+            self._rows[claim] = row
+        if article not in model.article_ids:
+            return []
+        a = model.article_ids.index(article)
+        start = int(model.starts[a])
+        positions = range(start, start + int(model.sizes[a]))
+        found = [(model.claims[i].id, float(row[i])) for i in positions if row[i] >= 0]
+        return sorted(found, key=lambda item: -item[1])
+
+    def best_in(self, claim: str, article: str) -> tuple[str, float] | None:
+        found = self.scores(claim, article)
+        return found[0] if found else None

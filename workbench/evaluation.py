@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from workbench.align import align_story
+from workbench.align import similarity_matrix
 from workbench.claims import split_claims
 from workbench.errors import WorkbenchError
 from workbench.ingest import read_text
@@ -89,8 +89,14 @@ def filtered_ranks(claims: Sequence[Claim], labels: Sequence[Label], score: Scor
 
 def aligner_scorer(claims: Sequence[Claim]) -> Scorer:
     """Our aligner's score for every cross-article pair of these claims."""
-    scores = {(c.claim_id, c.candidate_id): c.score for c in align_story(claims, top_k=10_000)}
-    return lambda a, b: scores.get((a.id, b.id), -1.0)
+    ordered, final = similarity_matrix(claims)
+    index = {c.id: i for i, c in enumerate(ordered)}
+
+    def score(a: Claim, b: Claim) -> float:
+        i, j = index.get(a.id), index.get(b.id)
+        return -1.0 if i is None or j is None else float(final[i, j])
+
+    return score
 
 
 def token_set_baseline(a: Claim, b: Claim) -> float:

@@ -1,52 +1,84 @@
 """Where two paired claims differ: pointers for the reviewer, never a verdict.
 
-`find_hints(a, b)` compares what each claim says about numbers, dates, weekdays, durations,
-negation, hedging and names, and returns a `Hint` per difference, with the differing
+`find_hints(a, b)` compares what each claim says about figures, dates, weekdays, times,
+durations, negation, hedging and names, and returns a `Hint` per differing point, with the
 fragment of each side (empty when one side lacks it) and its span in that side's text.
+`discrepancy(a, b)` scores how clearly the two claims disagree, with the hint that names the
+strongest point; `frame_keys(text)` are the frames ("qty:$:roads", "weekday:meet") an
+aligner can index to pair claims that may disagree; `bare_reply(text)` tells a denial or
+reply that names no fact of its own ("The ministry denied the accusation.").
 
 Every pattern runs on the original text, so spans always index the fragment:
 `a[h.a_span[0]:h.a_span[1]] == h.a`. Kinds:
 
-- number    numerals and number words differ ("29" vs "80"; "six" == "6"; 80% != 80)
-- date      calendar dates differ ("September 16" vs "September 21"; a missing year or day
-            is compatible, so "Sept. 15, 2017" == "September 15")
-- weekday   both sides name a weekday and they differ ("Thursday" vs "Friday"). A date on
-            one side and a weekday on the other is NOT compared: without the year and the
-            event's reference we cannot say so safely.
+- number    figures of one unit and counted noun or context differ ("spent $5 million on
+            buses" vs "$7 million"; "six" == "6"; 80% is never compared with 80, a time with
+            an amount). Figures are paired by unit and context, not by position. Compatible
+            roundings and bounds ("about $2.4 billion" / "$2.4 billion", "at least 20" /
+            "23") are not differences; `find_hints(..., compatible=True)` adds them with
+            relation "compatible".
+- time      times of day of one event differ ("10 a.m." vs "11 a.m.")
+- date      calendar dates of one event differ ("September 16" vs "September 21"; a missing
+            year or day is compatible, so "Sept. 15, 2017" == "September 15")
+- weekday   weekdays of one event differ ("scheduled for Monday" vs "held on Tuesday"),
+            paired by the words around them, so "announced Thursday that the meeting took
+            place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. A
+            date on one side and a weekday on the other is NOT compared: without the year
+            and the event's reference we cannot say so safely.
 - duration  both give a duration and they differ, or one gives one and the other says the
             length is unknown ("at least an hour" vs "how long it lasted")
-- negation  a negation cue ("did not", "didn't", "never", "no", "denied", "declined to")
-            on one side only
+- negation  one side negates a predicate the other asserts ("did not withdraw" /
+            "withdrew"), or denies what the other asserts ("denied the accusation"). Both
+            sides negating ("to avoid firing" / "don't fire") or idioms ("no longer", "not
+            only", "nothing but") are no hint.
 - hedge     an attribution/hedge cue ("reportedly", "allegedly", "claimed", "according
             to") on one side only
 - spelling  one name spelled two ways ("Dillon"/"Dillion", "Deir ez-Zor"/"Deir al-Zor")
-- entity    two different names in the same slot ("Dillon said" vs "Konashenkov said")
+- entity    two different names in the same slot ("the Pentagon said" vs "the Kremlin said")
 
-Numbers, dates and names present on one side only are not flagged: paraphrase adds and
+Figures, dates and names present on one side only are not flagged: paraphrase adds and
 drops detail all the time, and a hint that fires on every pair is ignored.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
+from workbench import quantities as qty
+from workbench.claimwords import NO_CONTEXT, Context, affinity, context_of, gate_words, words_of
 from workbench.models import Hint
-from workbench.textnorm import (
-    NUMBER_WORDS,
-    PARTICLES,
-    STOPWORDS,
-    fold,
-    particle_stripped,
-    word_set,
+from workbench.names import NameSet, name_hints, name_set
+from workbench.polarity import (
+    Polar,
+    bare_reply,
+    denial_stands,
+    denial_strength,
+    negation_strength,
+    polarity_of,
+    stance,
 )
+from workbench.quantities import Quantity, extract_quantities
+from workbench.textnorm import NUMBER_WORDS, word_set
+
+__all__ = [
+    "KINDS",
+    "ClaimFeatures",
+    "Discrepancy",
+    "bare_reply",
+    "compare_features",
+    "discrepancy",
+    "extract_features",
+    "find_hints",
+    "frame_keys",
+]
 
 KINDS: tuple[str, ...] = (
-    "date", "weekday", "duration", "number", "negation", "hedge", "spelling", "entity",
+    "date", "weekday", "time", "duration", "number", "negation", "hedge", "spelling", "entity",
 )  # fmt: skip
+DIFFERS, COMPATIBLE = "differs", "compatible"
 
 # --- patterns --------------------------------------------------------------------------------
 
@@ -92,84 +124,40 @@ _QUALIFIER = (
     r"at\s+least|at\s+most|more\s+than|less\s+than|fewer\s+than|over|under|nearly|almost|"
     r"about|around|roughly|some|up\s+to|only|just|barely"
 )
-_DURATION = re.compile(
-    rf"\b(?:(?P<q>{_QUALIFIER})\s+)?(?P<n>{_COUNT_WORDS})\s+(?:-\s*)?{_UNIT}(?:\s+(?:long|now|or\s+so))?\b"
-    rf"|\b(?:(?P<q2>{_QUALIFIER})\s+)?(?:the\s+)?(?:past|last|previous)\s+(?P<unit2>second|minute|hour|day|week|month|year|decade)(?:\s+or\s+so)?\b",
-    re.IGNORECASE,
+# A duration is found from its unit word, then what stands before it is looked up
+# backwards: one pattern with an optional qualifier in front would be tried at every position.
+_UNIT_WORD = re.compile(rf"\b{_UNIT}\b", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(
+    rf"(?:\b(?P<q>{_QUALIFIER})\s+)?\b(?P<n>{_COUNT_WORDS})(?:\s+-?\s*|-)\Z", re.IGNORECASE
 )
+_PAST_BEFORE = re.compile(
+    rf"(?:\b(?P<q>{_QUALIFIER})\s+)?\b(?:the\s+)?(?:past|last|previous)\s+\Z", re.IGNORECASE
+)
+_LENGTH_AFTER = re.compile(r"(?!-old)(?:\s+(?:long|now|or\s+so))?\b", re.IGNORECASE)
+_PAST_AFTER = re.compile(r"(?:\s+or\s+so)?\b", re.IGNORECASE)
 _ANCHOR = re.compile(
     r"\b(?:last|past|previous|recent|next|coming|first|final)\s+(?:the\s+)?$", re.IGNORECASE
 )
+_WHEN_AFTER = re.compile(r"\s+(?:ago|after|before|later|earlier|from\s+now)\b", re.IGNORECASE)
 _HOW_LONG = re.compile(r"\bhow\s+long\b|\bduration\b", re.IGNORECASE)
 
-_MULT = r"(?:million|billion|trillion|thousand|hundred)"
-_PCT_WORD = r"\s+per\s?cent\b|\s+percent\b"
-_NUMBER_DIGITS = re.compile(
-    r"(?<![\w.,/-])(?P<v>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
-    rf"(?P<mult>\s+{_MULT})?(?P<pct>\s?%|{_PCT_WORD})?(?![\w-]|\.[0-9])",
+_HEDGE = re.compile(
+    r"\b(?:reportedly|allegedly|purportedly|apparently|supposedly|ostensibly|"
+    r"claimed|claiming|(?<!the\s)(?<!a\s)(?<!his\s)(?<!her\s)(?<!their\s)(?<!its\s)claims?\s+(?=that\b|to\b)|"
+    r"alleg(?:e|es|ed|ing)|according\s+to|said\s+to\s+(?:be|have)|"
+    r"(?:is|are|was|were)\s+believed\s+to|unconfirmed|unverified|rumou?red)",
     re.IGNORECASE,
 )
-_NUMBER_WORD_LIST = word_set(
-    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty "
-    "ninety hundred thousand dozen"
-)
-_NUMBER_WORDS = re.compile(
-    rf"\b(?P<w>{'|'.join(sorted(_NUMBER_WORD_LIST, key=len, reverse=True))})(?P<wmult>\s+{_MULT})?(?P<wpct>{_PCT_WORD})?\b",
-    re.IGNORECASE,
-)
+
 _DIGIT = re.compile(r"[0-9]")
 _NOT_DIGITS = re.compile(r"[^0-9]")
 # Gates: a kind's regexes run only when one of these words occurs in the claim.
-_GATE_WORD = re.compile(r"[a-z]+")
 _UNIT_WORDS = frozenset(w + s for w in _UNITS for s in ("", "s"))
 _WEEKDAY_WORDS = frozenset(w + s for w in _WEEKDAYS for s in ("", "s"))
-_NEGATION_WORDS = word_set("""not never no none nobody nothing neither nor cannot deny denies denied denying refuse
-    refuses refused refusing decline declines declined declining""")
 _HEDGE_WORDS = word_set("""reportedly allegedly purportedly apparently supposedly ostensibly claim claims claimed
     claiming allege alleges alleged alleging according believed unconfirmed unverified
     rumored rumoured""")
-_MULTIPLIERS = {"hundred": 100, "thousand": 1_000, "million": 10**6, "billion": 10**9,
-                "trillion": 10**12}  # fmt: skip
 
-_NEGATION = re.compile(
-    r"\b(?:(?:do|does|did|is|are|was|were|has|have|had|will|would|could|should|can|may|might|"
-    r"must)\s+not|not|never|no(?!\.)|none|nobody|nothing|neither|nor|cannot|"
-    r"den(?:y|ies|ied|ying)|refus(?:e|es|ed|ing)\s+to|declin(?:e|es|ed|ing)\s+to)\b"
-    r"|\b[A-Za-z]+n['’]t\b",
-    re.IGNORECASE,
-)
-_HEDGE = re.compile(
-    r"\b(?:reportedly|allegedly|purportedly|apparently|supposedly|ostensibly|"
-    r"claim(?:s|ed|ing)?|alleg(?:e|es|ed|ing)|according\s+to|said\s+to\s+(?:be|have)|"
-    r"(?:is|are|was|were)\s+believed\s+to|unconfirmed|unverified|rumou?red)\b",
-    re.IGNORECASE,
-)
-
-# Name words: Capitalised, or a transliteration particle hyphenated to one ("ez-Zor").
-_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_][\w'’]*(?:[-‐‑][\w'’]+)*|[0-9][\w'’.,-]*")
-_PARTICLE_JOINED = re.compile(r"^(?:" + "|".join(sorted(PARTICLES)) + r")[-‐‑][A-Z]", re.IGNORECASE)
-_CONNECTORS = word_set(
-    "al el ez es bin ibn de del della di da van von der den la le du dos das abu"
-)
-_TITLES = word_set("""mr mrs ms dr prof sen rep gov gen col lt maj sgt capt cmdr adm brig cpl pvt amb
-    president secretary minister colonel general major lieutenant captain admiral sergeant
-    senator governor spokesman spokeswoman chairman""")
-_NOT_NAMES = word_set("""i monday tuesday wednesday thursday friday saturday sunday january february march
-    april may june july august september october november december jan feb mar apr jun jul
-    aug sep sept oct nov dec""")
-_SENTENCE_START = re.compile(r"(?:^|[.!?…:;]['\"’”)\]]*\s+|[\"“‘(\[]\s*|\n\s*)\Z")
-# Capitalised at the start of a sentence but rarely a name.
-_COMMON_STARTERS = word_set("""according after although asked because before both despite during earlier even
-    however instead last later meanwhile moreover officials prior since still tensions
-    then thus today tomorrow yesterday until while yet senior several many most some
-    police authorities critics experts analysts residents witnesses prosecutors""")
-_NAME_SKIP = STOPWORDS | _TITLES | _NOT_NAMES
-_TRIVIAL_CONTEXT = word_set("the a an of in on at to from and or by for with")
-
-
-# words, keys, left context, right context, initial_only, initials
-_NameSig = tuple[tuple[str, ...], tuple[str, ...], str, str, bool, frozenset[str]]
 
 # --- extracted features ----------------------------------------------------------------------
 
@@ -179,145 +167,141 @@ class _Item:
     text: str
     span: tuple[int, int]
     key: object
+    ctx: Context = NO_CONTEXT
     anchored: bool = False  # a duration that says when ("the last couple days")
-
-
-@dataclass(frozen=True, slots=True)
-class _Name:
-    text: str
-    span: tuple[int, int]
-    word_spans: tuple[tuple[int, int], ...]
-    words: tuple[str, ...]  # casefolded surface words (titles dropped)
-    keys: tuple[str, ...]  # matching keys of those words
-    left: str  # context word(s) before, casefolded
-    right: str  # context word(s) after
-    initial_only: bool  # a single word at the start of a sentence: maybe not a name
-
-    @property
-    def sig(self) -> _NameSig:
-        # initials: first letters of the keys (and of keys without a glued particle); two
-        # names with none in common are neither the same name nor spelling variants
-        initials = {k[:1] for k in self.keys}
-        initials.update(stripped[:1] for k in self.keys if (stripped := particle_stripped(k)))
-        return (
-            self.words,
-            self.keys,
-            self.left,
-            self.right,
-            self.initial_only,
-            frozenset(initials),
-        )
+    quantity: Quantity | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimFeatures:
-    """What `find_hints` compares, extracted once per claim text."""
+    """What `find_hints` and `discrepancy` compare, extracted once per claim text."""
 
     text: str
     dates: tuple[_Item, ...] = ()
     weekdays: tuple[_Item, ...] = ()
     durations: tuple[_Item, ...] = ()
     how_long: tuple[_Item, ...] = ()
-    numbers: tuple[_Item, ...] = ()
-    negations: tuple[_Item, ...] = ()
+    quantities: tuple[_Item, ...] = ()
+    negations: tuple[Polar, ...] = ()
+    denials: tuple[Polar, ...] = ()
     hedges: tuple[_Item, ...] = ()
-    names: tuple[_Name, ...] = field(default_factory=tuple)
-    # key sets: a kind with equal sets on both sides has nothing to flag
-    date_keys: frozenset = frozenset()
-    weekday_keys: frozenset = frozenset()
-    number_keys: frozenset = frozenset()
-    name_words: frozenset = frozenset()
-    name_sigs: tuple = ()
 
 
 def extract_features(text: str) -> ClaimFeatures:
     """Everything `compare_features` needs from one claim. Each kind's regexes run only
-    when a cheap substring test says the kind may be present."""
+    when a cheap word test says the kind may be present; the words are tokenised only
+    when something was found whose context matters."""
     low = text.casefold()
-    present = set(_GATE_WORD.findall(low))
-    has_digit = _DIGIT.search(text) is not None
+    present = gate_words(text)
     taken: list[tuple[int, int]] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    durations: list[_Item] = []
-    if not present.isdisjoint(_UNIT_WORDS):
-        for m in _DURATION.finditer(text):
-            unit = (m.group("unit") or m.group("unit2") or "").casefold()
-            n = m.group("n")
-            amount = _count_value(n) if n else 1.0
-            # "in the last couple days", "the past month": when, or how long until now
-            anchored = bool(m.group("unit2")) or bool(_ANCHOR.search(text, 0, m.start()))
-            durations.append(_Item(m.group(), m.span(), (amount * _UNITS[unit], unit), anchored))
-            taken.append(m.span())
+    def ctx(span: tuple[int, int]) -> Context:
+        toks, starts = words_of(text)
+        return context_of(toks, starts, span)
+
+    durations = _durations(text, present, ctx, taken)
     how_long: tuple[_Item, ...] = ()
     if "long" in present or "duration" in present:
-        how_long = tuple(_Item(m.group(), m.span(), None) for m in _HOW_LONG.finditer(text))
-
-    dates: list[_Item] = []
-    if has_digit:
-        has_month = not present.isdisjoint(_MONTHS)
-        for pattern in _DATE_PATTERNS if has_month else _DATE_PATTERNS[3:]:
-            for m in pattern.finditer(text):
-                if not free(*m.span()):
-                    continue
-                groups = m.groupdict()
-                month = groups.get("m")
-                mo = None
-                if month:
-                    mo = int(month) if month.isdigit() else _MONTHS.get(month.casefold())
-                day = groups.get("d")
-                d = int(_NOT_DIGITS.sub("", day)) if day else None
-                y = int(groups["y"]) if groups.get("y") else None
-                dates.append(_Item(m.group(), m.span(), (y, mo, d)))
-                taken.append(m.span())
-        dates.sort(key=lambda it: it.span)
-
+        how_long = tuple(
+            _Item(m.group(), m.span(), None, ctx(m.span())) for m in _HOW_LONG.finditer(text)
+        )
+    dates = _dates(text, present, ctx, taken, free)
     weekdays: list[_Item] = []
     if not present.isdisjoint(_WEEKDAY_WORDS):
         for m in _WEEKDAY.finditer(text):
             if free(*m.span()):
-                weekdays.append(_Item(m.group(), m.span(), m.group().casefold().rstrip("s")))
-
-    numbers: list[_Item] = []
-    patterns = []
-    if has_digit:
-        patterns.append(_NUMBER_DIGITS)
-    if not present.isdisjoint(_NUMBER_WORD_LIST):
-        patterns.append(_NUMBER_WORDS)
-    for pattern in patterns:
-        for m in pattern.finditer(text):
-            if free(*m.span()):
-                numbers.append(_Item(m.group(), m.span(), _number_value(m)))
-    numbers.sort(key=lambda it: it.span)
-
-    negations: tuple[_Item, ...] = ()
-    if not present.isdisjoint(_NEGATION_WORDS) or "n't" in low or "n’t" in low:
-        negations = tuple(_Item(m.group(), m.span(), None) for m in _NEGATION.finditer(text))
+                weekdays.append(
+                    _Item(m.group(), m.span(), m.group().casefold().rstrip("s"), ctx(m.span()))
+                )
+    quantities = tuple(
+        _Item(q.figure, q.figure_span, q.value, ctx(q.span), quantity=q)
+        for q in extract_quantities(text)
+        if free(*q.span)
+    )
+    polar = polarity_of(text)
     hedges: tuple[_Item, ...] = ()
     if not present.isdisjoint(_HEDGE_WORDS) or "said to" in low:
         hedges = tuple(
-            _Item(m.group(), m.span(), m.group().casefold().split()[0][:5])
+            _Item(m.group().strip(), (m.start(), m.start() + len(m.group().strip())),
+                  m.group().casefold().split()[0][:5])
             for m in _HEDGE.finditer(text)
-        )
-    names = tuple(_names(text))
+        )  # fmt: skip
     return ClaimFeatures(
         text=text,
-        dates=tuple(dates),
+        dates=dates,
         weekdays=tuple(weekdays),
-        durations=tuple(durations),
+        durations=durations,
         how_long=how_long,
-        numbers=tuple(numbers),
-        negations=negations,
+        quantities=quantities,
+        negations=polar.negations,
+        denials=polar.denials,
         hedges=hedges,
-        names=names,
-        date_keys=frozenset(d.key for d in dates),
-        weekday_keys=frozenset(d.key for d in weekdays),
-        number_keys=frozenset(d.key for d in numbers),
-        name_words=frozenset(n.words for n in names),
-        name_sigs=tuple(n.sig for n in names),
     )
+
+
+ContextOf = Callable[[tuple[int, int]], Context]
+
+
+def _durations(
+    text: str, present: frozenset[str], ctx: ContextOf, taken: list[tuple[int, int]]
+) -> tuple[_Item, ...]:
+    if present.isdisjoint(_UNIT_WORDS):
+        return ()
+    out: list[_Item] = []
+    end = 0
+    for u in _UNIT_WORD.finditer(text):
+        window = max(end, u.start() - 40)
+        count = _COUNT_BEFORE.search(text, window, u.start())
+        past = None if count else _PAST_BEFORE.search(text, window, u.start())
+        tail = (_LENGTH_AFTER if count else _PAST_AFTER).match(text, u.end())
+        if (count is None and past is None) or tail is None:
+            continue
+        start, end = (count or past).start(), tail.end()  # type: ignore[union-attr]
+        unit = u.group("unit").casefold()
+        amount = _count_value(count.group("n")) if count else 1.0
+        # "in the last couple days", "the past month", "three weeks ago": when, not how long
+        anchored = (
+            past is not None
+            or bool(_ANCHOR.search(text, max(0, start - 30), start))
+            or bool(_WHEN_AFTER.match(text, end))
+        )
+        span = (start, end)
+        item = (amount * _UNITS[unit], unit)
+        out.append(_Item(text[start:end], span, item, ctx(span), anchored))
+        taken.append(span)
+    return tuple(out)
+
+
+def _dates(
+    text: str,
+    present: frozenset[str],
+    ctx: ContextOf,
+    taken: list[tuple[int, int]],
+    free: Callable[[int, int], bool],
+) -> tuple[_Item, ...]:
+    if not _DIGIT.search(text):
+        return ()
+    out: list[_Item] = []
+    has_month = not present.isdisjoint(_MONTHS)
+    for pattern in _DATE_PATTERNS if has_month else _DATE_PATTERNS[3:]:
+        for m in pattern.finditer(text):
+            if not free(*m.span()):
+                continue
+            groups = m.groupdict()
+            month = groups.get("m")
+            mo = None
+            if month:
+                mo = int(month) if month.isdigit() else _MONTHS.get(month.casefold())
+            day = groups.get("d")
+            d = int(_NOT_DIGITS.sub("", day)) if day else None
+            y = int(groups["y"]) if groups.get("y") else None
+            out.append(_Item(m.group(), m.span(), (y, mo, d), ctx(m.span())))
+            taken.append(m.span())
+    out.sort(key=lambda it: it.span)
+    return tuple(out)
 
 
 def _count_value(word: str) -> float:
@@ -336,350 +320,382 @@ def _count_value(word: str) -> float:
         return 1.0
 
 
-def _number_value(m: re.Match[str]) -> tuple[float, bool]:
-    groups = m.groupdict()
-    if groups.get("v"):
-        value = float(groups["v"].replace(",", ""))
-        mult = groups["mult"]
-        pct = bool(groups["pct"])
-    else:
-        value = float(NUMBER_WORDS[m.group("w").casefold()])
-        mult = m.group("wmult")
-        pct = bool(m.group("wpct"))
-    if mult:
-        value *= _MULTIPLIERS[mult.strip().casefold()]
-    return (value, pct)
-
-
-def _names(text: str) -> list[_Name]:
-    toks = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-    is_name = [_is_name_word(w) for w, _, _ in toks]
-    out: list[_Name] = []
-    i = 0
-    n = len(toks)
-    while i < n:
-        if not is_name[i]:
-            i += 1
-            continue
-        run = [i]
-        j = i
-        while j + 1 < n and text[toks[j][2] : toks[j + 1][1]] in _NAME_GAPS:
-            if is_name[j + 1]:
-                run.append(j + 1)
-                j += 1
-            elif (  # "Bashar al Assad", "Abu Bakr": a connector followed by a name word
-                toks[j + 1][0].casefold() in _CONNECTORS
-                and j + 2 < n
-                and is_name[j + 2]
-                and text[toks[j + 1][2] : toks[j + 2][1]] in _NAME_GAPS
-            ):
-                run += [j + 1, j + 2]
-                j += 2
-            else:
-                break
-        i = j + 1
-        # drop leading function words ("The", "On") and titles ("Col", "President")
-        while run and _skippable(toks[run[0]][0]):
-            run.pop(0)
-        # a weekday or month ends the name ("Dillon Thursday" is not one name)
-        for k, idx in enumerate(run):
-            if _bare(toks[idx][0]) in _NOT_NAMES:
-                run = run[:k]
-                break
-        if not run:
-            continue
-        words = tuple(_bare(toks[k][0]) for k in run)
-        alias = _NAME_ALIASES.get(words)
-        if alias:  # "U.S." and "United States" are one name
-            words = keys = (alias,)
-        else:
-            keys = tuple(_name_key(toks[k][0]) for k in run)
-        start, end = toks[run[0]][1], toks[run[-1]][2]
-        initial = len(run) == 1 and bool(_SENTENCE_START.search(text, 0, start))
-        out.append(
-            _Name(
-                text[start:end], (start, end), tuple((toks[k][1], toks[k][2]) for k in run),
-                words, keys, _context(toks, run[0], -1), _context(toks, run[-1], +1), initial,
-            )
-        )  # fmt: skip
-    return out
-
-
-_NAME_GAPS = frozenset((" ", "\u00a0"))
-_NAME_ALIASES = {
-    ("us",): "us", ("usa",): "us", ("united", "states"): "us", ("america",): "us",
-    ("united", "states", "of", "america"): "us", ("uk",): "uk", ("britain",): "uk",
-    ("great", "britain"): "uk", ("united", "kingdom"): "uk", ("un",): "un",
-    ("united", "nations"): "un", ("islamic", "state"): "isis", ("isis",): "isis",
-    ("isil",): "isis", ("is",): "isis", ("daesh",): "isis",
-}  # fmt: skip
-
-
-@lru_cache(maxsize=65536)
-def _skippable(w: str) -> bool:
-    """A leading word that is not part of a name: "The", "On", "Col", "Thursday" (but
-    not "US" or "IS", which are names however they are written)."""
-    if len(w) > 1 and w.replace(".", "").isupper():
-        return False
-    return _bare(w) in _NAME_SKIP
-
-
-@lru_cache(maxsize=65536)
-def _is_name_word(w: str) -> bool:
-    first = w[0]
-    if not first.isalpha():
-        return False
-    if first.isupper():
-        return w != "I"
-    return ("-" in w or "‐" in w or "‑" in w) and bool(_PARTICLE_JOINED.match(w))
-
-
-@lru_cache(maxsize=65536)
-def _bare(w: str) -> str:
-    """A word's surface form for comparison: casefolded, no dots, no possessive."""
-    return fold(w).casefold().replace(".", "").removesuffix("'s").strip("'")
-
-
-@lru_cache(maxsize=65536)
-def _name_key(w: str) -> str:
-    """'ez-Zor' -> 'zor', 'el-Zour' -> 'zor', "Russia's" -> 'russia', 'U.S.' -> 'us'."""
-    s = fold(w).casefold().strip(".").removesuffix("'s")
-    parts = [p for p in s.split("-") if p]
-    if len(parts) > 1 and parts[0] in PARTICLES:
-        parts = parts[1:]
-    s = "".join(parts).replace("'", "").replace(".", "")
-    if s.endswith("our"):
-        s = s[:-3] + "or"
-    return s
-
-
-def _context(toks: list[tuple[str, int, int]], idx: int, step: int) -> str:
-    got: list[str] = []
-    k = idx + step
-    while 0 <= k < len(toks) and len(got) < 2:
-        got.append(_bare(toks[k][0]))
-        if got[-1] not in _TRIVIAL_CONTEXT:
-            break
-        k += step
-    if not got or all(g in _TRIVIAL_CONTEXT for g in got):
-        return ""
-    return " ".join(got if step > 0 else reversed(got))
-
-
 # --- comparison ------------------------------------------------------------------------------
 
 
-def find_hints(a: str, b: str) -> list[Hint]:
-    """Where claim `a` and claim `b` differ; spans index `a` and `b` respectively."""
-    return compare_features(_features(a), _features(b))
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    """How clearly two claims disagree: `score` in [0, 1] (0: no differing point, or only
+    compatible roundings), and the hint that names the strongest differing point."""
+
+    score: float
+    hint: Hint | None = None
 
 
-@lru_cache(maxsize=4096)
+NO_DISCREPANCY = Discrepancy(0.0, None)
+
+# How strongly each kind of differing point suggests a contradiction (discrepancy scores).
+_CLEAR = 0.9  # same unit and counted noun, another figure; one event, another day
+_UNKNOWN_LENGTH = 0.9  # "lasted at least an hour" / "didn't say how long it lasted"
+_REPORTING_DAY = 0.3  # "said Thursday" / "said Friday": often just the day each outlet wrote
+_LONE = 0.45  # the only figure of its unit on each side, nothing else in common
+_HEDGE_STRENGTH = 0.25
+
+
+def _figure_strength(x: _Item, y: _Item, affinity: int) -> float:
+    """Two figures of one unit that differ: clear with the counted noun in common, or with
+    a context word in common when the unit itself is specific (money, percent, a measure:
+    "turnout reached 45 percent" / "put turnout at 54 percent"); less for a plain count
+    that only shares a word; weak for the only figures of their unit with nothing shared."""
+    specific = x.quantity is None or x.quantity.unit != qty.COUNT
+    if affinity >= 28:
+        return 0.95
+    if affinity >= 20 or (specific and affinity >= 16):
+        return 0.85
+    if affinity >= _MIN_AFFINITY:
+        return 0.8 if specific else 0.65
+    return _LONE
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    strength: float
+    hint: Hint
+
+
+def find_hints(a: str, b: str, *, compatible: bool = False) -> list[Hint]:
+    """Where claim `a` and claim `b` differ; spans index `a` and `b` respectively. With
+    `compatible`, also the figures that agree up to rounding or a bound (relation
+    "compatible")."""
+    return compare_features(_features(a), _features(b), compatible=compatible)
+
+
+def discrepancy(a_text: str, b_text: str) -> Discrepancy:
+    """How clearly `a_text` and `b_text` disagree, and the hint naming the strongest point.
+    Symmetric in its score; independent of how alike the claims are otherwise. A bare reply
+    (`bare_reply`) scores a flat 0.7 against anything; joined to the sentence before it
+    ("Jets struck the positions. The ministry denied the accusation.") it is scored by how
+    much of that the other claim says."""
+    fa, fb = _features(a_text), _features(b_text)
+    best: _Found | None = None
+    for found in _differences(fa, fb, names=False):
+        if found.hint.relation == DIFFERS and (best is None or found.strength > best.strength):
+            best = found
+    return NO_DISCREPANCY if best is None else Discrepancy(best.strength, best.hint)
+
+
+@lru_cache(maxsize=8192)
 def _features(text: str) -> ClaimFeatures:
     """Hints are computed when pairs are shown, and a listing shows each claim against
     many others: extracting is most of the cost (ClaimFeatures is immutable)."""
     return extract_features(text)
 
 
-def compare_features(fa: ClaimFeatures, fb: ClaimFeatures) -> list[Hint]:
-    """`find_hints` on features extracted beforehand (what the aligner calls per pair).
+def compare_features(
+    fa: ClaimFeatures, fb: ClaimFeatures, *, compatible: bool = False
+) -> list[Hint]:
+    """`find_hints` on features extracted beforehand."""
+    return [
+        f.hint for f in _differences(fa, fb, names=True) if compatible or f.hint.relation == DIFFERS
+    ]
 
-    Each kind is skipped at once when both sides agree on it (equal key sets), which is
-    what most pairs do for most kinds."""
-    hints: list[Hint] = []
-    if fa.dates and fb.dates and fa.date_keys != fb.date_keys:
-        hints += _paired_diff("date", fa.dates, fb.dates, _dates_compatible)
-    if fa.weekdays and fb.weekdays and fa.weekday_keys != fb.weekday_keys:
-        hints += _paired_diff("weekday", fa.weekdays, fb.weekdays, _equal_keys)
+
+def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_Found]:
+    out: list[_Found] = []
+    if fa.dates and fb.dates:
+        out += _paired("date", fa.dates, fb.dates, _date_relation, _date_lone)
+    if fa.weekdays and fb.weekdays:
+        out += _paired("weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone)
+    if fa.quantities and fb.quantities:
+        out += _quantity_hints(fa.quantities, fb.quantities)
     if fa.durations or fb.durations:
-        hints += _duration_hints(fa, fb)
-    if fa.numbers and fb.numbers and fa.number_keys != fb.number_keys:
-        hints += _paired_diff("number", fa.numbers, fb.numbers, _equal_keys, by_pct=True)
-    if bool(fa.negations) != bool(fb.negations):
-        hints += _one_sided("negation", fa.negations, fb.negations)
+        out += _duration_hints(fa, fb)
+    if fa.negations or fb.negations or fa.denials or fb.denials:
+        out += _polarity_hints(fa, fb)
     if bool(fa.hedges) != bool(fb.hedges):
-        hints += _one_sided("hedge", fa.hedges, fb.hedges)
-    if fa.names and fb.names and fa.name_words != fb.name_words:
-        hints += _name_hints(fa, fb)
-    return hints
-
-
-def _equal_keys(x: _Item, y: _Item) -> bool:
-    return x.key == y.key
-
-
-def _dates_compatible(x: _Item, y: _Item) -> bool:
-    return all(p is None or q is None or p == q for p, q in zip(x.key, y.key, strict=True))  # type: ignore[arg-type]
-
-
-def _paired_diff(kind, xs, ys, same, by_pct: bool = False) -> list[Hint]:
-    """Items on both sides with no counterpart on the other, paired in reading order."""
-    if not xs or not ys:
-        return []
-    ux = [x for x in xs if not any(same(x, y) for y in ys)]
-    uy = [y for y in ys if not any(same(x, y) for x in xs)]
-    out: list[Hint] = []
-    if by_pct:  # percentages with percentages and counts with counts first
-        pairs: list[tuple[_Item, _Item]] = []
-        for want in (True, False):
-            gx = [x for x in ux if x.key[1] is want]
-            gy = [y for y in uy if y.key[1] is want]
-            pairs += zip(gx, gy, strict=False)
-        used = {id(p) for pair in pairs for p in pair}
-        pairs += zip(
-            [x for x in ux if id(x) not in used],
-            [y for y in uy if id(y) not in used],
-            strict=False,
-        )
-        pairs.sort(key=lambda pair: pair[0].span)
-    else:
-        pairs = list(zip(ux, uy, strict=False))
-    for x, y in pairs:
-        out.append(Hint(kind, x.text, y.text, x.span, y.span))
+        out += _hedge_hints(fa.hedges, fb.hedges)
+    if names:
+        out += [_Found(0.0, h) for h in name_hints(_names(fa.text), _names(fb.text))]
     return out
 
 
-def _duration_hints(fa: ClaimFeatures, fb: ClaimFeatures) -> list[Hint]:
-    out = _paired_diff("duration", fa.durations, fb.durations, _same_duration)
+@lru_cache(maxsize=8192)
+def _names(text: str) -> NameSet:
+    """Names only matter to the hints shown to a reviewer, not to `discrepancy`."""
+    return name_set(text)
+
+
+# Pairing: every item of a against every item of b that may name the same thing; the pairs
+# that agree are taken first (a figure with an equal one gets a bonus), then those with the
+# most context in common. Sorting by (-score, i + j) never orders two pairs that share an
+# item by chance, so swapping a and b picks the same pairs.
+_SAME_BONUS, _COMPATIBLE_BONUS = 15, 12  # less than a shared counted noun (20)
+_MIN_AFFINITY = 8  # a differing pair needs a word in common near both (or the lone rule)
+
+Relation = Callable[[_Item, _Item], str]
+Lone = Callable[[Sequence[_Item], Sequence[_Item], _Item, _Item], float | None]
+
+
+def _paired(
+    kind: str,
+    xs: Sequence[_Item],
+    ys: Sequence[_Item],
+    relate: Relation,
+    lone: Lone | None = None,
+    comparable: Callable[[_Item, _Item], bool] | None = None,
+    strength: Callable[[_Item, _Item, int], float] | None = None,
+) -> list[_Found]:
+    cands: list[tuple[int, int, int, int, str, int]] = []
+    for i, x in enumerate(xs):
+        for j, y in enumerate(ys):
+            if comparable is not None and not comparable(x, y):
+                continue
+            rel = relate(x, y)
+            aff = affinity(x.ctx, y.ctx)
+            if rel == "same":
+                score = aff + _SAME_BONUS
+            elif rel == COMPATIBLE:
+                score = aff + _COMPATIBLE_BONUS
+            elif aff >= _MIN_AFFINITY:
+                score = aff
+            else:
+                continue
+            cands.append((-score, i + j, i, j, rel, aff))
+    cands.sort()
+    used_x: set[int] = set()
+    used_y: set[int] = set()
+    out: list[_Found] = []
+    for _, _, i, j, rel, aff in cands:
+        if i in used_x or j in used_y:
+            continue
+        used_x.add(i)
+        used_y.add(j)
+        x, y = xs[i], ys[j]
+        if rel == DIFFERS:
+            s = strength(x, y, aff) if strength else _event_strength(x, y, aff)
+            out.append(_Found(s, Hint(kind, x.text, y.text, x.span, y.span)))
+        elif rel == COMPATIBLE and aff >= _MIN_AFFINITY:
+            (xt, xs_), (yt, ys_) = _whole(x), _whole(y)
+            out.append(_Found(0.0, Hint(kind, xt, yt, xs_, ys_, COMPATIBLE)))
+    if lone is not None:
+        rest_x = [x for i, x in enumerate(xs) if i not in used_x]
+        rest_y = [y for j, y in enumerate(ys) if j not in used_y]
+        if len(rest_x) == 1 and len(rest_y) == 1:
+            x, y = rest_x[0], rest_y[0]
+            s = lone(xs, ys, x, y)
+            if s is not None and relate(x, y) == DIFFERS:
+                out.append(_Found(s, Hint(kind, x.text, y.text, x.span, y.span)))
+    return out
+
+
+def _whole(x: _Item) -> tuple[str, tuple[int, int]]:
+    """A compatible figure is shown with its qualifier ("about $2.4 billion"): that is
+    what makes it compatible."""
+    return (x.quantity.text, x.quantity.span) if x.quantity else (x.text, x.span)
+
+
+def _equal_relation(x: _Item, y: _Item) -> str:
+    return "same" if x.key == y.key else DIFFERS
+
+
+def _date_relation(x: _Item, y: _Item) -> str:
+    agree = all(p is None or q is None or p == q for p, q in zip(x.key, y.key, strict=True))  # type: ignore[call-overload]
+    return "same" if agree else DIFFERS
+
+
+def _event_strength(x: _Item, y: _Item, aff: int) -> float:
+    """A weekday or date of one event: clear with two words in common, less with one; a
+    reporting day ("said Thursday") says little."""
+    if x.ctx.reporting and y.ctx.reporting:
+        return _REPORTING_DAY
+    return _CLEAR if aff >= 16 else 0.8
+
+
+def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only weekday on each side, both the day something was said: paired anyway."""
+    if len(xs) == 1 and len(ys) == 1 and x.ctx.reporting and y.ctx.reporting:
+        return _REPORTING_DAY
+    return None
+
+
+def _date_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only date on each side, both with a month and day: paired anyway."""
+    if len(xs) == 1 and len(ys) == 1 and x.key[1] and x.key[2] and y.key[1] and y.key[2]:  # type: ignore[index]
+        return 0.5
+    return None
+
+
+def _quantity_hints(xs: Sequence[_Item], ys: Sequence[_Item]) -> list[_Found]:
+    """Times of day against times ("time" hints), every other figure against figures."""
+    out: list[_Found] = []
+    for kind, want_time in (("time", True), ("number", False)):
+        gx = [x for x in xs if _is_time(x) == want_time]
+        gy = [y for y in ys if _is_time(y) == want_time]
+        if gx and gy:
+            out += _paired(
+                kind, gx, gy, _quantity_relation, _quantity_lone, _quantity_comparable,
+                _figure_strength,
+            )  # fmt: skip
+    return out
+
+
+def _is_time(x: _Item) -> bool:
+    return x.quantity is not None and x.quantity.unit == qty.TIME
+
+
+def _quantity_comparable(x: _Item, y: _Item) -> bool:
+    qx, qy = x.quantity, y.quantity
+    assert qx is not None and qy is not None
+    if not qty.loosely_comparable(qx, qy):
+        return False
+    if not qty.comparable(qx, qy):
+        return qty.relation(qx, qy) != qty.DIFFERS  # a plain figure may be the same one
+    if qx.unit == qty.COUNT and x.ctx.nouns and y.ctx.nouns and x.ctx.nouns.isdisjoint(y.ctx.nouns):
+        return affinity(x.ctx, y.ctx) >= 20 or qty.relation(qx, qy) != qty.DIFFERS
+    return True
+
+
+def _quantity_relation(x: _Item, y: _Item) -> str:
+    assert x.quantity is not None and y.quantity is not None
+    return qty.relation(x.quantity, y.quantity)
+
+
+def _quantity_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only figure of a unit (money, percent, a measure, a time) on each side."""
+    qx, qy = x.quantity, y.quantity
+    assert qx is not None and qy is not None
+    if qx.unit != qy.unit or qx.unit in (qty.COUNT, qty.AGE):
+        return None
+    same_unit_x = [i for i in xs if i.quantity and i.quantity.unit == qx.unit]
+    same_unit_y = [i for i in ys if i.quantity and i.quantity.unit == qy.unit]
+    return _LONE if len(same_unit_x) == 1 and len(same_unit_y) == 1 else None
+
+
+def _duration_hints(fa: ClaimFeatures, fb: ClaimFeatures) -> list[_Found]:
+    out: list[_Found] = []
+    if fa.durations and fb.durations:
+        out += _paired(
+            "duration", fa.durations, fb.durations, _duration_relation, _duration_lone,
+            strength=_figure_strength,
+        )  # fmt: skip
     lengths_a = [d for d in fa.durations if not d.anchored]
     lengths_b = [d for d in fb.durations if not d.anchored]
     if lengths_a and not lengths_b and fb.how_long:
         x, y = lengths_a[0], fb.how_long[0]
-        out.append(Hint("duration", x.text, y.text, x.span, y.span))
+        out.append(_Found(_UNKNOWN_LENGTH, Hint("duration", x.text, y.text, x.span, y.span)))
     elif lengths_b and not lengths_a and fa.how_long:
         x, y = fa.how_long[0], lengths_b[0]
-        out.append(Hint("duration", x.text, y.text, x.span, y.span))
+        out.append(_Found(_UNKNOWN_LENGTH, Hint("duration", x.text, y.text, x.span, y.span)))
     return out
 
 
-def _same_duration(x: _Item, y: _Item) -> bool:
-    return x.key == y.key
+def _duration_relation(x: _Item, y: _Item) -> str:
+    return "same" if x.key[0] == y.key[0] else DIFFERS  # type: ignore[index]
 
 
-def _one_sided(kind: str, xs: tuple[_Item, ...], ys: tuple[_Item, ...]) -> list[Hint]:
-    if xs and not ys:
-        return [Hint(kind, x.text, "", x.span, None) for x in xs]
-    if ys and not xs:
-        return [Hint(kind, "", y.text, None, y.span) for y in ys]
-    return []
+def _duration_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only duration on each side, both lengths (or both "the past month"), neither
+    describing a thing ("a 21-year veteran", "a 60-day suspension")."""
+    if len(xs) != 1 or len(ys) != 1 or x.anchored != y.anchored:
+        return None
+    return None if _describes(x) or _describes(y) else _LONE
 
 
-@lru_cache(maxsize=1 << 17)
-def _word_similar(p: str, q: str) -> bool:
-    if p == q:
-        return True
-    lp, lq = len(p), len(q)
-    if lp < 3 or lq < 3 or 2 * min(lp, lq) < 0.6 * (lp + lq):
-        return False  # too different in length for ratio >= 82 (or a stripped particle)
-    if p.startswith(q) or q.startswith(p):
-        return False  # Syria/Syrian, Iraq/Iraqi: different words, not a misspelling
-    if particle_stripped(p) == q or particle_stripped(q) == p:
-        return True
-    return fuzz.ratio(p, q) >= 82.0
+def _describes(x: _Item) -> bool:
+    return "-" in x.text
 
 
-@lru_cache(maxsize=1 << 17)
-def _relate(
-    pw: tuple[str, ...], pk: tuple[str, ...], qw: tuple[str, ...], qk: tuple[str, ...]
-) -> tuple[str, bool, tuple[int, int], tuple[int, int]] | None:
-    """How two names relate, from their words and keys (cached: names repeat a lot)."""
-    if pw == qw:
-        return ("same", True, (0, 0), (0, 0))
-    keys_nested = set(pk) <= set(qk) or set(qk) <= set(pk)
-    if keys_nested and (set(pw) <= set(qw) or set(qw) <= set(pw)):
-        return ("same", True, (0, 0), (0, 0))  # "Dillon" vs "Ryan Dillon"
-    if (
-        set(pk).isdisjoint(qk)
-        and set(pw).isdisjoint(qw)
-        and not any(_word_similar(x, y) for x in pk for y in qk)
+def _polarity_hints(fa: ClaimFeatures, fb: ClaimFeatures) -> list[_Found]:
+    out: list[_Found] = []
+    for polar, other, side_a in ((fa, fb, True), (fb, fa, False)):
+        if not (polar.denials or polar.negations):
+            continue
+        other_stance = stance(other.text)
+        if polar.denials and not other.denials:
+            d = polar.denials[0]
+            if denial_stands(d, other_stance):
+                strength = denial_strength(d, polar.text, other_stance)
+                out.append(_Found(strength, _one_side("negation", d.text, d.span, side_a)))
+        for n in polar.negations:
+            s = negation_strength(n, other_stance)
+            if s:
+                out.append(_Found(s, _one_side("negation", n.text, n.span, side_a)))
+    out.sort(key=lambda f: (f.hint.a_span is None, f.hint.a_span or f.hint.b_span))
+    return out
+
+
+def _one_side(kind: str, text: str, span: tuple[int, int], side_a: bool) -> Hint:
+    return Hint(kind, text, "", span, None) if side_a else Hint(kind, "", text, None, span)
+
+
+def _hedge_hints(xs: Sequence[_Item], ys: Sequence[_Item]) -> list[_Found]:
+    out: list[_Found] = []
+    for items, side_a in ((xs, True), (ys, False)):
+        for x in items:
+            s = 0.0 if x.key == "accor" else _HEDGE_STRENGTH
+            out.append(_Found(s, _one_side("hedge", x.text, x.span, side_a)))
+    return out
+
+
+# --- frames and replies ----------------------------------------------------------------------
+
+
+def frame_keys(text: str) -> frozenset[str]:
+    """Keys naming the frames of a claim whose value another claim may give differently:
+    "qty:<unit>:<word>" for a figure ("qty:#:person" for "23 people", "qty:$:road" for "$2.4
+    billion for roads", "qty:%:unemployment"), "time:<word>", "weekday:<word>" and
+    "date:<word>" for the day of an event (not the day something was said),
+    "duration:<word>", and "deny" for a sentence that denies or rejects something. Words are
+    the counted noun and the nearest context words, in matching form
+    (`workbench.claimwords.context_key`: "roads" -> "road", "took place" -> "tak", "locat")."""
+    return _frame_keys(text)
+
+
+_FRAME_WORDS = 4  # words per item: the counted noun first, then the nearest context
+
+
+@lru_cache(maxsize=8192)
+def _frame_keys(text: str) -> frozenset[str]:
+    f = _features(text)
+    keys: set[str] = set()
+    for item in f.quantities:
+        q = item.quantity
+        assert q is not None
+        prefix = "time" if q.unit == qty.TIME else f"qty:{q.unit}"
+        words = sorted(item.ctx.nouns) + [w for w in item.ctx.nearest() if w not in item.ctx.nouns]
+        keys.update(f"{prefix}:{w}" for w in words[:_FRAME_WORDS])
+    for kind, items in (
+        ("weekday", f.weekdays),
+        ("date", f.dates),
+        ("duration", f.durations + f.how_long),
     ):
-        return None  # no word in common, none spelled alike: the usual case, decided fast
-    swap = len(pw) > len(qw)
-    sw, sk, lw, lk = (qw, qk, pw, pk) if swap else (pw, pk, qw, qk)
-    pairs: list[tuple[int, int]] = []
-    for si, skey in enumerate(sk):
-        match = next((li for li, word in enumerate(lw) if sw[si] == word), None)
-        if match is None:
-            match = next((li for li, lkey in enumerate(lk) if _word_similar(skey, lkey)), None)
-        if match is None:
-            return None
-        pairs.append((si, match))
-    differing = [(si, li) for si, li in pairs if sw[si] != lw[li]]
-    if not differing:
-        return ("same", True, (0, 0), (0, 0))
-    if len(sw) == len(lw):
-        return ("spelling", True, (0, 0), (0, 0))
-    s_idx = (differing[0][0], differing[-1][0])
-    lis = sorted(li for _, li in differing)
-    l_idx = (lis[0], lis[-1])
-    return ("spelling", False, l_idx, s_idx) if swap else ("spelling", False, s_idx, l_idx)
-
-
-def _name_hints(fa: ClaimFeatures, fb: ClaimFeatures) -> list[Hint]:
-    pa, pb, ta, tb = fa.names, fb.names, fa.text, fb.text
-    fa_sigs, fb_sigs = fa.name_sigs, fb.name_sigs
-    out: list[Hint] = []
-    for kind, i, j, rel in _match_names(fa_sigs, fb_sigs):
-        p, q = pa[i], pb[j]
-        if kind == "entity" or rel is None:
-            out.append(Hint(kind, p.text, q.text, p.span, q.span))
-            continue
-        (a0, _), (_, a1) = p.word_spans[rel[0][0]], p.word_spans[rel[0][1]]
-        (b0, _), (_, b1) = q.word_spans[rel[1][0]], q.word_spans[rel[1][1]]
-        out.append(Hint(kind, ta[a0:a1], tb[b0:b1], (a0, a1), (b0, b1)))
-    return out
-
-
-@lru_cache(maxsize=1 << 16)
-def _match_names(
-    sa: tuple[_NameSig, ...], sb: tuple[_NameSig, ...]
-) -> tuple[tuple[str, int, int, tuple[tuple[int, int], tuple[int, int]] | None], ...]:
-    """Which names of a and b to flag: (kind, index in a, index in b, word ranges or None
-    for the whole names). Works on name signatures only, so it is cached: the same sets of
-    names meet again and again in one story."""
-    words_a = {p[0] for p in sa}
-    words_b = {q[0] for q in sb}
-    matched_a = {i for i, p in enumerate(sa) if p[0] in words_b}
-    matched_b = {j for j, q in enumerate(sb) if q[0] in words_a}
-    if len(matched_a) == len(sa) or len(matched_b) == len(sb):
-        return ()  # one side's names all appear on the other: nothing pairs up
-    rel: dict[tuple[int, int], tuple | None] = {}
-    for i, p in enumerate(sa):
-        for j, q in enumerate(sb):
-            if (i not in matched_a or j not in matched_b) and not p[5].isdisjoint(q[5]):
-                rel[(i, j)] = _relate(p[0], p[1], q[0], q[1])
-    for (i, j), r in rel.items():
-        if r and r[0] == "same":
-            matched_a.add(i)
-            matched_b.add(j)
-    out: list[tuple[str, int, int, tuple[tuple[int, int], tuple[int, int]] | None]] = []
-    for i in range(len(sa)):
-        if i in matched_a:
-            continue
-        for j in range(len(sb)):
-            r = rel.get((i, j))
-            if r and r[0] == "spelling" and j not in matched_b:
-                whole, a_idx, b_idx = r[1], r[2], r[3]
-                out.append(("spelling", i, j, None if whole else (a_idx, b_idx)))
-                matched_a.add(i)
-                matched_b.add(j)
-                break
-    # different names in the same slot: same context word before or after
-    for i, p in enumerate(sa):
-        if i in matched_a or not _could_be_name(p):
-            continue
-        for j, q in enumerate(sb):
-            if j in matched_b or not _could_be_name(q):
+        for item in items:
+            if kind != "duration" and item.ctx.reporting:
                 continue
-            same_left = p[2] and p[2] == q[2] and not (p[4] or q[4])
-            same_right = p[3] and p[3] == q[3]
-            if same_left or same_right:
-                out.append(("entity", i, j, None))
-                matched_a.add(i)
-                matched_b.add(j)
-                break
-    return tuple(out)
+            keys.update(f"{kind}:{w}" for w in item.ctx.nearest()[:_FRAME_WORDS])
+    if f.denials or bare_reply(text):
+        keys.add("deny")
+    return frozenset(keys)
 
 
-def _could_be_name(sig: _NameSig) -> bool:
-    return not (sig[4] and sig[0][0] in _COMMON_STARTERS)
+_CUE_WORDS = word_set(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december jan feb mar apr jun jul aug sep
+    sept oct nov dec yesterday today tomorrow week weeks month months year years hour hours
+    minute minutes day days long not no never none nothing nobody cannot deny denies denied
+    denying reject rejects rejected rejecting refuse refuses refused refusing decline declines
+    declined declining dispute disputes disputed disputing dismiss dismissed dismisses refute
+    refuted contest contested reportedly allegedly claim claims claimed one two three four five
+    six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million
+    billion dozen dozens half"""
+)
+_CUE_WORD = re.compile(r"[a-z]+")
+
+
+def has_cues(text: str) -> bool:
+    """Whether a claim holds anything `discrepancy` compares (a figure, a day or date, a
+    duration, a negation, denial or hedge): a cheap gate for the aligner, which asks the
+    full comparison only of pairs where one side has some."""
+    if _DIGIT.search(text) is not None or "n't" in text or "n’t" in text:
+        return True
+    return not _CUE_WORDS.isdisjoint(_CUE_WORD.findall(text.casefold()))

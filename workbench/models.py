@@ -117,11 +117,14 @@ class Hint:
     present on one side only); the spans are offsets into each claim's own text.
     """
 
-    kind: str  # number | date | weekday | duration | entity | spelling | negation | hedge
+    kind: str  # number | time | date | weekday | duration | entity | spelling | negation | hedge
     a: str
     b: str
     a_span: tuple[int, int] | None = None
     b_span: tuple[int, int] | None = None
+    # "differs"; or "compatible": the two figures agree up to rounding or a bound ("about
+    # $2.4 billion" / "$2.4 billion"), shown so the reviewer sees they were compared
+    relation: str = "differs"
 
 
 @dataclass(slots=True)  # not frozen: a 100-article story makes ~1.2M of these, 2x faster

@@ -18,6 +18,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Stored with each claim's normalised words: a database normalised by another version is
+# normalised again before it is aligned. Change it whenever content_tokens changes.
+NORMALIZER_VERSION = "2"
+
 # --- characters ----------------------------------------------------------------------------
 
 _CHAR_MAP = str.maketrans(
@@ -69,6 +73,14 @@ NUMBER_WORDS: dict[str, int] = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
     "dozen": 12,
+}  # fmt: skip
+
+# Month abbreviations ("Feb. 28", "Sept. 21") as the month's name. "May" is itself, and
+# "mar"/"jan" are left alone where they are words of their own elsewhere.
+MONTH_ABBREVIATIONS = {
+    "jan": "january", "feb": "february", "apr": "april", "jun": "june", "jul": "july",
+    "aug": "august", "sep": "september", "sept": "september", "oct": "october",
+    "nov": "november", "dec": "december",
 }  # fmt: skip
 
 ORDINAL_WORDS: dict[str, int] = {
@@ -160,6 +172,8 @@ def _base_form(word: str) -> str:
         return str(NUMBER_WORDS[w])
     if w in ORDINAL_WORDS:
         return f"{ORDINAL_WORDS[w]}th"
+    if w in MONTH_ABBREVIATIONS:
+        return MONTH_ABBREVIATIONS[w]
     w = _IRREGULAR.get(w, w)
     w = _SPELLING.get(w, w)
     if not w.isalpha() or len(w) <= 3:

@@ -7,6 +7,7 @@ are one line on stderr with exit status 1, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import sqlite3
@@ -22,6 +23,25 @@ from workbench.display import json_line, one_line, safe_stream_text, safe_text
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
+# Each command lives in the module of its area, loaded when the command is looked up: the
+# command modules import their helpers from here, and nothing here imports them back.
+COMMANDS = {
+    "import": "workbench.cli.core:import_command",
+    "stories": "workbench.cli.core:stories_command",
+    "claims": "workbench.cli.core:claims_command",
+    "align": "workbench.cli.core:align_command",
+    "candidates": "workbench.cli.core:candidates_command",
+    "queue": "workbench.cli.core:queue_command",
+    "review": "workbench.cli.review:review_command",
+    "serve": "workbench.cli.review:serve_command",
+    "mark": "workbench.cli.team:mark_command",
+    "undo": "workbench.cli.team:undo_command",
+    "export": "workbench.cli.team:export_command",
+    "merge": "workbench.cli.team:merge_command",
+    "agreement": "workbench.cli.team:agreement_command",
+    "report": "workbench.cli.team:report_command",
+}
+
 
 def say(message: str = "", *, err: bool = False) -> None:
     """Every line the CLI prints for people goes through here: names and text from files
@@ -35,8 +55,17 @@ def failure(message: str) -> click.ClickException:
 
 
 class WorkbenchGroup(click.Group):
-    """Turns the core's errors into one line and exit status 1; every error message, click's
-    own included, is made one safe line here."""
+    """Finds the commands in COMMANDS, and turns the core's errors into one line and exit
+    status 1; every error message, click's own included, is made one safe line here."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module, name = COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -174,9 +203,3 @@ def data_stdout() -> TextIO:
 
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="workbench")
-
-
-# Commands live in one module per area; importing them registers them on `cli`.
-from workbench.cli import core as _core  # noqa: E402,F401
-from workbench.cli import review as _review  # noqa: E402,F401
-from workbench.cli import team as _team  # noqa: E402,F401

@@ -7,7 +7,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from workbench.cli import (
-    cli,
     db_argument,
     echo_json_lines,
     json_option,
@@ -26,11 +25,12 @@ from workbench.ingest import (
     SkippedLink,
     read_inputs,
 )
-from workbench.pipeline import align_stories, import_articles
+from workbench.models import pair_key
+from workbench.queue import DEFAULT_MIN_SCORE, DEFAULT_ORDER, ORDERS
 from workbench.store import CandidateRow, ClaimRow
 
 
-@cli.command("import")
+@click.command("import")
 @db_argument()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str), metavar="PATH...")
 @click.option(
@@ -87,6 +87,8 @@ def import_command(
     """
     # Read and check every file before touching DB. A new DB is built under a temporary
     # name and appears only once the import has committed (Store.open_or_create).
+    from workbench.pipeline import import_articles  # the aligner: numpy, scipy, rapidfuzz
+
     skipped: list[SkippedLink] = []
     inputs = read_inputs(
         paths,
@@ -138,7 +140,7 @@ class _progress_bar:
         return self.progress.__exit__(*exc)
 
 
-@cli.command("stories")
+@click.command("stories")
 @db_argument()
 @json_option
 def stories_command(db, as_json):
@@ -167,7 +169,7 @@ def stories_command(db, as_json):
         )
 
 
-@cli.command("claims")
+@click.command("claims")
 @db_argument()
 @story_option
 @click.option(
@@ -211,7 +213,7 @@ def _claim_json(row: ClaimRow) -> dict:
     }
 
 
-@cli.command("align")
+@click.command("align")
 @db_argument()
 @story_option
 @click.option(
@@ -220,7 +222,8 @@ def _claim_json(row: ClaimRow) -> dict:
     type=click.IntRange(1, 50),
     default=3,
     show_default=True,
-    help="Candidates kept per claim and other article.",
+    help="Best candidates kept per claim across the story, whatever their score (besides"
+    " its best in each other article from the floor up, and its likely discrepancies).",
 )
 def align_command(db, story, top_k):
     """Recompute candidate pairs (for every story, or one).
@@ -231,13 +234,15 @@ def align_command(db, story, top_k):
     Example:
         workbench align sample.db --story "US-Russia deconfliction" --top 5
     """
+    from workbench.pipeline import align_stories
+
     with open_store(db) as store:
         stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
         count = align_stories(store, stories, top_k=top_k)
     say(f"aligned {len(stories)} story(ies): {count} candidate pairs")
 
 
-@cli.command("candidates")
+@click.command("candidates")
 @db_argument()
 @story_option
 @click.option(
@@ -245,7 +250,7 @@ def align_command(db, story, top_k):
     "top_k",
     type=click.IntRange(min=1),
     default=None,
-    help="Only the best K per claim and other article.",
+    help="Only candidates ranked K or better in their article.",
 )
 @click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True)
 @json_option
@@ -263,14 +268,17 @@ def candidates_command(db, story, top_k, min_score, as_json):
             echo_json_lines(_candidate_json(r) for r in rows)
             return
         for r in rows:
-            hints = "; ".join(
-                f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}" for h in r.hints
-            )
-            say(
-                f"{r.score:5.1f}  #{r.rank}  {one_line(r.a.source, 20):20} "
-                f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
-                f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else "")
-            )
+            _echo_candidate(r)
+
+
+def _echo_candidate(r: CandidateRow) -> None:
+    hints = "; ".join(f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}" for h in r.hints)
+    flag = f"  ≠{r.discrepancy:3.0f}" if r.discrepancy else ""
+    say(
+        f"{r.score:5.1f}  #{r.rank}{flag}  {one_line(r.a.source, 20):20} "
+        f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
+        f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else "")
+    )
 
 
 def _side_json(row: ClaimRow) -> dict:
@@ -285,5 +293,63 @@ def _candidate_json(row: CandidateRow) -> dict:
         "b": _side_json(row.b),
         "score": row.score,
         "rank": row.rank,
+        "discrepancy": row.discrepancy,
         "hints": [{"kind": h.kind, "a": h.a, "b": h.b} for h in row.hints],
     }
+
+
+@click.command("queue")
+@db_argument()
+@story_option
+@click.option(
+    "--reviewer",
+    metavar="R",
+    help="Leave out the pairs R has marked: what R's review app shows next, in order.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=DEFAULT_MIN_SCORE,
+    show_default=True,
+    help="The review app's floor (its --min-score).",
+)
+@click.option(
+    "--order",
+    type=click.Choice(ORDERS),
+    default=DEFAULT_ORDER,
+    show_default=True,
+    help="Likely contradictions first, or claim by claim (most reported first).",
+)
+@json_option
+def queue_command(db, story, reviewer, min_score, order, as_json):
+    """Print the review queue exactly as the review app walks it, in its order.
+
+    A pair is in the queue when one claim is the other's best candidate in that article
+    with a score of at least --min-score, or when the two likely state one fact
+    differently (a strong discrepancy), whatever their score. JSON: the `candidates`
+    object per line, plus "discrepancy" (0-100).
+
+    \b
+    Example:
+        workbench queue sample.db --reviewer ana --json | head -5
+    """
+    with open_store(db, readonly=True) as store:
+        stories = [store.resolve_story(story)] if story else store.stories()
+        for s in stories:
+            claims = {row.claim.id: row for row in store.claim_rows(story=s.id)}
+            done = (
+                {(m.claim_a, m.claim_b) for m in store.current_marks(story=s.id, reviewer=reviewer)}
+                if reviewer
+                else set()
+            )
+            for item in store.queue(s.id, min_score=min_score, order=order):
+                if pair_key(item.left, item.right) in done:
+                    continue
+                row = CandidateRow(
+                    s.id, s.name, claims[item.left], claims[item.right], item.rank,
+                    item.score, item.discrepancy,
+                )  # fmt: skip
+                if as_json:
+                    echo_json_lines([_candidate_json(row)])
+                else:
+                    _echo_candidate(row)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from workbench.cli import cli, db_argument, failure, open_store, say, story_option
-from workbench.tui.model import DEFAULT_MIN_SCORE
+from workbench.cli import db_argument, failure, open_store, say, story_option
+from workbench.queue import DEFAULT_MIN_SCORE
 
 
 def _app_options(func):
@@ -44,7 +44,7 @@ def _check(db: str, story: str | None, *, readonly: bool) -> str | None:
         return store.resolve_story(story).id if story else None
 
 
-@cli.command("review")
+@click.command("review")
 @db_argument()
 @_app_options
 @click.option("--read-only", "read_only", is_flag=True, help="Look without writing anything.")
@@ -96,7 +96,7 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
         say(f"{reviewer}: {app.session.marks} mark(s) saved this session in {db}")
 
 
-@cli.command("serve")
+@click.command("serve")
 @db_argument()
 @_app_options
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)

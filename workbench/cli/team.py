@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from workbench.cli import (
-    cli,
     data_stdout,
     db_argument,
     echo_json_lines,
@@ -39,7 +38,7 @@ def _mark_json(mark: Mark) -> dict:
     }
 
 
-@cli.command("mark")
+@click.command("mark")
 @db_argument()
 @click.option("--a", "claim_a", required=True, metavar="CLAIM", help="One claim's id.")
 @click.option("--b", "claim_b", required=True, metavar="CLAIM", help="The other claim's id.")
@@ -68,7 +67,7 @@ def mark_command(db, claim_a, claim_b, label, reviewer, note, as_json):
         say(f"{mark.reviewer}: {mark.label}  {mark.claim_a} ~ {mark.claim_b}")
 
 
-@cli.command("undo")
+@click.command("undo")
 @db_argument()
 @click.option("--reviewer", required=True, metavar="R", help="Whose latest mark to withdraw.")
 @json_option
@@ -89,7 +88,7 @@ def undo_command(db, reviewer, as_json):
         say(f"undid {undone.reviewer}: {undone.label}  {undone.claim_a} ~ {undone.claim_b}")
 
 
-@cli.command("export")
+@click.command("export")
 @db_argument()
 @click.option(
     "--format",
@@ -160,7 +159,7 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
     say(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
 
 
-@cli.command("merge")
+@click.command("merge")
 @click.argument("out", metavar="OUT.db")
 @click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=str), metavar="IN.db..."
@@ -191,7 +190,7 @@ def merge_command(out, inputs, as_json):
     )
 
 
-@cli.command("agreement")
+@click.command("agreement")
 @db_argument()
 @story_option
 @json_option
@@ -269,7 +268,7 @@ def confusion_lines(p) -> list[str]:
     return lines
 
 
-@cli.command("report")
+@click.command("report")
 @db_argument()
 @story_option
 @click.option(

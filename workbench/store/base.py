@@ -55,10 +55,21 @@ class StoreBase:
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = False, readonly: bool = False) -> Self:
+    def open(
+        cls,
+        path: str | os.PathLike,
+        *,
+        create: bool = False,
+        readonly: bool = False,
+        upgrade: bool = True,
+    ) -> Self:
         """Open a workbench database. Nothing is written to a file that is refused (not a
         SQLite file, another program's database, a newer schema, damaged pages): the
-        journal mode is switched to WAL only once the file is accepted for writing."""
+        journal mode is switched to WAL only once the file is accepted for writing.
+
+        A database of an older schema is upgraded (after a backup) when it is opened for
+        writing, or read-only with `upgrade` while the file may be written: a read command
+        on an older database then works, and says so in its warnings."""
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database")
@@ -79,7 +90,7 @@ class StoreBase:
             conn.close()
             raise
         try:
-            store._accept(exists=exists)
+            store._accept(exists=exists, upgrade=upgrade and not unwritable)
         except BaseException:
             store.close()
             raise
@@ -116,7 +127,7 @@ class StoreBase:
             files.remove_database_files(draft)
             raise
 
-    def _accept(self, *, exists: bool) -> None:
+    def _accept(self, *, exists: bool, upgrade: bool = False) -> None:
         """Refuse what must not be opened; switch an accepted writable file to WAL."""
         path, db = self.path, self.db
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -128,6 +139,14 @@ class StoreBase:
             return
         if version == 0 and exists and db.table_names():
             raise StoreError(f"{path}: a SQLite database, but not a workbench database")
+        if 0 < version < SCHEMA_VERSION and self.readonly and upgrade:
+            with type(self).open(path):  # a writable connection upgrades it, after a backup
+                pass
+            self.warnings += (
+                f"upgraded {path} to schema {SCHEMA_VERSION}"
+                f" (the old file is kept as {path.name}.v{version}.bak)",
+            )
+            version = db.execute("PRAGMA user_version").fetchone()[0]
         if version < SCHEMA_VERSION and self.readonly:
             raise StoreError(
                 f"{path}: needs an upgrade to schema {SCHEMA_VERSION} but is read-only"
@@ -269,6 +288,9 @@ class StoreBase:
                 conn.execute("ROLLBACK")  # it only read
 
     # --- meta ------------------------------------------------------------------------------
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
 
     def set_meta(self, key: str, value: str) -> None:
         with self.write() as db:

@@ -6,19 +6,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from workbench.models import Candidate
-from workbench.queue import STRONG_DISCREPANCY
+from workbench.queue import (
+    DEFAULT_ORDER,
+    DISCREPANCY_WEIGHT,
+    STRONG_DISCREPANCY,
+    QueueItem,
+    build_queue,
+    duplicate_claims,
+)
 from workbench.store.base import StoreBase
 from workbench.store.marks import standing
 from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_from_row
 
 
 def proposed(k: str = "k", floor: str = ":floor") -> str:
-    """SQL condition: candidate row `k` proposes its pair for review. It does when its
-    candidate is the claim's best in that article and reaches the score floor, or when the
-    two likely state one fact differently: a strong discrepancy is never hidden by the
-    floor. A pair is proposed when either of its two rows does. Boilerplate never gets a
-    row (the aligner skips it). The one definition: every query and the queue use it."""
-    return f"(({k}.rank = 1 AND {k}.score >= {floor}) OR {k}.discrepancy >= {STRONG_DISCREPANCY})"
+    """SQL condition: candidate row `k` proposes its pair for review (the rule in
+    workbench.queue). It does when its candidate is the claim's best in that article and
+    reaches the floor, a discrepancy counting towards it; or when the two likely state one
+    fact differently: a strong discrepancy is never hidden by the floor. A pair is proposed
+    when either of its two rows does. Boilerplate never gets a row (the aligner skips it).
+    The one definition: every query and the queue use it."""
+    return (
+        f"(({k}.rank = 1 AND {k}.score + {DISCREPANCY_WEIGHT} * {k}.discrepancy >= {floor})"
+        f" OR {k}.discrepancy >= {STRONG_DISCREPANCY})"
+    )
 
 
 def _story_rows(k: str = "k") -> str:
@@ -133,6 +144,28 @@ class CandidateStore(StoreBase):
                 {"story": story, "floor": min_score},
             )
         ]
+
+    def queue(self, story: str, *, min_score: float, order: str = DEFAULT_ORDER) -> list[QueueItem]:
+        """The story's review queue, in order (workbench.queue): what the review app walks
+        and `workbench queue` prints."""
+        places: dict[str, tuple[int, int]] = {}
+        claims = []
+        article_at: dict[str, int] = {}
+        for claim_id, article, ordinal, text in self.db.execute(
+            "SELECT c.id, c.article_id, c.ordinal, c.text FROM claims c"
+            " JOIN articles a ON a.id = c.article_id WHERE a.story_id = ?"
+            " ORDER BY a.source, a.id, c.ordinal",
+            [story],
+        ):
+            position = article_at.setdefault(article, len(article_at))
+            places[claim_id] = (position, ordinal)
+            claims.append((claim_id, article, text))
+        return build_queue(
+            self.proposed_rows(story, min_score=min_score),
+            places.__getitem__,
+            order=order,
+            duplicate_of=duplicate_claims(claims),
+        )
 
     def review_proposed_by_articles(
         self, story: str, *, min_score: float
@@ -253,20 +286,36 @@ class CandidateStore(StoreBase):
 
     def review_view_rows(
         self, left_article: str, right_article: str
-    ) -> list[tuple[str, str, int, float]]:
+    ) -> list[tuple[str, str, int, float, float]]:
         """Every stored candidate between two articles, in both directions:
-        (claim, candidate, rank, score). Probes the candidates' primary key with the
-        claims of one article, so its cost does not grow with the story."""
+        (claim, candidate, rank, score, discrepancy). Probes the candidates' primary key
+        with the claims of one article, so its cost does not grow with the story."""
         rows = self.db.execute(
             """
-            SELECT ca.id, cb.id, k.rank, k.score
+            SELECT ca.id, cb.id, k.rank, k.score, k.discrepancy
             FROM claims ca JOIN candidates k ON k.a = ca.key JOIN claims cb ON cb.key = k.b
             WHERE ca.article_id = :left AND cb.article_id = :right
             UNION ALL
-            SELECT ca.id, cb.id, k.rank, k.score
+            SELECT ca.id, cb.id, k.rank, k.score, k.discrepancy
             FROM claims ca JOIN candidates k ON k.a = ca.key JOIN claims cb ON cb.key = k.b
             WHERE ca.article_id = :right AND cb.article_id = :left
             """,
             {"left": left_article, "right": right_article},
         ).fetchall()
-        return [(row[0], row[1], row[2], row[3]) for row in rows]
+        return [tuple(row) for row in rows]
+
+    def story_view_rows(
+        self, story: str
+    ) -> dict[tuple[str, str], list[tuple[str, str, int, float, float]]]:
+        """Every stored candidate of a story by article pair (ids in sorted order): what
+        `review_view_rows` gives, for all views at once (the app holds a story's views in
+        memory, so moving between articles never waits on the database)."""
+        views: dict[tuple[str, str], list[tuple[str, str, int, float, float]]] = {}
+        for a, b, rank, score, disc, article_a, article_b in self.db.execute(
+            f"SELECT ca.id, cb.id, k.rank, k.score, k.discrepancy, aa.id, ab.id {_story_rows()}"
+            " WHERE aa.story_id = ?",
+            [story],
+        ):
+            key = (article_a, article_b) if article_a <= article_b else (article_b, article_a)
+            views.setdefault(key, []).append((a, b, rank, score, disc))
+        return views

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from workbench.errors import NotFoundError
 from workbench.models import Article, Claim, ClaimSpan, Story, claim_id, story_id
@@ -62,8 +62,11 @@ class CorpusStore(StoreBase):
         ).fetchall()
         return [Article(*row) for row in rows]
 
-    def add_article(self, article: Article, spans: Sequence[ClaimSpan]) -> bool:
-        """Store an article and its claims. False (and nothing written) if already there."""
+    def add_article(
+        self, article: Article, spans: Sequence[ClaimSpan], norms: Sequence[str] | None = None
+    ) -> bool:
+        """Store an article and its claims (with their normalised words, when given).
+        False (and nothing written) if already there."""
         with self.write() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO articles (id, story_id, source, title, outlet, published,"
@@ -84,8 +87,8 @@ class CorpusStore(StoreBase):
             if cursor.rowcount == 0:
                 return False
             db.conn.executemany(
-                'INSERT INTO claims (id, article_id, start, "end", text, kind, ordinal)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                'INSERT INTO claims (id, article_id, start, "end", text, kind, ordinal, norm)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         claim_id(article.id, span.start, span.end),
@@ -95,6 +98,7 @@ class CorpusStore(StoreBase):
                         article.text[span.start : span.end],
                         str(span.kind),
                         ordinal,
+                        norms[ordinal] if norms is not None else None,
                     )
                     for ordinal, span in enumerate(spans)
                 ),
@@ -122,6 +126,23 @@ class CorpusStore(StoreBase):
                 [story],
             )
         )
+
+    def claim_norms(self, *, story: str) -> dict[str, str | None]:
+        """Claim id -> its stored normalised words (None where not computed yet)."""
+        return dict(
+            self.db.execute(
+                "SELECT c.id, c.norm FROM claims c JOIN articles a ON a.id = c.article_id"
+                " WHERE a.story_id = ?",
+                [story],
+            )
+        )
+
+    def set_claim_norms(self, norms: Iterable[tuple[str, str]]) -> None:
+        """Store (claim id, normalised words) pairs."""
+        with self.write() as db:
+            db.conn.executemany(
+                "UPDATE claims SET norm = ? WHERE id = ?", ((n, c) for c, n in norms)
+            )
 
     def claim_rows(self, *, story: str | None = None) -> Iterator[ClaimRow]:
         """Claims with their story and source, in reading order (streamed)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workbench.hints import find_hints
 from workbench.models import Claim, ClaimKind, Hint, Label, Mark, MarkAction
 
 # The claim columns every query selects, in `claim_from_row` order.
@@ -57,6 +56,8 @@ class CandidateRow:
     def hints(self) -> tuple[Hint, ...]:
         """Where the two claims differ (a -> b), computed on each access: nothing stores
         hints, they are a cheap function of the two sentences."""
+        from workbench.hints import find_hints  # its patterns cost ~0.1 s to compile
+
         return tuple(find_hints(self.a.claim.text, self.b.claim.text))
 
 

@@ -82,7 +82,7 @@ CREATE TABLE meta (
 """
 
 # Version 2: claims get an integer key (the rowid, kept, so the full-text index stays
-# valid), and candidates are stored by those keys: what review needs, O(claims x k) rows
+# valid) and their normalised words (computed once, at import), and candidates are stored by those keys: what review needs, O(claims x k) rows
 # with no secondary index (a text-keyed row and its covering index cost ~10x the time).
 _CANDIDATES_V2 = """
 CREATE TABLE candidates (
@@ -105,7 +105,8 @@ CREATE TABLE claims_v2 (
     "end" INTEGER NOT NULL,
     text TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('claim', 'boilerplate', 'heading')),
-    ordinal INTEGER NOT NULL
+    ordinal INTEGER NOT NULL,
+    norm TEXT  -- the words the aligner matches (textnorm.normalize); NULL until computed
 );
 INSERT INTO claims_v2 (key, id, article_id, start, "end", text, kind, ordinal)
     SELECT rowid, id, article_id, start, "end", text, kind, ordinal FROM claims;

@@ -13,7 +13,8 @@ right after it can never swap.
 
 The event loop only awaits futures (`await lane.run(fn, ...)`), so it never blocks on
 SQLite; both connections read in WAL mode, so the background lane reads while the
-interactive one writes.
+interactive one writes. Only `workbench.tui.gateway` runs calls on the lanes: one typed
+method per call the app makes.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class Database:
         self.background = Lane("background", opener)
 
     def _open(self) -> Store:
-        return Store.open(self.path, readonly=self.readonly)
+        # --read-only means nothing is written, not even an upgrade.
+        return Store.open(self.path, readonly=self.readonly, upgrade=not self.readonly)
 
     def close(self) -> None:
         self.interactive.close()

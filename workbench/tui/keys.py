@@ -18,7 +18,6 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding
@@ -26,12 +25,6 @@ from textual.binding import Binding
 CONFIG_ENV = "WORKBENCH_CONFIG"
 # A key as Textual names it: modifiers, then one printable character or a key's name.
 KEY_NAME = re.compile(r"((ctrl|shift|alt|meta|super|hyper)\+)*([^\s,+\x00-\x1f\x7f-\x9f]|\w+)")
-
-
-@dataclass(frozen=True)
-class KeyHelp:
-    id: str
-    summary: str  # for the help screen and the command palette
 
 
 APP_BINDINGS = [
@@ -54,6 +47,7 @@ REVIEW_BINDINGS = [
     Binding("left_curly_bracket", "step_left(-1)", "prev left", show=False, id="prev-left-article"),
     Binding("x", "swap_sides", "swap", show=False, id="swap-sides"),
     Binding("space", "next_unmarked", "next", id="next-unmarked"),
+    Binding("t", "toggle_order", "order", show=False, id="queue-order"),
     Binding("slash", "search", "search", id="search"),
     Binding("e", "note", "note", id="note"),
     Binding("o", "open_article", "open", show=False, id="open-article"),
@@ -88,6 +82,7 @@ SUMMARIES: dict[str, str] = {
     "prev-left-article": "Previous article on the left",
     "swap-sides": "Swap the left and right articles",
     "next-unmarked": "Go to the next unmarked pair",
+    "queue-order": "Queue order: likely contradictions first, or claim by claim",
     "search": "Search the story's claims (full text)",
     "note": "Note on the pair ($EDITOR, or a box)",
     "open-article": "Open the article read-only ($EDITOR/$PAGER)",
@@ -152,3 +147,36 @@ def keys_for(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
     if binding.id and binding.id in keymap:
         return keymap[binding.id].split(",")
     return binding.key.split(",")
+
+
+# How help texts name a key: Textual's names for the few that are not what they print.
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
+}
+
+
+def key_name(key: str) -> str:
+    return KEY_NAMES.get(key, key)
+
+
+class KeyNames:
+    """The keys of each binding under the active key map, named for help texts, so that
+    what the app tells the reviewer to press is what the keys do."""
+
+    def __init__(self, keymap: Mapping[str, str]):
+        self.keymap = dict(keymap)
+        self._bindings = {b.id: b for b in ALL_BINDINGS if b.id}
+
+    def of(self, binding: Binding | str) -> list[str]:
+        """Every key of a binding (or binding id), as help texts name them."""
+        if isinstance(binding, str):
+            binding = self._bindings[binding]
+        return [key_name(k) for k in keys_for(binding, self.keymap)]
+
+    def first(self, binding_id: str) -> str:
+        return self.of(binding_id)[0]

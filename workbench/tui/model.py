@@ -13,23 +13,19 @@ score at or above the floor, and neither claim boilerplate. The set is symmetric
 views (L, R) and (R, L) propose the same pairs. Within a view the queue runs in the reading
 order of the left article, a claim's partners best score first.
 
-"Next unmarked pair" looks after the current position in the view, then steps the right
-article through the other articles, then moves the left article on through the story, and
-finally wraps around to the pairs before the starting point.
+Which view comes next, and "the next unmarked pair", is the review queue's rule
+(`workbench.tui.session.ReviewQueue`).
 """
 
 from __future__ import annotations
 
 import bisect
-import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from workbench.hints import find_hints
 from workbench.models import Article, Claim, ClaimKind, Hint, Label, Mark, MarkAction, pair_key
-
-DEFAULT_MIN_SCORE = 40.0
 
 Pair = tuple[str, str]  # (left claim id, right claim id), in view orientation
 
@@ -39,14 +35,23 @@ MARKERS: dict[Label, tuple[str, str]] = {
     Label.UNRELATED: ("∅", "unrel"),
     Label.UNSURE: ("?", "unsure"),
 }
-DISPUTED_MARKER = ("≠", "split")
 
 
-def marker(label: Label | None, *, wide: bool) -> str:
-    if label is None:
-        return ""
-    symbol, word = MARKERS[label]
-    return f"{symbol} {word}" if wide else symbol
+@dataclass(frozen=True)
+class PaneMarker:
+    """What the pane shows beside a claim that has marks on the pair on screen."""
+
+    text_wide: str  # "✓ agree"
+    text_narrow: str  # "✓"
+    kind: str  # a label (your own mark) | other | final | split
+
+    @classmethod
+    def of(cls, label: Label, kind: str) -> PaneMarker:
+        symbol, word = MARKERS[label]
+        return cls(f"{symbol} {word}", symbol, kind)
+
+
+SPLIT_MARKER = PaneMarker("≠ split", "≠", "split")
 
 
 # --- articles ------------------------------------------------------------------------------
@@ -77,9 +82,6 @@ class ArticleDoc:
 
     def claim(self, claim_id: str) -> Claim:
         return self.claims[self.index[claim_id]]
-
-    def reviewable(self) -> list[Claim]:
-        return [c for c in self.claims if c.kind != ClaimKind.BOILERPLATE]
 
     def claim_at(self, offset: int) -> Claim | None:
         """The claim covering a text offset, if any."""
@@ -138,23 +140,6 @@ class StoryDoc:
     def owns(self, claim_id: str) -> bool:
         return claim_id in self.claim_article
 
-    def view_sequence(self, left: int, right: int) -> Iterator[tuple[int, int]]:
-        """Every unordered article pair once, starting at (left, right): first the right
-        article steps through the others, then the left article moves on (wrapping)."""
-        n = len(self.articles)
-        seen: set[tuple[int, int]] = set()
-        for li in [(left + k) % n for k in range(n)]:
-            start = right if li == left else li + 1
-            for k in range(n):
-                ri = (start + k) % n
-                if ri == li:
-                    continue
-                key = (min(li, ri), max(li, ri))
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield li, ri
-
 
 # --- candidates in one view ------------------------------------------------------------------
 
@@ -166,9 +151,11 @@ class PairInfo:
     score: float
     rank: int | None  # rank of `right` among left's candidates in the right article
     back_rank: int | None  # rank of `left` among right's candidates in the left article
-    proposed: bool
+    proposed: bool  # in the story's review queue (workbench.queue)
     left_text: str = field(default="", repr=False, compare=False)
     right_text: str = field(default="", repr=False, compare=False)
+    discrepancy: float = 0.0  # 0-100: how likely the two state one fact differently
+    stored: bool = True  # False: scored on demand for this view (not a candidate row)
 
     @cached_property
     def hints(self) -> tuple[Hint, ...]:
@@ -177,7 +164,10 @@ class PairInfo:
         return tuple(find_hints(self.left_text, self.right_text))
 
 
-CandidateRowT = tuple[str, str, int, float]  # claim, candidate, rank, score
+# claim, candidate, rank, score, discrepancy: a stored candidate row
+CandidateRowT = tuple[str, str, int, float, float]
+# The best claim of an article for a claim, scored on demand: (claim, article) -> (id, score)
+OnDemand = Callable[[str, str], "tuple[str, float] | None"]
 
 
 @dataclass
@@ -187,27 +177,29 @@ class ViewData:
     pairs: dict[Pair, PairInfo]
     queue: list[Pair]
     by_left: dict[str, list[PairInfo]]
-    order: dict[Pair, int]
+    on_demand: OnDemand | None = field(default=None, repr=False)
 
     @classmethod
     def build(
-        cls, left: ArticleDoc, right: ArticleDoc, rows: Iterable[CandidateRowT], min_score: float
+        cls,
+        left: ArticleDoc,
+        right: ArticleDoc,
+        rows: Iterable[CandidateRowT],
+        proposed: Callable[[Pair], bool],
     ) -> ViewData:
+        """The candidate rows between two articles, both directions folded into one entry per
+        pair; `proposed` says which pairs the story's review queue holds (its one rule)."""
         found: dict[Pair, dict] = {}
-        for claim, candidate, rank, score in rows:
+        for claim, candidate, rank, score, disc in rows:
             if claim in left.index and candidate in right.index:
                 key, forward = (claim, candidate), True
             elif claim in right.index and candidate in left.index:
                 key, forward = (candidate, claim), False
             else:
                 continue
-            entry = found.setdefault(
-                key, {"score": score, "rank": None, "back": None, "qualifies": False}
-            )
+            entry = found.setdefault(key, {"score": score, "rank": None, "back": None, "disc": 0.0})
             entry["score"] = max(entry["score"], score)
-            # The same test as Store.review_proposed_by_articles: a rank-1 row that itself
-            # reaches the floor, in either direction.
-            entry["qualifies"] = entry["qualifies"] or (rank == 1 and score >= min_score)
+            entry["disc"] = max(entry["disc"], disc)
             entry["rank" if forward else "back"] = rank
         pairs: dict[Pair, PairInfo] = {}
         for (lc, rc), e in found.items():
@@ -215,10 +207,10 @@ class ViewData:
             reviewable = (
                 lclaim.kind != ClaimKind.BOILERPLATE and rclaim.kind != ClaimKind.BOILERPLATE
             )
-            proposed = reviewable and e["qualifies"]
             pairs[(lc, rc)] = PairInfo(
-                lc, rc, e["score"], e["rank"], e["back"], proposed, lclaim.text, rclaim.text
-            )
+                lc, rc, e["score"], e["rank"], e["back"], reviewable and proposed((lc, rc)),
+                lclaim.text, rclaim.text, e["disc"],
+            )  # fmt: skip
         by_left: dict[str, list[PairInfo]] = {}
         for info in pairs.values():
             by_left.setdefault(info.left, []).append(info)
@@ -228,47 +220,34 @@ class ViewData:
             (p for p, info in pairs.items() if info.proposed),
             key=lambda p: (left.index[p[0]], -pairs[p].score, right.index[p[1]]),
         )
-        return cls(left, right, pairs, queue, by_left, {p: i for i, p in enumerate(queue)})
+        return cls(left, right, pairs, queue, by_left)
 
     def info(self, pair: Pair) -> PairInfo | None:
         return self.pairs.get(pair)
 
     def partner(self, left_claim: str) -> str | None:
         """The claim shown opposite `left_claim`: its first proposed partner, else its best
-        candidate of any rank, else None."""
+        stored candidate of any rank, else its best claim of the right article scored on
+        demand (the store keeps what review needs, not every rank of every article pair),
+        else None."""
         infos = self.by_left.get(left_claim)
-        return infos[0].right if infos else None
+        if infos:
+            return infos[0].right
+        if self.on_demand is None:
+            return None
+        found = self.on_demand(left_claim, self.right.id)
+        if found is None:
+            return None
+        right, score = found
+        lclaim, rclaim = self.left.claim(left_claim), self.right.claim(right)
+        info = PairInfo(left_claim, right, score, 1, None, False, lclaim.text, rclaim.text,
+                        stored=False)  # fmt: skip
+        self.pairs[(left_claim, right)] = info
+        self.by_left[left_claim] = [info]
+        return right
 
     def proposed_for(self, left_claim: str) -> list[PairInfo]:
         return [p for p in self.by_left.get(left_claim, []) if p.proposed]
-
-    def _sort_key(self, pair: Pair) -> tuple[float, float]:
-        if pair in self.order:
-            return (self.order[pair], 0.0)
-        # A manual pair sits just before the queue items of its left claim, so the claim's
-        # own proposals still count as "after" it.
-        left_pos = self.left.index.get(pair[0], -1)
-        first = next(
-            (i for i, p in enumerate(self.queue) if self.left.index[p[0]] >= left_pos),
-            len(self.queue),
-        )
-        return (first, -0.5)
-
-    def next_unmarked(
-        self, after: Pair | None, is_done: Callable[[Pair], bool], *, before: Pair | None = None
-    ) -> Pair | None:
-        """The first queue pair strictly after `after` (all when None) and strictly before
-        `before` (to the end when None) that `is_done` rejects."""
-        lo = self._sort_key(after) if after else (-math.inf, 0.0)
-        hi = self._sort_key(before) if before else (math.inf, 0.0)
-        for i, pair in enumerate(self.queue):
-            key = (i, 0.0)
-            if lo < key < hi and not is_done(pair):
-                return pair
-        return None
-
-    def count_done(self, is_done: Callable[[Pair], bool]) -> int:
-        return sum(1 for p in self.queue if is_done(p))
 
 
 # --- marks ----------------------------------------------------------------------------------
@@ -292,14 +271,12 @@ class MarkBook:
     by_claim: dict[str, set[Pair]] = field(default_factory=dict)
     pair_groups: dict[Pair, set[tuple[str, str]]] = field(default_factory=dict)
     _standing: dict[tuple[Pair, str, str], Mark | None] = field(default_factory=dict)
-    version: int = 0
 
     def add(self, mark: Mark) -> bool:
         """Take in one row (idempotent). True if it changed anything."""
         if mark.id in self.rows:
             return False
         self.rows[mark.id] = mark
-        self.version += 1
         if mark.action == MarkAction.UNDO:
             if mark.undoes:
                 self.undone.add(mark.undoes)
@@ -321,7 +298,6 @@ class MarkBook:
         if mark_id in self.undone:
             return
         self.undone.add(mark_id)
-        self.version += 1
         target = self.rows.get(mark_id)
         if target is not None:
             self._standing.pop(self._group(target), None)
@@ -378,10 +354,6 @@ class MarkBook:
     def pairs_of(self, claim_id: str) -> set[Pair]:
         return self.by_claim.get(claim_id, set())
 
-    def latest(self, reviewer: str) -> Mark | None:
-        mine = [m for m in self.rows.values() if m.reviewer == reviewer]
-        return max(mine, key=lambda m: (m.created_at, m.id)) if mine else None
-
 
 @dataclass
 class Session:
@@ -402,43 +374,3 @@ class StoryProgress:
     proposed: int
     marked: int
     contradictions: int
-
-
-# --- adjudication -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Disagreement:
-    """A pair on which reviewers' standing labels differ (unsure counts as no rating)."""
-
-    claim_a: str
-    claim_b: str
-    story_id: str
-    labels: tuple[tuple[str, Label], ...]  # (reviewer, label), reviewers sorted
-
-    @property
-    def pair(self) -> Pair:
-        return (self.claim_a, self.claim_b)
-
-    @property
-    def agreement(self) -> float:
-        """Share of raters on the most common label: 0.5 for a 1-1 split."""
-        rated = [label for _, label in self.labels if label != Label.UNSURE]
-        if not rated:
-            return 1.0
-        return max(rated.count(label) for label in set(rated)) / len(rated)
-
-
-def disagreements(rows: Iterable[tuple[str, str, str, str, str]]) -> list[Disagreement]:
-    """Group (claim_a, claim_b, story, reviewer, label) rows into disagreements, lowest
-    agreement first, then the most raters, then a stable order."""
-    grouped: dict[tuple[str, str, str], dict[str, Label]] = {}
-    for a, b, story, reviewer, label in rows:
-        grouped.setdefault((a, b, story), {})[reviewer] = Label(label)
-    items = []
-    for (a, b, story), labels in grouped.items():
-        rated = {label for label in labels.values() if label != Label.UNSURE}
-        if len(rated) >= 2:
-            items.append(Disagreement(a, b, story, tuple(sorted(labels.items()))))
-    items.sort(key=lambda d: (d.agreement, -len(d.labels), d.story_id, d.claim_a, d.claim_b))
-    return items

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static
 from workbench.display import safe_text
 from workbench.models import ClaimKind
 from workbench.tui.layout import Layout, display_width, layout_article
-from workbench.tui.model import ArticleDoc
+from workbench.tui.model import ArticleDoc, PaneMarker
 
 CURSOR = "▌"
 
@@ -35,13 +35,6 @@ def fit_footer(footer: Footer, width: int) -> None:
     if footer.show_command_palette == narrow:
         footer.show_command_palette = not narrow
         footer.refresh(recompose=True)
-
-
-@dataclass(frozen=True)
-class PaneMarker:
-    text_wide: str  # "✓ agree"
-    text_narrow: str  # "✓"
-    kind: str  # a label (your own mark) | other | final | split
 
 
 @dataclass
@@ -109,6 +102,11 @@ class ArticlePane(ScrollView, can_focus=False):
             cached = self._lines_cache.get(line_no)
             if cached is None or cached[0] != self._signature(layout, line_no):
                 self.refresh_line(line_no)
+
+    @property
+    def line_count(self) -> int:
+        """Display lines of the article as wrapped now (0 before it is laid out)."""
+        return len(self._layout.lines) if self._layout is not None else 0
 
     def _signature(self, layout: Layout, line_no: int) -> tuple:
         """Everything a line's look depends on besides its text and the CSS."""

@@ -15,14 +15,13 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from workbench.display import one_line, safe_text
-from workbench.store import Store
-from workbench.tui.app import WorkbenchApp
+from workbench.tui.gateway import StoreGateway
 from workbench.tui.keys import (
     APP_BINDINGS,
     REVIEW_BINDINGS,
     STORY_LIST_BINDINGS,
     SUMMARIES,
-    keys_for,
+    KeyNames,
 )
 from workbench.tui.model import MARKERS, ArticleDoc, StoryDoc
 from workbench.tui.widgets import plain
@@ -33,7 +32,7 @@ QUEUE_RULE = (
     "in the left article it is, when the score is at least the floor (--min-score, default "
     "{floor:.0f}); boilerplate is never proposed. Marking a pair moves to the next unmarked "
     "pair: further down the left article, then the next article on the right, then the next "
-    "article on the left, and finally back to pairs skipped earlier. Space does the same "
+    "article on the left, and finally back to pairs skipped earlier. {next_key} does the same "
     "without marking. Moving the cursor in the right pane pairs the left claim with any claim "
     "(manual pairing); such marks count for the session, not for marked/proposed.\n\n"
     "Adjudication (--adjudicate) lists only pairs whose reviewers' standing labels differ "
@@ -43,29 +42,19 @@ QUEUE_RULE = (
 )
 
 
-def _key_name(app: WorkbenchApp, key: str) -> str:
-    names = {
-        "question_mark": "?",
-        "slash": "/",
-        "right_square_bracket": "]",
-        "left_square_bracket": "[",
-        "right_curly_bracket": "}",
-        "left_curly_bracket": "{",
-        "space": "space",
-        "backspace": "backspace",
-    }
-    return names.get(key, key)
-
-
 class HelpScreen(ModalScreen[None]):
+    """Every key (as the key map sets them), the markers, and the review queue's rule."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "close", id="close-help")
     ]
 
+    def __init__(self, keys: KeyNames, min_score: float):
+        super().__init__()
+        self.keys = keys
+        self.min_score = min_score
+
     def compose(self) -> ComposeResult:
-        app = self.app
-        assert isinstance(app, WorkbenchApp)
-        keymap = app.config.keymap
         lines: list[Content] = [Content.styled("Keys", "bold $accent")]
         seen: set[str] = set()
         for title, bindings in (
@@ -78,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
                 if not binding.id or binding.id in seen:
                     continue
                 seen.add(binding.id)
-                keys = ", ".join(_key_name(app, k) for k in keys_for(binding, keymap))
+                keys = ", ".join(self.keys.of(binding))
                 lines.append(
                     Content.assemble(
                         "  ",
@@ -104,7 +93,11 @@ class HelpScreen(ModalScreen[None]):
         rule = [
             Content(""),
             Content.styled("How the queue works", "bold $accent"),
-            Content(QUEUE_RULE.format(floor=app.config.min_score)),
+            Content(
+                QUEUE_RULE.format(
+                    floor=self.min_score, next_key=_sentence_start(self.keys.first("next-unmarked"))
+                )
+            ),
             Content(""),
             Content.styled(
                 "Remap keys in $WORKBENCH_CONFIG or ~/.config/workbench/keys.toml, e.g. "
@@ -128,9 +121,10 @@ class SearchScreen(ModalScreen[str | None]):
         Binding("up", "move(-1)", show=False, id="search-up"),
     ]
 
-    def __init__(self, story: StoryDoc):
+    def __init__(self, story: StoryDoc, gateway: StoreGateway):
         super().__init__()
         self.story = story
+        self.gateway = gateway
         self.last_search: Worker | None = None
 
     def compose(self) -> ComposeResult:
@@ -144,10 +138,8 @@ class SearchScreen(ModalScreen[str | None]):
 
     @work(exclusive=True, group="search")
     async def _search(self, query: str) -> None:
-        app = self.app
-        assert isinstance(app, WorkbenchApp)
         claims = (
-            await app.db.background.run(Store.search_claims, query, story=self.story.id, limit=50)
+            await self.gateway.search_claims(query, story=self.story.id, limit=50)
             if query.strip()
             else []
         )
@@ -231,3 +223,8 @@ class ArticleViewer(ModalScreen[None]):
         text.cursor_location = (max(self.line - 1, 0), 0)
         text.scroll_cursor_visible(center=True, animate=False)
         text.focus()
+
+
+def _sentence_start(key: str) -> str:
+    """A key's name at the start of a sentence: "Space", but "n"."""
+    return key[:1].upper() + key[1:] if len(key) > 1 else key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -11,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Size
-from textual.message import Message
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -19,12 +19,12 @@ from textual.widgets import Footer, Static
 
 from workbench.display import one_line
 from workbench.models import Story
-from workbench.store import Store
-from workbench.tui.app import MarksChanged, WorkbenchApp
 from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.keys import STORY_LIST_BINDINGS
 from workbench.tui.layout import display_width
+from workbench.tui.messages import MarksChanged
 from workbench.tui.model import StoryProgress
+from workbench.tui.state import AppState
 from workbench.tui.widgets import HeaderBar, fit_footer, plain
 
 COLUMNS = (("articles", 8), ("claims", 7), ("marked/proposed", 16), ("contra", 7))
@@ -34,8 +34,9 @@ PREFETCH = 40  # rows beyond the visible ones whose counts are fetched with them
 class StoryTable(ScrollView, can_focus=False):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"stories--cursor", "stories--done", "stories--pending"}
 
-    def __init__(self, *, id: str | None = None):
+    def __init__(self, state: AppState, *, id: str | None = None):
         super().__init__(id=id)
+        self.state = state
         self.stories: list[Story] = []
         self.progress: dict[str, StoryProgress] = {}
         self.cursor = 0
@@ -136,21 +137,18 @@ class StoryTable(ScrollView, can_focus=False):
 
     @work(group="story-counts")
     async def _fetch(self, wanted: list[str]) -> None:
-        app = self.app
-        assert isinstance(app, WorkbenchApp)
+        state = self.state
         try:
-            counts = await app.db.background.run(
-                Store.review_progress, wanted, app.reviewer, min_score=app.config.min_score
+            counts = await state.gateway.story_progress(
+                wanted, state.reviewer, min_score=state.min_score
             )
         except RuntimeError:  # the app is closing
             return
         finally:
             self._fetching = False
-        for story_id, row in counts.items():
-            self.progress[story_id] = StoryProgress(*row)
+        self.progress.update(counts)
         self._fetched.set()
         self.refresh()
-        self.post_message(StoryListScreen.CountsLoaded())
         if any(self.stories[i].id not in self.progress for i in self.visible_range()):
             self.call_later(self._fetch_visible)
 
@@ -181,24 +179,21 @@ class StoryListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = STORY_LIST_BINDINGS
     COMMANDS: ClassVar[set] = {WorkbenchCommands}
 
-    class CountsLoaded(Message):
-        """Counts for some rows arrived."""
+    def __init__(self, state: AppState, database: str, review: Callable[[str], Screen]):
+        super().__init__()
+        self.state = state
+        self.database = database  # its name, for the header
+        self.review = review  # the review screen of a story id
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
         yield Static(id="columns")
-        yield StoryTable(id="stories")
+        yield StoryTable(self.state, id="stories")
         yield Footer()
 
     def on_mount(self) -> None:
         self._load()
         self._show_header()
-
-    @property
-    def wb(self) -> WorkbenchApp:
-        app = self.app
-        assert isinstance(app, WorkbenchApp)
-        return app
 
     def _show_header(self) -> None:
         table = self.query_one(StoryTable)
@@ -207,9 +202,9 @@ class StoryListScreen(Screen[None]):
         left = Content.assemble(
             ("Workbench", "bold"),
             " · ",
-            plain(self.wb.config.db_path.name),
+            plain(self.database),
             " · reviewer: ",
-            plain(self.wb.reviewer, "bold"),
+            plain(self.state.reviewer, "bold"),
         )
         self.query_one(HeaderBar).show(left, Content(count))
         width = max(table.scrollable_content_region.width, 40)
@@ -221,7 +216,7 @@ class StoryListScreen(Screen[None]):
 
     @work(group="story-list")
     async def _load(self) -> None:
-        stories = await self.wb.db.background.run(Store.stories)
+        stories = await self.state.gateway.stories()
         table = self.query_one(StoryTable)
         table.set_stories(stories)
         self._show_header()
@@ -244,8 +239,6 @@ class StoryListScreen(Screen[None]):
         table.move(delta * max(table.scrollable_content_region.height - 1, 1))
 
     def action_open_story(self) -> None:
-        from workbench.tui.screens.review import ReviewScreen
-
         story = self.query_one(StoryTable).current
         if story is not None:
-            self.app.push_screen(ReviewScreen(story.id))
+            self.app.push_screen(self.review(story.id))

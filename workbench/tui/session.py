@@ -1,0 +1,490 @@
+"""A review session as plain Python (no Textual): where the reviewer is, what each key
+does, and what the screen should show.
+
+`ReviewSession` owns the position (story, left and right article, left and right claim, the
+active pane), the views it has loaded, and its mode's queue. Every command (mark, undo,
+note, next, step, jump, swap) is an async method that returns an `Outcome`
+(workbench.tui.frame): a `Frame` to render and perhaps a `Notice`. The screen maps keys to
+these methods and renders frames; tests drive a session without the app, on a real
+database. Reviewing and adjudicating differ only in the mode (workbench.tui.modes); which
+pair comes next is the queue's rule (workbench.tui.queues).
+"""
+
+from __future__ import annotations
+
+from workbench.models import Label, pair_key
+from workbench.tui.frame import (
+    Frame,
+    HeaderView,
+    MarkEntry,
+    NoteDraft,
+    Notice,
+    Outcome,
+    PaneView,
+    ScreenMessage,
+    StripView,
+)
+from workbench.tui.model import MARKERS, ArticleDoc, Pair, PairInfo, PaneMarker, StoryDoc, ViewData
+from workbench.tui.modes import AdjudicationMode, Mode, ReviewMode
+from workbench.tui.queues import Position, Target, ViewCache
+from workbench.tui.state import AppState
+
+
+class ReviewSession:
+    """One review screen's state and commands. Build it with `review` or `adjudication`."""
+
+    def __init__(self, state: AppState, mode: Mode, views: ViewCache, position: Position):
+        self.state = state
+        self.mode = mode
+        self._views = views
+        self._at = position  # shared with the mode, which orients its targets by it
+        self._view: ViewData | None = None
+        self._message: str | None = None
+        # Notes: `e` right after a mark annotates that mark; `e` on an unmarked pair keeps
+        # the note for the mark the reviewer then makes on it.
+        self._just_marked: Pair | None = None
+        self._pending_notes: dict[Pair, str] = {}
+
+    @classmethod
+    def review(cls, state: AppState, story: str, *, resume: bool = True) -> ReviewSession:
+        """Review one story (by id or name), after my latest mark in it when `resume`."""
+        views, position = ViewCache(state), Position()
+        mode = ReviewMode(state, views, position, story, resume=resume)
+        return cls(state, mode, views, position)
+
+    @classmethod
+    def adjudication(cls, state: AppState, story: str | None = None) -> ReviewSession:
+        """Decide the disagreements of one story, or of all."""
+        views, position = ViewCache(state), Position()
+        return cls(state, AdjudicationMode(state, position, story), views, position)
+
+    # --- what tests and the screen read ------------------------------------------------------
+
+    @property
+    def story(self) -> StoryDoc | None:
+        return self._at.story
+
+    @property
+    def view(self) -> ViewData | None:
+        return self._view
+
+    @property
+    def left_index(self) -> int:
+        return self._at.left
+
+    @property
+    def right_index(self) -> int:
+        return self._at.right
+
+    @property
+    def left_claim(self) -> str | None:
+        return self._at.left_claim
+
+    @property
+    def right_claim(self) -> str | None:
+        return self._at.right_claim
+
+    @property
+    def active(self) -> str:
+        return self._at.active
+
+    @property
+    def pair(self) -> Pair | None:
+        """The pair on screen: what the next mark key marks."""
+        return self._at.pair
+
+    def is_done(self, pair: Pair) -> bool:
+        """Marked by me (review), or decided by me (adjudication)."""
+        return self.mode.is_done(pair)
+
+    @property
+    def queue_pairs(self) -> list[Pair]:
+        """The pairs of the queue walked, in its order (marked ones included)."""
+        return self.mode.queue_pairs()
+
+    async def counted(self) -> None:
+        """Wait until the story's per-article-pair counts are in."""
+        await self.mode.counted()
+
+    # --- opening and moving ------------------------------------------------------------------
+
+    async def open(self) -> Outcome:
+        """The first frame: the mode's first pair, or why there is none."""
+        await self.state.opened.wait()
+        found = await self.mode.open()
+        if isinstance(found, ScreenMessage):
+            self._message = found.text
+            return Outcome(self.frame(), found.notice)
+        return await self._go(found)
+
+    async def _go(self, target: Target, notice: Notice | None = None) -> Outcome:
+        at = self._at
+        if target.story is not None and (at.story is None or target.story != at.story.id):
+            at.story = await self.state.load_story(target.story)
+        at.left, at.right = target.left, target.right
+        view = self._view = await self._load_view()
+        if target.pair is not None:
+            at.left_claim, at.right_claim = target.pair
+        elif view.queue:
+            at.left_claim, at.right_claim = view.queue[0]
+        else:
+            at.left_claim = _first(view.left)
+            partner = view.partner(at.left_claim) if at.left_claim else None
+            at.right_claim = partner or _first(view.right)
+        return self._shown(notice=notice)
+
+    async def show_pair(self, pair: Pair) -> Outcome:
+        """Put a pair of the current story on screen."""
+        self._just_marked = None
+        return await self._go(self._at.orient(pair))
+
+    async def next_unmarked(self) -> Outcome:
+        self._just_marked = None
+        if self._view is None:
+            return Outcome()
+        target = await self.mode.next_after(self.pair)
+        if target is None:
+            return Outcome(notice=Notice(self.mode.none_left))
+        return await self._go(target)
+
+    async def toggle_order(self) -> Outcome:
+        """Switch the queue's order (likely contradictions first / claim by claim); the
+        pair on screen stays, and the next one comes in the new order."""
+        self._just_marked = None
+        said = await self.mode.reorder()
+        if self._at.story is not None and self._view is not None:
+            self._view = await self._load_view()
+        return self._shown(scroll=False, notice=Notice(said))
+
+    async def cursor(self, delta: int) -> Outcome:
+        """Move the cursor in the active pane: on the left, the right claim follows (the
+        claim's first proposed partner); on the right, any claim pairs (manual pairing)."""
+        self._just_marked = None
+        view, at = self._view, self._at
+        if view is None:
+            return Outcome()
+        if at.active == "left":
+            claim = view.left.step(at.left_claim, delta)
+            if claim is None:
+                return Outcome()
+            at.left_claim = claim.id
+            partner = view.partner(claim.id)
+            if partner is not None:
+                at.right_claim = partner
+        else:
+            claim = view.right.step(at.right_claim, delta)
+            if claim is None:
+                return Outcome()
+            at.right_claim = claim.id
+        return self._shown()
+
+    async def switch_pane(self) -> Outcome:
+        self._just_marked = None
+        self._at.active = "right" if self._at.active == "left" else "left"
+        return self._shown(scroll=False)
+
+    async def step_article(self, delta: int) -> Outcome:
+        """The next (or previous) article on the right, skipping the left one."""
+        self._just_marked = None
+        at = self._at
+        story = at.story
+        if story is None or self._view is None:
+            return Outcome()
+        n = len(story.articles)
+        if n < 3:
+            return Outcome(notice=Notice("No other article: this story has two."))
+        right = at.right
+        for _ in range(n):
+            right = (right + delta) % n
+            if right != at.left:
+                break
+        at.right = right
+        view = self._view = await self._load_view()
+        if at.left_claim:
+            at.right_claim = view.partner(at.left_claim) or _first(view.right)
+        return self._shown()
+
+    async def step_left(self, delta: int) -> Outcome:
+        """The next (or previous) article on the left, skipping the right one."""
+        self._just_marked = None
+        at = self._at
+        story = at.story
+        if story is None or self._view is None:
+            return Outcome()
+        n = len(story.articles)
+        left = at.left
+        for _ in range(n):
+            left = (left + delta) % n
+            if left != at.right:
+                break
+        if left == at.left:
+            return Outcome()
+        at.left = left
+        view = self._view = await self._load_view()
+        at.left_claim = view.queue[0][0] if view.queue else _first(view.left)
+        at.right_claim = (view.partner(at.left_claim) if at.left_claim else None) or _first(
+            view.right
+        )
+        return self._shown()
+
+    async def swap(self) -> Outcome:
+        self._just_marked = None
+        at = self._at
+        if self._view is None:
+            return Outcome()
+        at.left, at.right = at.right, at.left
+        at.left_claim, at.right_claim = at.right_claim, at.left_claim
+        self._view = await self._load_view()
+        return self._shown()
+
+    async def jump_to_claim(self, claim: str) -> Outcome:
+        """Put a claim of the story (a search result) under the cursor: in the left pane when
+        its article is there, else in the right pane (which shows its article)."""
+        self._just_marked = None
+        at = self._at
+        story = at.story
+        if story is None or self._view is None or not story.owns(claim):
+            return Outcome()
+        index = story.article_index[story.claim_article[claim]]
+        if index == at.left:
+            at.active = "left"
+            at.left_claim = claim
+            at.right_claim = self._view.partner(claim) or at.right_claim
+        else:
+            if index != at.right:
+                at.right = index
+                self._view = await self._load_view()
+            at.active = "right"
+            at.right_claim = claim
+        return self._shown()
+
+    # --- marks ----------------------------------------------------------------------------
+
+    async def mark(self, label: Label) -> Outcome:
+        """Commit a mark on the pair on screen, then move to the next unmarked pair."""
+        pair, view = self.pair, self._view
+        if pair is None:
+            return Outcome(notice=Notice("No pair to mark here.", "warning"))
+        if view is None:
+            return Outcome()
+        if refused := self._refusal():
+            return refused
+        state = self.state
+        note = self._pending_notes.get(pair_key(*pair))
+        mark = await state.gateway.record_mark(
+            pair,
+            label,
+            state.reviewer,
+            action=self.mode.action,
+            session_id=state.session_id,
+            note=note,
+        )
+        # Committed: only now does the screen move on.
+        self._pending_notes.pop(pair_key(*pair), None)
+        state.committed(mark)
+        self.mode.marked(pair, view.info(pair))
+        target = await self.mode.next_after(pair)
+        if target is None:
+            outcome = self._shown(scroll=False, notice=Notice(self.mode.all_done, timeout=5))
+        else:
+            outcome = await self._go(target)
+        self._just_marked = pair
+        return outcome
+
+    async def undo(self) -> Outcome:
+        """Withdraw my latest mark (of this run or not) and show its pair."""
+        if refused := self._refusal():
+            return refused
+        self._just_marked = None
+        state = self.state
+        undone = await state.gateway.undo_last(state.reviewer, session_id=state.session_id)
+        if undone is None:
+            return Outcome(notice=Notice("Nothing to undo."))
+        state.withdrawn(undone)
+        story = self._at.story
+        in_story = story is not None and story.owns(undone.claim_a)
+        self.mode.undone(undone, in_story=in_story)
+        if not in_story:
+            return self._shown(
+                scroll=False, notice=Notice("Undid your last mark (in another story).")
+            )
+        label = undone.label
+        notice = Notice(f"Undid {MARKERS[label][0]} {label}." if label else "Undid.")
+        return await self._go(self._at.orient((undone.claim_a, undone.claim_b)), notice)
+
+    def note_draft(self) -> NoteDraft | Outcome | None:
+        """What a note starts from: the pair just marked (`e` right after a mark), else the
+        pair on screen, marked or not (a note on an unmarked pair is kept for its mark).
+        None when there is no pair."""
+        pair = self._just_marked or self.pair
+        if pair is None:
+            return None
+        if refused := self._refusal():
+            return refused
+        book, me, final = self.state.book, self.state.reviewer, self.mode.final
+        standing = book.standing(pair, me, final=final)
+        label = standing.label if standing is not None else None
+        existing = book.note(pair, me, final=final) or self._pending_notes.get(pair_key(*pair), "")
+        return NoteDraft(pair, label, existing, just_marked=self._just_marked is not None)
+
+    async def save_note(self, draft: NoteDraft, text: str) -> Outcome:
+        """Store a note with the standing label, as a new mark row; on a pair not marked
+        yet, keep it for the mark."""
+        text = text.strip()
+        if text == draft.existing.strip():
+            return Outcome()
+        if draft.label is None:
+            key = pair_key(*draft.pair)
+            if text:
+                self._pending_notes[key] = text
+            else:
+                self._pending_notes.pop(key, None)
+            return self._shown(
+                scroll=False, notice=Notice("Note kept: it is saved with your mark on this pair.")
+            )
+        state = self.state
+        mark = await state.gateway.record_mark(
+            draft.pair,
+            draft.label,
+            state.reviewer,
+            note=text or None,
+            action=self.mode.action,
+            session_id=state.session_id,
+        )
+        state.noted(mark)
+        said = "Note saved on the pair you just marked." if draft.just_marked else "Note saved."
+        return self._shown(scroll=False, notice=Notice(said))
+
+    async def marks_changed(self, *, mine_elsewhere: bool) -> Outcome:
+        """Other processes' marks arrived (mine among them when `mine_elsewhere`)."""
+        await self.mode.marks_changed(mine_elsewhere=mine_elsewhere)
+        return self._shown(scroll=False)
+
+    def focused(self) -> tuple[ArticleDoc, int] | None:
+        """The article in the active pane and the line of its current claim (1-based)."""
+        view = self._view
+        if view is None:
+            return None
+        left = self._at.active == "left"
+        doc = view.left if left else view.right
+        claim_id = self._at.left_claim if left else self._at.right_claim
+        return doc, doc.line_of(doc.claim(claim_id).start) if claim_id else 1
+
+    async def _load_view(self) -> ViewData:
+        at = self._at
+        assert at.story is not None
+        return await self._views.get(at.story, at.left, at.right)
+
+    def _refusal(self) -> Outcome | None:
+        why = self.state.refusal()
+        return Outcome(notice=Notice(why, "warning")) if why else None
+
+    # --- what to show ----------------------------------------------------------------------
+
+    def _shown(self, *, scroll: bool = True, notice: Notice | None = None) -> Outcome:
+        if self._view is None and self._message is None:
+            return Outcome(notice=notice)
+        return Outcome(self.frame(), notice, scroll)
+
+    def header(self) -> HeaderView:
+        state, story = self.state, self._at.story
+        return HeaderView(
+            title=self.mode.title,
+            role=self.mode.role,
+            reviewer=state.reviewer,
+            readonly=state.readonly,
+            story=story.name if story else None,
+            articles=len(story.articles) if story else 0,
+            progress=self.mode.progress(),
+            session_marks=state.session.marks,
+            pace=state.session.pace(state.clock()),
+        )
+
+    def frame(self) -> Frame:
+        """Everything the screen shows now."""
+        view, story, at = self._view, self._at.story, self._at
+        if self._message is not None or view is None or story is None:
+            return Frame(self.header(), message=self._message)
+        pair = self.pair
+        info = view.info(pair) if pair else None
+        left_spans: list[tuple[int, int]] = []
+        right_spans: list[tuple[int, int]] = []
+        if info is not None and at.left_claim and at.right_claim:
+            lc, rc = view.left.claim(at.left_claim), view.right.claim(at.right_claim)
+            for hint in info.hints:
+                if hint.a_span:
+                    left_spans.append((lc.start + hint.a_span[0], lc.start + hint.a_span[1]))
+                if hint.b_span:
+                    right_spans.append((rc.start + hint.b_span[0], rc.start + hint.b_span[1]))
+        left_markers, right_markers = self._markers(view)
+        return Frame(
+            self.header(),
+            articles=len(story.articles),
+            left=PaneView(
+                view.left,
+                at.left,
+                at.left_claim,
+                tuple(left_spans),
+                left_markers,
+                at.active == "left",
+            ),
+            right=PaneView(
+                view.right,
+                at.right,
+                at.right_claim,
+                tuple(right_spans),
+                right_markers,
+                at.active == "right",
+            ),
+            pair=pair,
+            strip=self._strip(view, pair, info) if pair else None,
+        )
+
+    def _markers(self, view: ViewData) -> tuple[dict[str, PaneMarker], dict[str, PaneMarker]]:
+        """A marker on each claim with marks on a pair in this view; where a claim has
+        several, the one with the claim on screen opposite wins."""
+        book = self.state.book
+        left: dict[str, PaneMarker] = {}
+        right: dict[str, PaneMarker] = {}
+        for claim in view.left.claims:
+            for pair in book.pairs_of(claim.id):
+                other = pair[1] if pair[0] == claim.id else pair[0]
+                if other not in view.right.index:
+                    continue
+                found = self.mode.marker(book, (claim.id, other))
+                if found is None:
+                    continue
+                if claim.id not in left or other == self._at.right_claim:
+                    left[claim.id] = found
+                if other not in right or claim.id == self._at.left_claim:
+                    right[other] = found
+        return left, right
+
+    def _strip(self, view: ViewData, pair: Pair, info: PairInfo | None) -> StripView:
+        position, bold = self.mode.position_text(view, pair, info)
+        return StripView(
+            position=position,
+            position_bold=bold,
+            info=info,
+            entries=self._entries(pair),
+            prompt=self.mode.prompts,
+        )
+
+    def _entries(self, pair: Pair) -> tuple[MarkEntry, ...]:
+        book = self.state.book
+        entries = [
+            MarkEntry(self.mode.who(name), mark.label, book.note(pair, name), False)
+            for name, mark in book.reviewers(pair).items()
+            if mark.label is not None
+        ]
+        entries += [
+            MarkEntry(name, mark.label, book.note(pair, name, final=True), True)
+            for name, mark in book.reviewers(pair, final=True).items()
+            if mark.label is not None
+        ]
+        return tuple(entries)
+
+
+def _first(doc: ArticleDoc) -> str | None:
+    claim = doc.step(None, 1)
+    return claim.id if claim else None
