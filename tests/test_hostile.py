@@ -129,7 +129,7 @@ def c1_db(tmp_path) -> Path:
     return db
 
 
-@pytest.mark.parametrize("command", ["stories", "claims", "candidates", "agreement"])
+@pytest.mark.parametrize("command", ["stories", "claims", "candidates", "queue", "agreement"])
 def test_json_output_escapes_every_control_character(c1_db, command):
     result = run(command, c1_db, "--json", ok=True)
     assert raw_controls(result.output) == set()
@@ -141,7 +141,7 @@ def test_json_output_escapes_every_control_character(c1_db, command):
         assert any("\x9b2J" in text and "\u2028" in text for text in texts)  # same value
 
 
-@pytest.mark.parametrize("command", ["stories", "claims", "candidates", "agreement"])
+@pytest.mark.parametrize("command", ["stories", "claims", "candidates", "queue", "agreement"])
 def test_text_output_shows_every_control_character(c1_db, command):
     result = run(command, c1_db, ok=True)
     assert result.output and raw_controls(result.output) == set()

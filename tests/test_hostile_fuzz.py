@@ -217,10 +217,11 @@ def test_every_output_path_shows_control_characters(
         args = ["mark", db, "--a", ids[0], "--b", ids[-1], "--label", "contradict"]
         check(invoke(*args, "--reviewer", reviewer, *(["--note", note] if note else [])))
         check(invoke(*args, "--reviewer", reviewer, "--json"), json_lines=True)
-    for command in ("stories", "claims", "candidates", "agreement"):
+    for command in ("stories", "claims", "candidates", "queue", "agreement"):
         check(invoke(command, db))
         check(invoke(command, db, "--json"), json_lines=True)
-    for command in ("claims", "candidates", "agreement", "report"):
+    check(invoke("queue", db, "--reviewer", reviewers[0], "--min-score", "0"))
+    for command in ("claims", "candidates", "queue", "agreement", "report"):
         check(invoke(command, db, "--story", story))
         check(invoke(command, db, "--story", f"{story}?"))  # not found: one line
     for fmt in ("jsonl", "csv", "nli"):
