@@ -220,7 +220,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(marked, tmp_path, 
     out = tmp_path / "keep.jsonl"
     out.write_text("previous\n")
 
-    def broken(rows, fmt, handle):
+    def broken(rows, fmt, handle, **options):
         handle.write("half a line")
         raise RuntimeError("disk full")
 
@@ -397,8 +397,8 @@ def test_the_manifest_fingerprints_the_database_the_rows_came_from(marked, tmp_p
         a, b = candidate_pairs(store, 1)[0]
     real = export.write_rows
 
-    def write_then_someone_marks(rows, fmt, out):
-        counts = real(rows, fmt, out)
+    def write_then_someone_marks(rows, fmt, out, **options):
+        counts = real(rows, fmt, out, **options)
         with Store.open(marked) as other:
             other.record_mark(a, b, "agree", "live-partner")
         return counts

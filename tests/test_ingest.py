@@ -87,8 +87,8 @@ def test_multinews_lines(tmp_path):
     assert articles[0].text == "First article. \n \n More."
 
 
-def test_multinews_detected_by_separator(tmp_path):
-    path = tmp_path / "mn.txt"
+def test_multinews_detected_by_separator_when_the_suffix_says_nothing(tmp_path):
+    path = tmp_path / "mn"
     path.write_text("One. ||||| Two.\n")
     assert len(read_inputs([path], story="S")) == 2
 

@@ -22,6 +22,7 @@ import base64
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -195,7 +196,8 @@ def db(tmp_path) -> Path:
 
 @pytest.fixture
 def served(tmp_path, db):
-    """`workbench serve DB --reviewer browser` on a free port: its base URL."""
+    """`workbench serve DB --reviewer browser` on a free port: (the URL with the token that
+    serve printed, the process, its log)."""
     pytest.importorskip("textual_serve")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "PAGER")}
@@ -207,7 +209,12 @@ def served(tmp_path, db):
         env,
     )
     try:
-        yield f"http://127.0.0.1:{port}", server, log
+        deadline = time.monotonic() + DEADLINE_S
+        while not (found := re.search(r"on (http://\S+/\?token=\S+) ", _tail(log))):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise AssertionError(f"serve printed no URL:\n{_tail(log)}")
+            time.sleep(0.1)
+        yield found.group(1), server, log
     finally:
         _stop(server)
 
@@ -248,7 +255,7 @@ def test_serve_in_a_headless_browser_marks_agree(chromium, tmp_path, db, served,
     `a` there stores one agree mark by the serve reviewer."""
     import aiohttp
 
-    base, server, server_log = served
+    page_url, server, server_log = served
     devtools_base, chrome, chrome_log = browser
     shot = tmp_path / "serve-browser.png"
 
@@ -265,7 +272,7 @@ def test_serve_in_a_headless_browser_marks_agree(chromium, tmp_path, db, served,
 
             async def page_up():
                 try:
-                    async with http.get(base + "/") as answer:
+                    async with http.get(page_url) as answer:
                         return answer.ok and "Workbench" in await answer.text()
                 except (TimeoutError, aiohttp.ClientError):
                     return False
@@ -299,7 +306,7 @@ def test_serve_in_a_headless_browser_marks_agree(chromium, tmp_path, db, served,
                         urls=["*fonts.googleapis.com*", "*fonts.gstatic.com*"],
                     )
                     await cdp.send("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)
-                    await cdp.send("Page.navigate", url=base + "/")
+                    await cdp.send("Page.navigate", url=page_url)
 
                     async def screen() -> str:
                         return await cdp.evaluate(READ_SCREEN) or ""

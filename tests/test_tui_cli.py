@@ -37,19 +37,14 @@ def test_errors_are_one_line_with_exit_status_1(tmp_path, monkeypatch, args, mes
 
 
 def test_serve_listens_on_localhost_and_runs_review(tmp_path, monkeypatch):
-    pytest.importorskip("textual_serve")
-    import textual_serve.server
+    from workbench.tui.serve import TokenServer
 
     made = {}
 
-    class FakeServer:
-        def __init__(self, command, host, port, title):
-            made.update(command=command, host=host, port=port)
+    def serve(self, debug=False):
+        made.update(command=self.command, host=self.host, port=self.port, served=True)
 
-        def serve(self):
-            made["served"] = True
-
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    monkeypatch.setattr(TokenServer, "serve", serve)
     db = seed_db(tmp_path)
     result = CliRunner().invoke(
         cli, ["serve", str(db), "--reviewer", "ed", "--adjudicate", "--story", SEED_STORY]

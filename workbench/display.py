@@ -1,12 +1,24 @@
 """Article text is data: before it reaches a terminal, control characters become visible
-symbols so escape sequences in an article can never drive the terminal."""
+symbols so escape sequences in an article can never drive the terminal.
+
+One definition of what is unsafe (`UNSAFE`), used for text shown to people (`safe_text`,
+`one_line`) and for JSON (`json_line`, `json_escaped`), which escapes the same characters.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 
-# C0 controls except tab and newline, DEL, and C1 controls (ESC, CSI and friends).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+# C0 controls except tab and newline, DEL, C1 controls (ESC, CSI and friends), the line and
+# paragraph separators, and the bidirectional embedding / override / isolate controls that
+# reorder what a terminal shows ("Trojan Source").
+_BEYOND_C0 = "\x7f\x80-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")
+# The same, but a CR that ends a CRLF line (CSV) is left alone.
+_UNSAFE_BUT_CRLF = re.compile(f"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]")
+# What json.dumps(ensure_ascii=False) leaves raw (it escapes C0 itself).
+_JSON_RAW = re.compile(f"[{_BEYOND_C0}]")
 
 
 def _picture(match: re.Match[str]) -> str:
@@ -15,12 +27,19 @@ def _picture(match: re.Match[str]) -> str:
         return chr(0x2400 + code)  # Unicode "control pictures": ␛ for ESC, ␍ for CR
     if code == 0x7F:
         return "\u2421"
-    return f"\\x{code:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
 
 
 def safe_text(text: str) -> str:
     """The text with control characters made visible; same length for C0 controls."""
-    return _CONTROL.sub(_picture, text)
+    return UNSAFE.sub(_picture, text)
+
+
+def safe_stream_text(text: str) -> str:
+    """`safe_text` for output that has CRLF line ends (CSV): those stay, a lone CR shows."""
+    return _UNSAFE_BUT_CRLF.sub(_picture, text)
 
 
 def one_line(text: str, width: int | None = None) -> str:
@@ -29,3 +48,16 @@ def one_line(text: str, width: int | None = None) -> str:
     if width is not None and len(flat) > width:
         return flat[: max(width - 1, 0)] + "…"
     return flat
+
+
+def json_escaped(encoded: str) -> str:
+    """JSON text with every unsafe character as a \\u escape: the same value to a parser,
+    and nothing that can drive a terminal. Raw characters can only sit inside strings."""
+    if encoded.isascii():  # the common case, and 100x cheaper than the search
+        return encoded
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def json_line(obj: object) -> str:
+    """One JSON value on one line: UTF-8 text stays readable, control characters escaped."""
+    return json_escaped(json.dumps(obj, ensure_ascii=False))

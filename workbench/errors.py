@@ -15,3 +15,7 @@ class IngestError(WorkbenchError):
 
 class NotFoundError(WorkbenchError):
     """A story, claim or mark named by the user does not exist."""
+
+
+class TooLargeError(WorkbenchError):
+    """A story is over a documented limit on the work it may take (articles, claims, pairs)."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from workbench import __version__
+from workbench.display import json_escaped
 from workbench.errors import WorkbenchError
 from workbench.models import Label, MarkAction
 from workbench.store import SCHEMA_VERSION, Store, utc_now
@@ -37,6 +38,13 @@ SIDE_FIELDS = ("article", "claim", "start", "end", "text")
 # label, reviewer, note, created_at. The CSV header is exactly this.
 CSV_FIELDS = Store.STANDING_ROW_COLUMNS
 _LABEL = CSV_FIELDS.index("label")
+# Spreadsheet formula injection (OWASP "CSV Injection"): Excel, LibreOffice and Google
+# Sheets run a cell that starts with one of these as a formula. Such a cell is written with
+# a ' in front, and so is one that starts with ' already, so that `read_csv` can take
+# exactly one off and every value reads back as it was. --raw writes cells as stored.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_TEXT_PREFIX = "'"
+_PREFIXED_STARTS = (*FORMULA_STARTS, CSV_TEXT_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +113,30 @@ _string = json.encoder.encode_basestring  # ensure_ascii=False: UTF-8 text stays
 
 def jsonl_line(row: Sequence) -> str:
     s = _string
-    return _JSONL_LINE % (
+    return json_escaped(_JSONL_LINE % (
         s(row[0]), s(row[1]), s(row[2]), row[3], row[4], s(row[5]),
         s(row[6]), s(row[7]), row[8], row[9], s(row[10]),
         s(row[11]), s(row[12]), "null" if row[13] is None else s(row[13]), s(row[14]),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
-def write_rows(rows: Iterable[Sequence], fmt: str, out: IO[str]) -> ExportCounts:
-    """Write flat rows to `out` in `fmt`; returns what was written."""
+def csv_cell(value: object) -> object:
+    """A CSV cell as written by default: text a spreadsheet would run gets a ' in front."""
+    if isinstance(value, str) and value.startswith(_PREFIXED_STARTS):
+        return CSV_TEXT_PREFIX + value
+    return value
+
+
+def csv_value(cell: str) -> str:
+    """The value of a cell `csv_cell` wrote: one leading ' removed, if there is one."""
+    return cell[1:] if cell.startswith(CSV_TEXT_PREFIX) else cell
+
+
+def write_rows(
+    rows: Iterable[Sequence], fmt: str, out: IO[str], *, raw: bool = False
+) -> ExportCounts:
+    """Write flat rows to `out` in `fmt`; returns what was written. CSV cells get the
+    formula prefix (`csv_cell`) unless `raw`."""
     counts = ExportCounts()
     labels = counts.labels
     dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -126,8 +149,13 @@ def write_rows(rows: Iterable[Sequence], fmt: str, out: IO[str]) -> ExportCounts
         # so with "\n" alone a note holding a bare "\r" went out unquoted and split its row.
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_FIELDS)
+        starts, prefix = _PREFIXED_STARTS, CSV_TEXT_PREFIX
         for row in rows:
-            writer.writerow(row)  # None (no note) is written as an empty field
+            if not raw:  # csv_cell, inline: this loop runs once per mark
+                row = [
+                    prefix + v if isinstance(v, str) and v.startswith(starts) else v for v in row
+                ]
+            writer.writerow(row)  # None (no note): an empty field
             labels[row[_LABEL]] += 1
     elif fmt == "nli":
         for row in rows:
@@ -135,7 +163,7 @@ def write_rows(rows: Iterable[Sequence], fmt: str, out: IO[str]) -> ExportCounts
             if line is None:
                 counts.skipped += 1
                 continue
-            out.write(dumps(line) + "\n")
+            out.write(json_escaped(dumps(line)) + "\n")
             labels[line["label"]] += 1
     else:
         raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -143,12 +171,14 @@ def write_rows(rows: Iterable[Sequence], fmt: str, out: IO[str]) -> ExportCounts
     return counts
 
 
-def export_to_stream(store: Store, fmt: str, out: IO[str], selection: ExportFilter) -> ExportCounts:
+def export_to_stream(
+    store: Store, fmt: str, out: IO[str], selection: ExportFilter, *, raw: bool = False
+) -> ExportCounts:
     """The selected standing marks (flat rows, CSV_FIELDS order), streamed from one cursor."""
     rows = store.standing_rows(
         story=selection.story, reviewer=selection.reviewer, action=selection.action
     )
-    return write_rows(rows, fmt, out)
+    return write_rows(rows, fmt, out, raw=raw)
 
 
 def export_to_file(
@@ -158,6 +188,7 @@ def export_to_file(
     selection: ExportFilter,
     *,
     story_name: str | None = None,
+    raw: bool = False,
 ) -> dict:
     """Write the dataset to `target` and its manifest beside it as `target` +
     ".manifest.json". Both are written under temporary names and renamed into place only
@@ -170,7 +201,7 @@ def export_to_file(
         # come from.
         with store.snapshot():
             out = staged.open(target, newline="" if fmt == "csv" else None)
-            counts = export_to_stream(store, fmt, out, selection)
+            counts = export_to_stream(store, fmt, out, selection, raw=raw)
             fingerprint = store.content_fingerprint()
         manifest = {
             "file": target.name,
@@ -288,10 +319,13 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def read_csv(path: str | os.PathLike) -> Iterator[dict]:
-    """CSV rows in the JSONL shape (offsets as ints; an empty note reads back as None)."""
+def read_csv(path: str | os.PathLike, *, raw: bool = False) -> Iterator[dict]:
+    """CSV rows in the JSONL shape (offsets as ints; an empty note reads back as None).
+    The formula prefix is taken off unless the file was written with `raw`."""
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
+            if not raw:
+                row = {key: csv_value(value) for key, value in row.items()}
             yield {
                 "story": row["story"],
                 "a": _side_from_csv(row, "a"),

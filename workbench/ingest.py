@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import IngestError
@@ -25,6 +26,9 @@ MULTINEWS_NEWLINE = "NEWLINE_CHAR"
 FOLDER_METADATA_FILE = "metadata.jsonl"
 # Files larger than this are refused rather than read whole into memory; --max-bytes raises it.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# Articles one story may take in one import (--max-articles): alignment pairs every claim
+# with every other article, so one Multi-News line of 10,000 articles would run for hours.
+DEFAULT_MAX_ARTICLES = 1000
 OPTIONAL_FIELDS = ("title", "outlet", "published", "url")
 
 
@@ -42,64 +46,107 @@ class ArticleInput:
     origin: str = ""  # file[:line], for messages
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedLink:
+    """A symbolic link in a folder that leads out of the folder given, so it is not read."""
+
+    path: Path
+    target: Path
+    folder: Path
+
+    def message(self) -> str:
+        return (
+            f"skipped {self.path}: a symbolic link to {self.target}, outside {self.folder}"
+            " (--follow-symlinks imports it)"
+        )
+
+
+@dataclass
+class _Reader:
+    story: str | None
+    fmt: str
+    max_bytes: int
+    max_articles: int
+    follow_symlinks: bool
+    skipped: list[SkippedLink] = field(default_factory=list)
+
+
 def read_inputs(
     paths: Iterable[str | Path],
     *,
     story: str | None = None,
     fmt: str = "auto",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_articles: int = DEFAULT_MAX_ARTICLES,
+    follow_symlinks: bool = False,
+    skipped: list[SkippedLink] | None = None,
 ) -> list[ArticleInput]:
-    """All articles of all paths, fully validated. Raises IngestError on the first bad one."""
+    """All articles of all paths, fully validated. Raises IngestError on the first bad one.
+
+    Inside a folder, a symbolic link that leads out of it is not followed (unless
+    `follow_symlinks`); each one is appended to `skipped`. A path named here is read
+    whatever it is. No story may take more than `max_articles` articles."""
     if fmt not in FORMATS:
         raise IngestError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    reader = _Reader(story, fmt, max_bytes, max_articles, follow_symlinks)
     articles: list[ArticleInput] = []
+    per_story: Counter[str] = Counter()
+    paths = list(paths)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            articles.extend(_read_folder(path, story=story, fmt=fmt, max_bytes=max_bytes))
+            found: Iterable[ArticleInput] = _read_folder(reader, path, root=path.resolve())
         elif path.exists():
-            articles.extend(_read_file(path, story=story, fmt=fmt, max_bytes=max_bytes))
+            found = _read_file(reader, path, story=story)
         elif path.is_symlink():
             raise IngestError(f"{path}: a broken or looping symbolic link")
         else:
             raise IngestError(f"{path}: no such file or folder")
+        for article in found:
+            per_story[article.story] += 1
+            if per_story[article.story] > max_articles:
+                raise IngestError(
+                    f"{article.origin}: story {article.story!r} has more than"
+                    f" {max_articles:,} articles (see --max-articles)"
+                )
+            articles.append(article)
     if not articles:
         raise IngestError("nothing to import: no articles found in " + ", ".join(map(str, paths)))
+    if skipped is not None:
+        skipped.extend(reader.skipped)
     return articles
 
 
 def _read_folder(
+    reader: _Reader,
     folder: Path,
     *,
-    story: str | None,
-    fmt: str,
-    max_bytes: int,
+    root: Path,
     _ancestors: frozenset[Path] = frozenset(),
 ) -> Iterator[ArticleInput]:
     """One story per folder, named after it; sub-folders are stories of their own.
-    A symlinked sub-folder that leads back to a folder being read is skipped (no cycles)."""
+    A symlinked sub-folder that leads back to a folder being read is skipped (no cycles);
+    one that leads out of `root` (the folder given) is skipped unless links are followed."""
     ancestors = _ancestors | {folder.resolve()}
-    metadata = _folder_metadata(folder, max_bytes)
+    metadata = _folder_metadata(reader, folder, root)
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     found_any = False
     for entry in entries:
+        if entry.name == FOLDER_METADATA_FILE and not entry.is_dir():
+            continue  # read above
+        if _leaves(reader, entry, root):
+            continue
         if entry.is_dir():
             if entry.resolve() in ancestors:
                 continue
-            yield from _read_folder(
-                entry, story=story, fmt=fmt, max_bytes=max_bytes, _ancestors=ancestors
-            )
+            yield from _read_folder(reader, entry, root=root, _ancestors=ancestors)
             found_any = True
-        elif entry.name == FOLDER_METADATA_FILE:
-            continue
         elif (
-            fmt != "auto"
+            reader.fmt != "auto"
             or entry.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | MULTINEWS_SUFFIXES
         ):
             found_any = True
-            for article in _read_file(
-                entry, story=story or folder.name, fmt=fmt, max_bytes=max_bytes
-            ):
+            for article in _read_file(reader, entry, story=reader.story or folder.name):
                 extra = metadata.get(entry.name, {})
                 if extra:
                     article = _with_metadata(article, extra)
@@ -108,13 +155,28 @@ def _read_folder(
         raise IngestError(f"{folder}: no .txt, .md or .jsonl files in this folder")
 
 
-def _read_file(path: Path, *, story: str | None, fmt: str, max_bytes: int) -> list[ArticleInput]:
-    text = read_text(path, max_bytes=max_bytes)
-    kind = fmt if fmt != "auto" else detect_format(path, text)
+def _leaves(reader: _Reader, entry: Path, root: Path) -> bool:
+    """True (and noted) when `entry` is a symbolic link out of `root` that is not followed.
+    A link that cannot be resolved (a loop) is left to the reading that refuses it."""
+    if reader.follow_symlinks or not entry.is_symlink():
+        return False
+    try:
+        target = entry.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return False
+    if target.is_relative_to(root):
+        return False
+    reader.skipped.append(SkippedLink(entry, target, root))
+    return True
+
+
+def _read_file(reader: _Reader, path: Path, *, story: str | None) -> list[ArticleInput]:
+    text = read_text(path, max_bytes=reader.max_bytes)
+    kind = reader.fmt if reader.fmt != "auto" else detect_format(path, text)
     if kind == "jsonl":
         return list(_parse_jsonl(path, text, story))
     if kind == "multinews":
-        return list(_parse_multinews(path, text, story))
+        return list(_parse_multinews(path, text, story, reader.max_articles))
     return [_parse_text(path, text, story)]
 
 
@@ -153,19 +215,37 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
 
 def detect_format(path: Path, text: str) -> str:
+    """The suffix decides; only a file without a known suffix is judged by its first line
+    (so an article that happens to quote '|||||' is still an article)."""
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
-    first_line = text.lstrip().split("\n", 1)[0]
-    if (
-        suffix in MULTINEWS_SUFFIXES
-        or MULTINEWS_ARTICLE_SEPARATOR in first_line
-        or (MULTINEWS_NEWLINE in first_line)
-    ):
+    if suffix in MULTINEWS_SUFFIXES:
         return "multinews"
-    if first_line.startswith("{") and suffix not in TEXT_SUFFIXES:
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    first_line = text.lstrip().split("\n", 1)[0]
+    if MULTINEWS_ARTICLE_SEPARATOR in first_line or MULTINEWS_NEWLINE in first_line:
+        return "multinews"
+    if first_line.startswith("{"):
         return "jsonl"
     return "text"
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, line) for each line ending at \\n or \\r\\n, and only there: U+2028, U+0085,
+    VT and FF (where str.splitlines also breaks) are text inside a line."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        yield number, line.removesuffix("\r")
+
+
+def _json_record(line: str, where: str) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"{where}: malformed JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise IngestError(f"{where}: JSON nested too deeply") from None
 
 
 def _parse_text(path: Path, text: str, story: str | None) -> ArticleInput:
@@ -175,16 +255,11 @@ def _parse_text(path: Path, text: str, story: str | None) -> ArticleInput:
 
 
 def _parse_jsonl(path: Path, text: str, story: str | None) -> Iterator[ArticleInput]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in _lines(text):
         if not line.strip():
             continue
         where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise IngestError(
-                f"{where}: malformed JSON ({exc.msg} at column {exc.colno})"
-            ) from None
+        record = _json_record(line, where)
         if not isinstance(record, dict):
             raise IngestError(f"{where}: expected a JSON object, got {type(record).__name__}")
         body = record.get("text")
@@ -200,16 +275,25 @@ def _parse_jsonl(path: Path, text: str, story: str | None) -> Iterator[ArticleIn
         yield ArticleInput(story=story_name, source=str(source), text=body, origin=where, **extra)
 
 
-def _parse_multinews(path: Path, text: str, story: str | None) -> Iterator[ArticleInput]:
+def _parse_multinews(
+    path: Path, text: str, story: str | None, max_articles: int
+) -> Iterator[ArticleInput]:
     """One story a line; articles separated by '|||||'; 'NEWLINE_CHAR' stands for a newline."""
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    lines = [(n, line) for n, line in _lines(text) if line.strip()]
     for number, line in lines:
         where = f"{path}:{number}"
-        parts = [
-            part.replace(MULTINEWS_NEWLINE, "\n").strip()
-            for part in line.split(MULTINEWS_ARTICLE_SEPARATOR)
-        ]
-        bodies = [(k, body) for k, body in enumerate(parts, start=1) if body]
+        bodies = []
+        for k, part in enumerate(_split_lazily(line, MULTINEWS_ARTICLE_SEPARATOR), start=1):
+            body = part.replace(MULTINEWS_NEWLINE, "\n").strip()
+            if not body:
+                continue
+            if len(bodies) == max_articles:
+                # Stop here: the rest of a huge line is never split or kept.
+                raise IngestError(
+                    f"{where}: more than {max_articles:,} articles in one story"
+                    " (see --max-articles)"
+                )
+            bodies.append((k, body))
         if not bodies:
             raise IngestError(f"{where}: a Multi-News line with no article text")
         if story:
@@ -222,21 +306,25 @@ def _parse_multinews(path: Path, text: str, story: str | None) -> Iterator[Artic
             )
 
 
-def _folder_metadata(folder: Path, max_bytes: int) -> dict[str, dict]:
+def _split_lazily(line: str, separator: str) -> Iterator[str]:
+    """line.split(separator), one part at a time."""
+    start = 0
+    while (end := line.find(separator, start)) != -1:
+        yield line[start:end]
+        start = end + len(separator)
+    yield line[start:]
+
+
+def _folder_metadata(reader: _Reader, folder: Path, root: Path) -> dict[str, dict]:
     path = folder / FOLDER_METADATA_FILE
-    if not path.is_file():
+    if not path.is_file() or _leaves(reader, path, root):
         return {}
     metadata: dict[str, dict] = {}
-    for number, line in enumerate(read_text(path, max_bytes=max_bytes).splitlines(), start=1):
+    for number, line in _lines(read_text(path, max_bytes=reader.max_bytes)):
         if not line.strip():
             continue
         where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise IngestError(
-                f"{where}: malformed JSON ({exc.msg} at column {exc.colno})"
-            ) from None
+        record = _json_record(line, where)
         if not isinstance(record, dict) or not isinstance(record.get("file"), str):
             raise IngestError(f'{where}: expected an object with "file" (the article\'s file name)')
         metadata[record["file"]] = {

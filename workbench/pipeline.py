@@ -14,6 +14,7 @@ from pathlib import Path
 
 from workbench.align import ALIGNER_VERSION, align_story
 from workbench.claims import SEGMENTER_VERSION, split_claims
+from workbench.errors import TooLargeError
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
 from workbench.models import Article, article_id, claim_id, story_id
 from workbench.store import Store
@@ -120,12 +121,15 @@ def align_stored_story(
     with store.write():
         claims = store.claims(story=story)
         tokens = _stored_words(store, story, claims)
-        if new is not None and len(new) <= INCREMENTAL_SHARE * len(claims):
-            candidates = align_story(claims, top_k=top_k, tokens=tokens, only=new)
-            count = store.update_candidates(story, candidates)
-        else:
-            candidates = align_story(claims, top_k=top_k, tokens=tokens)
-            count = store.replace_candidates(story, candidates)
+        try:
+            if new is not None and len(new) <= INCREMENTAL_SHARE * len(claims):
+                candidates = align_story(claims, top_k=top_k, tokens=tokens, only=new)
+                count = store.update_candidates(story, candidates)
+            else:
+                candidates = align_story(claims, top_k=top_k, tokens=tokens)
+                count = store.replace_candidates(story, candidates)
+        except TooLargeError as exc:
+            raise TooLargeError(f"story {store.resolve_story(story).name!r}: {exc}") from None
         store.set_meta("aligner_version", ALIGNER_VERSION)
         store.set_meta("normalizer_version", NORMALIZER_VERSION)
     return count

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import json
 import os
 import signal
 import sqlite3
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 import click
 
 from workbench import __version__
+from workbench.display import json_line, one_line, safe_stream_text, safe_text
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -42,9 +43,20 @@ COMMANDS = {
 }
 
 
+def say(message: str = "", *, err: bool = False) -> None:
+    """Every line the CLI prints for people goes through here: names and text from files
+    and databases are data, so their control characters are shown, never sent raw."""
+    click.echo(safe_text(message), err=err)
+
+
+def failure(message: str) -> click.ClickException:
+    """The one-line error (exit status 1) for `message`, control characters shown."""
+    return click.ClickException(one_line(message))
+
+
 class WorkbenchGroup(click.Group):
     """Finds the commands in COMMANDS, and turns the core's errors into one line and exit
-    status 1."""
+    status 1; every error message, click's own included, is made one safe line here."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -58,10 +70,15 @@ class WorkbenchGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = one_line(exc.message)
+            raise
         except WorkbenchError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise failure(str(exc)) from None
+        except RecursionError:
+            raise failure("input nested too deeply to read") from None
         except sqlite3.Error as exc:
-            raise click.ClickException(f"database error: {exc}") from None
+            raise failure(f"database error: {exc}") from None
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly, as other Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -70,7 +87,7 @@ class WorkbenchGroup(click.Group):
             raise click.Abort() from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+            raise failure(f"{where}{exc.strerror or exc}") from None
 
 
 # Commands that run the Textual app, which handles the terminal itself.
@@ -148,16 +165,40 @@ def open_store_or_create(db: str) -> Iterator[Store]:
 
 def show_warnings(store: Store) -> None:
     for warning in store.warnings:
-        click.echo(warning, err=True)
+        say(one_line(warning), err=True)
 
 
 def echo_json_lines(objects: Iterable[dict]) -> None:
+    """--json output: one object a line, every control character JSON-escaped."""
     for obj in objects:
-        click.echo(json.dumps(obj, ensure_ascii=False))
+        click.echo(json_line(obj))
 
 
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+class _ControlsShown:
+    """A text stream onto a terminal that shows control characters (CRLF line ends stay)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(safe_stream_text(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def data_stdout() -> TextIO:
+    """Where a dataset or report written to stdout goes: its bytes as they are into a file
+    or pipe; onto a terminal, with control characters shown like every other line."""
+    return _ControlsShown(sys.stdout) if stdout_is_terminal() else sys.stdout  # type: ignore[return-value]
 
 
 def main(argv: list[str] | None = None) -> None:

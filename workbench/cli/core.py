@@ -13,11 +13,18 @@ from workbench.cli import (
     not_blank,
     open_store,
     open_store_or_create,
+    say,
     stderr_is_terminal,
     story_option,
 )
 from workbench.display import one_line
-from workbench.ingest import DEFAULT_MAX_BYTES, FORMATS, read_inputs
+from workbench.ingest import (
+    DEFAULT_MAX_ARTICLES,
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    SkippedLink,
+    read_inputs,
+)
 from workbench.models import pair_key
 from workbench.queue import DEFAULT_MIN_SCORE, DEFAULT_ORDER, ORDERS
 from workbench.store import CandidateRow, ClaimRow
@@ -45,17 +52,33 @@ from workbench.store import CandidateRow, ClaimRow
     help="Refuse files larger than this.",
 )
 @click.option(
+    "--max-articles",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ARTICLES,
+    show_default=True,
+    help="Refuse a story with more articles than this.",
+)
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Also read symbolic links in a folder that lead out of it (skipped by default).",
+)
+@click.option(
     "--no-align", is_flag=True, help="Skip computing candidate pairs (run 'align' later)."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
+def import_command(
+    db, paths, story, fmt, max_bytes, max_articles, follow_symlinks, no_align, quiet
+):
     """Import articles into DB (created if needed).
 
     PATH may be a .txt/.md file (one article; its story is the folder's name), a folder
     (one story, named after the folder), a JSONL file (one article a line: story, text,
     and optional title, source, outlet, published, url) or a Multi-News file (one story a
-    line, articles separated by '|||||'). A bad file aborts the whole import and leaves
-    DB as it was. Importing the same file again changes nothing.
+    line, articles separated by '|||||'). The suffix decides the format; only a file
+    without a known one is judged by its content. In a folder, symbolic links that lead
+    out of it are skipped (and named on stderr). A bad file aborts the whole import and
+    leaves DB as it was. Importing the same file again changes nothing.
 
     \b
     Example:
@@ -66,7 +89,18 @@ def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
     # name and appears only once the import has committed (Store.open_or_create).
     from workbench.pipeline import import_articles  # the aligner: numpy, scipy, rapidfuzz
 
-    inputs = read_inputs(paths, story=story, fmt=fmt, max_bytes=max_bytes)
+    skipped: list[SkippedLink] = []
+    inputs = read_inputs(
+        paths,
+        story=story,
+        fmt=fmt,
+        max_bytes=max_bytes,
+        max_articles=max_articles,
+        follow_symlinks=follow_symlinks,
+        skipped=skipped,
+    )
+    for link in skipped:
+        say(one_line(link.message()), err=True)
     with open_store_or_create(db) as store:
         if quiet or not stderr_is_terminal():
             report = import_articles(store, inputs, align=not no_align)
@@ -81,12 +115,12 @@ def import_command(db, paths, story, fmt, max_bytes, no_align, quiet):
     if quiet:
         return
     stories = len(report.stories)
-    click.echo(
+    say(
         f"imported {report.added} article(s) into {stories} story(ies): {report.claims} claims, "
         f"{report.candidates} candidate pairs; {report.unchanged} already there"
     )
     for origin, source in report.elsewhere:
-        click.echo(f"skipped {origin}: the same text is already stored as {source}", err=True)
+        say(one_line(f"skipped {origin}: the same text is already stored as {source}"), err=True)
 
 
 class _progress_bar:
@@ -125,11 +159,11 @@ def stories_command(db, as_json):
         )
         return
     if not summaries:
-        click.echo("no stories yet (add some with 'workbench import')")
+        say("no stories yet (add some with 'workbench import')")
         return
     width = max(len(s.name) for s in summaries)
     for s in summaries:
-        click.echo(
+        say(
             f"{s.id}  {one_line(s.name).ljust(width)}  {s.articles:>4} articles"
             f"  {s.claims:>6} claims"
         )
@@ -160,7 +194,7 @@ def claims_command(db, story, all_kinds, as_json):
             return
         for r in rows:
             c = r.claim
-            click.echo(
+            say(
                 f"{one_line(r.source, 28):28}  {c.start:>6}-{c.end:<6} {c.kind:11} "
                 f"{one_line(c.text, 100)}"
             )
@@ -205,7 +239,7 @@ def align_command(db, story, top_k):
     with open_store(db) as store:
         stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
         count = align_stories(store, stories, top_k=top_k)
-    click.echo(f"aligned {len(stories)} story(ies): {count} candidate pairs")
+    say(f"aligned {len(stories)} story(ies): {count} candidate pairs")
 
 
 @click.command("candidates")
@@ -240,7 +274,7 @@ def candidates_command(db, story, top_k, min_score, as_json):
 def _echo_candidate(r: CandidateRow) -> None:
     hints = "; ".join(f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}" for h in r.hints)
     flag = f"  ≠{r.discrepancy:3.0f}" if r.discrepancy else ""
-    click.echo(
+    say(
         f"{r.score:5.1f}  #{r.rank}{flag}  {one_line(r.a.source, 20):20} "
         f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
         f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else "")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli import db_argument, open_store, story_option
+from workbench.cli import db_argument, failure, open_store, say, story_option
 from workbench.queue import DEFAULT_MIN_SCORE
 
 
@@ -71,10 +71,14 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
     story_id = _check(db, story, readonly=read_only)
     served = "TEXTUAL_DRIVER" in os.environ  # run by `workbench serve`, speaking to a browser
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise click.ClickException(
-            "review needs a terminal (for a web browser, use 'workbench serve')"
-        )
+        raise failure("review needs a terminal (for a web browser, use 'workbench serve')")
     reviewer = reviewer or default_reviewer()
+    env = dict(os.environ)
+    if served:
+        # Whoever is at the browser types into this process: never give them a program on
+        # the server ($EDITOR and $PAGER are a shell escape away). o and e use the app's own.
+        for name in ("EDITOR", "PAGER"):
+            env.pop(name, None)
     app = make_app(
         db,
         reviewer=reviewer,
@@ -83,12 +87,13 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
         min_score=min_score,
         readonly=read_only,
         keys=keys,
+        env=env,
     )
     app.run()
     if app.return_code:
         raise SystemExit(app.return_code)
     if not served and app.session.marks:
-        click.echo(f"{reviewer}: {app.session.marks} mark(s) saved this session in {db}")
+        say(f"{reviewer}: {app.session.marks} mark(s) saved this session in {db}")
 
 
 @click.command("serve")
@@ -99,28 +104,30 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. Anything but 127.0.0.1 lets other machines review.",
+    help="Address to listen on. Anything but loopback lets other machines (with the token) "
+    "review, unencrypted: a warning says so.",
 )
 def serve_command(db, reviewer, story, adjudicate, min_score, port, host):
     """Serve the review app to a web browser (through textual-serve).
 
     Each browser tab runs its own session of `workbench review` on DB, as the same
     reviewer; marks from every tab and terminal show up in the others within two seconds.
-    Listens on 127.0.0.1 only unless --host says otherwise.
+    Listens on 127.0.0.1 only unless --host says otherwise. The URL printed at start holds
+    a secret token made for this run: the page and its websocket refuse requests without
+    it (403), and the websocket refuses other web pages (their Origin).
 
     \b
     Example:
         workbench serve stories.db --reviewer ed --adjudicate --port 8080
     """
     try:
-        from textual_serve.server import Server
+        from workbench.tui.serve import TokenServer, is_loopback
     except ImportError:
-        raise click.ClickException(
-            "serve needs textual-serve: pip install 'workbench[serve]'"
-        ) from None
+        raise failure("serve needs textual-serve: pip install textual-serve") from None
     from workbench.tui.app import default_reviewer
 
     story_id = _check(db, story, readonly=False)
+    reviewer = reviewer or default_reviewer()
     command = [
         sys.executable,
         "-m",
@@ -128,7 +135,7 @@ def serve_command(db, reviewer, story, adjudicate, min_score, port, host):
         "review",
         str(Path(db).resolve()),
         "--reviewer",
-        reviewer or default_reviewer(),
+        reviewer,
         "--min-score",
         str(min_score),
     ]
@@ -136,6 +143,14 @@ def serve_command(db, reviewer, story, adjudicate, min_score, port, host):
         command += ["--story", story_id]
     if adjudicate:
         command.append("--adjudicate")
-    server = Server(shlex.join(command), host=host, port=port, title=f"Workbench · {Path(db).name}")
-    click.echo(f"serving {db} on http://{host}:{port} (ctrl+c stops)", err=True)
+    server = TokenServer(
+        shlex.join(command), host=host, port=port, title=f"Workbench · {Path(db).name}"
+    )
+    if not is_loopback(host):
+        say(
+            f"warning: --host {host} listens beyond this machine: anyone who can reach port"
+            f" {port} and has the token reviews as {reviewer}, unencrypted",
+            err=True,
+        )
+    say(f"serving {db} on {server.url} (ctrl+c stops)", err=True)
     server.serve()

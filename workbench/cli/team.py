@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 
-from workbench.cli import db_argument, echo_json_lines, json_option, open_store, story_option
-from workbench.display import one_line
+from workbench.cli import (
+    data_stdout,
+    db_argument,
+    echo_json_lines,
+    json_option,
+    open_store,
+    say,
+    story_option,
+)
+from workbench.display import json_line, one_line
 from workbench.errors import NotFoundError
 from workbench.models import Label, Mark
 from workbench.store.files import refuse_database_output
@@ -59,7 +64,7 @@ def mark_command(db, claim_a, claim_b, label, reviewer, note, as_json):
     if as_json:
         echo_json_lines([_mark_json(mark)])
     else:
-        click.echo(f"{mark.reviewer}: {mark.label}  {mark.claim_a} ~ {mark.claim_b}")
+        say(f"{mark.reviewer}: {mark.label}  {mark.claim_a} ~ {mark.claim_b}")
 
 
 @click.command("undo")
@@ -78,9 +83,9 @@ def undo_command(db, reviewer, as_json):
     if as_json:
         echo_json_lines([{"undone": _mark_json(undone) if undone else None}])
     elif undone is None:
-        click.echo(f"nothing to undo for {reviewer}")
+        say(f"nothing to undo for {reviewer}")
     else:
-        click.echo(f"undid {undone.reviewer}: {undone.label}  {undone.claim_a} ~ {undone.claim_b}")
+        say(f"undid {undone.reviewer}: {undone.label}  {undone.claim_a} ~ {undone.claim_b}")
 
 
 @click.command("export")
@@ -102,8 +107,14 @@ def undo_command(db, reviewer, as_json):
 @click.option("--reviewer", metavar="R", help="Only this reviewer's marks.")
 @story_option
 @click.option("--final", is_flag=True, help="Adjudicated (final) labels instead of reviewers'.")
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="CSV: write cells exactly as stored, without the ' that keeps a spreadsheet from "
+    "running =, +, -, @ as a formula.",
+)
 @force_option
-def export_command(db, fmt, output, reviewer, story, final, force):
+def export_command(db, fmt, output, reviewer, story, final, raw, force):
     """Export each reviewer's standing marks (or the final labels) as a dataset.
 
     JSONL: one mark a line, {"story", "a": {"article", "claim", "start", "end", "text"},
@@ -112,6 +123,11 @@ def export_command(db, fmt, output, reviewer, story, final, force):
     agree -> entailment, contradict -> contradiction, unrelated -> neutral; unsure marks are
     left out. Several reviewers' marks on one pair give one line each: use --final or
     --reviewer for one label per pair.
+
+    CSV cells that begin with =, +, -, @, a tab or a carriage return would run as formulas
+    in a spreadsheet: they are written with a ' in front (and so is a cell that begins with
+    ' itself, so reading the file back is exact). --raw writes every cell as stored. On a
+    terminal, control characters in any format are shown as symbols.
 
     \b
     Example:
@@ -131,15 +147,16 @@ def export_command(db, fmt, output, reviewer, story, final, force):
             story=story_row.id if story_row else None, reviewer=reviewer, final=final
         )
         if output is None:
-            export_to_stream(store, fmt, sys.stdout, selection)
-            sys.stdout.flush()
+            out = data_stdout()
+            export_to_stream(store, fmt, out, selection, raw=raw)
+            out.flush()
             return
         manifest = export_to_file(
-            store, fmt, output, selection, story_name=story_row.name if story_row else None
+            store, fmt, output, selection, story_name=story_row.name if story_row else None, raw=raw
         )
     counts = manifest["counts"]
     skipped = f", {counts['skipped_unsure']} unsure left out" if fmt == "nli" else ""
-    click.echo(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
+    say(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
 
 
 @click.command("merge")
@@ -167,7 +184,7 @@ def merge_command(out, inputs, as_json):
         echo_json_lines([report.to_json()])
         return
     added = ", ".join(f"{n} {table}" for table, n in report.added.items())
-    click.echo(
+    say(
         f"merged {len(inputs)} database(s) into {out}: added {added}; "
         f"re-aligned {len(report.realigned)} story(ies) ({report.candidates} candidate pairs)"
     )
@@ -196,10 +213,10 @@ def agreement_command(db, story, as_json):
         story_id = store.resolve_story(story).id if story else None
         summary = summarize(store_ratings(store, story=story_id))
     if as_json:
-        click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
+        click.echo(json_line(summary.to_json()))
         return
     for line in agreement_lines(summary):
-        click.echo(line)
+        say(line)
 
 
 def _fig(value: float | None, digits: int = 3) -> str:
@@ -286,7 +303,7 @@ def report_command(db, story, output, fmt, force):
         story_id = store.resolve_story(story).id if story else None
         report = build_report(store, story=story_id)
     if output is None:
-        sys.stdout.write(render(report, fmt))
+        data_stdout().write(render(report, fmt))
         return
     write_report(report, output, fmt)
-    click.echo(f"wrote {output} ({len(report.stories)} story(ies))", err=True)
+    say(f"wrote {output} ({len(report.stories)} story(ies))", err=True)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App
+from textual.notifications import SeverityLevel
 
+from workbench.display import safe_text
 from workbench.queue import DEFAULT_MIN_SCORE
 from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.gateway import StoreGateway
@@ -91,6 +93,26 @@ class WorkbenchApp(App[None]):
     def stories(self) -> dict[str, StoryDoc]:
         """The stories loaded so far."""
         return self.state.stories
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages carry names from files and the
+        database (a key map's "[/]", a story called "[b]"), never markup, controls shown.
+        Widgets' notify() comes here too, with markup=True by default: it is ignored."""
+        super().notify(
+            safe_text(message),
+            title=safe_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- start and stop ------------------------------------------------------------------------
 

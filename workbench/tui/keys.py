@@ -15,6 +15,7 @@ remaps a key everywhere. The app applies the map with `App.set_keymap`.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +23,8 @@ from pathlib import Path
 from textual.binding import Binding
 
 CONFIG_ENV = "WORKBENCH_CONFIG"
+# A key as Textual names it: modifiers, then one printable character or a key's name.
+KEY_NAME = re.compile(r"((ctrl|shift|alt|meta|super|hyper)\+)*([^\s,+\x00-\x1f\x7f-\x9f]|\w+)")
 
 
 APP_BINDINGS = [
@@ -111,6 +114,8 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path}: not read ({exc}); default keys in use"]
+    except RecursionError:
+        return {}, [f"{path}: not read (nested too deeply); default keys in use"]
     table = data.get("keys", data)
     if not isinstance(table, dict):
         return {}, [f'{path}: [keys] must be a table of binding id = "key"']
@@ -125,7 +130,15 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
         if not isinstance(keys, str) or not keys.strip():
             problems.append(f'{path}: {binding_id} needs a key such as "y" or "ctrl+y"')
             continue
-        keymap[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+        names = [k.strip() for k in keys.split(",") if k.strip()]
+        bad = [k for k in names if not KEY_NAME.fullmatch(k)]
+        if bad or not names:
+            problems.append(
+                f"{path}: {binding_id}: {bad[0] if bad else keys!r} is not a key"
+                ' (keys look like "y", "ctrl+y", "f5", "left_square_bracket"); default kept'
+            )
+            continue
+        keymap[binding_id] = ",".join(names)
     return keymap, problems
 
 

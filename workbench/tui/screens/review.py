@@ -30,7 +30,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from workbench.display import one_line
+from workbench.display import one_line, safe_text
 from workbench.errors import WorkbenchError
 from workbench.models import Label
 from workbench.tui.commands import WorkbenchCommands
@@ -298,14 +298,30 @@ class ReviewScreen(Screen[None]):
             self.show(await self.session.save_note(draft, text))
 
     async def _edit_note(self, draft: NoteDraft) -> str | None:
-        editor = self.env.get("EDITOR", "").strip()
+        editor = self._program("EDITOR")
         if editor:
             with tempfile.TemporaryDirectory(prefix="workbench-note-") as tmp:
                 path = Path(tmp) / "note.txt"
                 path.write_text(draft.existing, encoding="utf-8")
-                if self._run_external([*shlex.split(editor), str(path)]):
-                    return path.read_text(encoding="utf-8").strip()
+                if self._run_external([*editor, str(path)]):
+                    try:
+                        return path.read_text(encoding="utf-8").strip()
+                    except (OSError, UnicodeDecodeError) as exc:
+                        self.notify(f"The note was not saved: {exc}", severity="error")
+                        return None
         return await self.app.push_screen_wait(NoteScreen(draft.existing))
+
+    def _program(self, *variables: str) -> list[str] | None:
+        """The first of $EDITOR / $PAGER that is set, as a command line; None (and a
+        warning) when it cannot be split (an unbalanced quote)."""
+        name = next((v for v in variables if self.env.get(v, "").strip()), None)
+        if name is None:
+            return None
+        try:
+            return shlex.split(self.env[name]) or None
+        except ValueError:
+            self.notify(f"${name} is not a command line ({self.env[name]!r})", severity="warning")
+            return None
 
     def _run_external(self, command: list[str]) -> bool:
         """Run a program in the terminal while the app steps aside. False when the app
@@ -325,20 +341,16 @@ class ReviewScreen(Screen[None]):
         if focused is None:
             return
         doc, line = focused
-        program = self.env.get("EDITOR", "").strip() or self.env.get("PAGER", "").strip()
+        program = self._program("EDITOR", "PAGER")
         if program:
+            # The program gets a copy of the article and nothing else from the database: a
+            # fixed file name (a source named ".." or holding escape sequences is never on
+            # its command line or in its title), and control characters shown, as on screen.
             with tempfile.TemporaryDirectory(prefix="workbench-article-") as tmp:
-                name = (
-                    "".join(
-                        ch if ch.isalnum() or ch in "._-" else "_"
-                        for ch in Path(doc.article.source).name
-                    )
-                    or "article.txt"
-                )
-                path = Path(tmp) / name
-                path.write_text(doc.article.text, encoding="utf-8")
+                path = Path(tmp) / "article.txt"
+                path.write_text(safe_text(doc.article.text), encoding="utf-8")
                 os.chmod(path, 0o444)  # a copy, and read-only: the article is never edited
-                if self._run_external([*shlex.split(program), f"+{line}", str(path)]):
+                if self._run_external([*program, f"+{line}", str(path)]):
                     return
         await self.app.push_screen_wait(ArticleViewer(doc, line))
 
