@@ -64,10 +64,10 @@ _HOP_FLOOR = 15.0  # direct scores below this carry no corroboration
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
 _ROW_BLOCK = 1024  # rows scored at a time
 # The work one story may take: every claim is scored against every other (time grows with
-# claims squared: 10,000 claims in two articles take 12 s and 250 MB on the CI machine),
-# and each may keep its best claim in every other article.
-MAX_CLAIMS = 10_000
-MAX_PAIRS = 2_000_000  # claims x other articles
+# claims squared; memory with a block of rows against every claim), and each may keep its
+# best claim in every other article. A 500 x 40 story (20,000 claims) is within both.
+MAX_CLAIMS = 30_000
+MAX_PAIRS = 15_000_000  # claims x other articles
 _DENSE_LIMIT = 6000  # up to this many claims, pass 1's blocks are kept for pass 2
 
 _WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
@@ -91,10 +91,10 @@ def align_story(
 
     Boilerplate is ignored. `tokens` gives each claim's normalised words (as
     `textnorm.content_tokens`; the store keeps them), else they are computed.
-    `discrepancy` scores a frame-sharing pair (default: workbench.hints); `only` limits the proposing side to these claim ids and adds the
-    rows in which another claim proposes one of them (an incremental re-alignment after
-    an article was added). Output order: claims in input order, then candidates by rank
-    within their article's first-seen order."""
+    `discrepancy` scores a pair kept (default: workbench.hints); `only` limits the
+    proposing side to these claim ids and adds the rows in which another claim proposes
+    one of them (an incremental re-alignment after an article was added). Output order:
+    by proposing claim, then candidate (articles by id, claims by ordinal)."""
     check_size(claims)
     model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
     if model is None:
