@@ -422,3 +422,36 @@ def test_agreement_with_no_overlap_says_so(tmp_path):
     assert result.exit_code == 0 and "no pair has been marked" in result.output
     data = json.loads(CliRunner().invoke(cli, ["agreement", str(db), "--json"]).output)
     assert (data["items"], data["krippendorff_alpha"], data["pairwise"]) == (0, None, [])
+
+
+def test_agreement_says_what_it_left_out_and_can_count_unsure(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import SEEDS_DIR
+    from workbench.cli import cli
+    from workbench.pipeline import import_paths
+    from workbench.store import Store
+
+    db = tmp_path / "a.db"
+    with Store.open(db, create=True) as store:
+        import_paths(store, [SEEDS_DIR], story="S")
+        rows = list(store.candidate_rows(top=1))
+        pairs = list(dict.fromkeys(tuple(sorted((r.a.claim.id, r.b.claim.id))) for r in rows))
+        p, q, r = pairs[:3]
+        store.record_mark(*p, "agree", "ana")
+        store.record_mark(*p, "agree", "ben")
+        store.record_mark(*q, "unsure", "ana")
+        store.record_mark(*q, "agree", "ben")  # one real rating left: left out
+        store.record_mark(*r, "contradict", "ana")  # one rating only: left out
+    runner = CliRunner()
+    text = runner.invoke(cli, ["agreement", str(db)]).output
+    assert "items (pairs with 2+ ratings): 1" in text
+    assert "left out: 1 unsure mark(s), 2 pair(s) with only one rating" in text
+    data = json.loads(runner.invoke(cli, ["agreement", str(db), "--json"]).output)
+    assert data["left_out"] == {"unsure_marks": 1, "pairs_with_one_rating": 2}
+    counted = json.loads(
+        runner.invoke(cli, ["agreement", str(db), "--json", "--unsure-as-label"]).output
+    )
+    assert counted["items"] == 2 and counted["unsure_is_a_label"]
+    assert counted["left_out"] == {"unsure_marks": 0, "pairs_with_one_rating": 1}
+    assert "unsure" in counted["labels"]

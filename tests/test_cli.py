@@ -175,3 +175,68 @@ def test_empty_story_is_refused_not_taken_as_every_story(seeded, command):
     result = run(command, seeded, *extra, "--story", " ", ok=False)
     assert result.exit_code == 2
     assert "--story" in result.output and "must not be empty" in result.output
+
+
+def test_claims_and_candidates_show_the_ids_mark_takes(seeded):
+    claims = run("claims", seeded, "--claims-only").output.splitlines()
+    first = claims[0].split()[0]
+    assert ":" in first and "-" in first  # <article id>:<start>-<end>
+    candidates = run("candidates", seeded, "--top", "1").output
+    assert "ids: " in candidates
+    ids_line = next(line for line in candidates.splitlines() if "ids: " in line)
+    a, b = ids_line.split("ids: ")[1].split(" ~ ")
+    assert (
+        run("mark", seeded, "--a", a, "--b", b, "--label", "agree", "--reviewer", "ana").exit_code
+        == 0
+    )
+
+
+def test_mark_takes_source_and_offsets(seeded):
+    rows = [
+        json.loads(line)
+        for line in run("candidates", seeded, "--top", "1", "--json").output.splitlines()
+    ]
+    row = rows[0]
+    a = f"{row['a']['article']}:{row['a']['start']}-{row['a']['end']}"
+    b = f"{row['b']['article']}:{row['b']['start']}-{row['b']['end']}"
+    out = json.loads(run("mark", seeded, "--a", a, "--b", b, "--label", "contradict",
+                         "--reviewer", "ana", "--json").output)  # fmt: skip
+    assert sorted((out["a"], out["b"])) == sorted((row["a"]["claim"], row["b"]["claim"]))
+    bad = run("mark", seeded, "--a", "nope.txt:0-5", "--b", b, "--label", "agree",
+              "--reviewer", "ana", ok=False)  # fmt: skip
+    assert bad.exit_code == 1 and "no claim at 'nope.txt:0-5'" in bad.output
+
+
+def test_candidates_print_each_pair_once(seeded):
+    rows = [json.loads(line) for line in run("candidates", seeded, "--json").output.splitlines()]
+    pairs = [tuple(sorted((r["a"]["claim"], r["b"]["claim"]))) for r in rows]
+    assert len(pairs) == len(set(pairs))
+    from workbench.store import Store
+
+    with Store.open(seeded, readonly=True) as store:
+        stored = {tuple(sorted((r.a.claim.id, r.b.claim.id))) for r in store.candidate_rows()}
+    assert set(pairs) == stored  # every pair, once
+
+
+def test_a_bad_option_or_command_is_one_line_with_exit_2():
+    import subprocess
+    import sys
+
+    for args in (["stories", "--bogus"], ["nosuch"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("Error: ")
+        assert "--help" in done.stderr
+
+
+def test_a_pdf_is_named_and_a_pdf_in_a_folder_is_skipped_with_a_word(tmp_path):
+    pdf = tmp_path / "story" / "scan.pdf"
+    pdf.parent.mkdir()
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00\n")
+    (tmp_path / "story" / "a.txt").write_text("A fact was reported. Another one.")
+    alone = run("import", str(tmp_path / "a.db"), str(pdf), ok=False)
+    assert alone.exit_code == 1 and "PDF is not supported; convert it to text" in alone.output
+    folder = run("import", str(tmp_path / "b.db"), str(pdf.parent), "-q")
+    assert f"skipped {pdf}: PDF is not supported: convert it to text" in folder.output

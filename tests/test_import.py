@@ -155,3 +155,18 @@ def test_import_is_idempotent_and_offsets_exact_for_any_text(tmp_path_factory, t
     with Store.open(db) as store:
         import_paths(store, [folder])
     assert content(db) == first
+
+
+def test_a_file_that_begins_with_a_headline_gets_it_as_its_title(tmp_path):
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Monday, October 23, 2017\n\nGenerals meet after clash\n\nThe generals met on Monday. They talked.\n"
+    )
+    (folder / "b.txt").write_text("No headline here. The body starts at once.\n")
+    (folder / "c.txt").write_text("Ministers meet in Geneva\n\nThey met. They talked.\n")
+    (folder / "metadata.jsonl").write_text('{"file": "c.txt", "title": "Given title"}\n')
+    with Store.open(tmp_path / "t.db", create=True) as store:
+        import_paths(store, [folder])
+        titles = {a.source: a.title for a in store.articles(store.stories()[0].id)}
+    assert titles == {"a.txt": "Generals meet after clash", "b.txt": None, "c.txt": "Given title"}

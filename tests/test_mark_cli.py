@@ -95,7 +95,8 @@ def test_plain_output_is_one_line(db, claims):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"--a": "nope:0-1"}, "no claim with id 'nope:0-1'"),
+        ({"--a": "nope:0-1"}, "no claim at 'nope:0-1'"),
+        ({"--a": "no-id-at-all"}, "no claim with id 'no-id-at-all'"),
         ({"--label": "maybe"}, "unknown label 'maybe'"),
         ({"--label": "AGREE!"}, "unknown label"),
         ({"--reviewer": "  "}, "a mark needs a reviewer name"),

@@ -94,11 +94,21 @@ class AgreementSummary:
     pairwise: tuple[PairwiseAgreement, ...]
     per_story: dict[str, GroupAgreement] = field(default_factory=dict)
     per_label: dict[str, LabelAgreement] = field(default_factory=dict)
+    # What the figures leave out: unsure marks (no rating, unless counted as a label), and
+    # pairs that kept fewer than two ratings (nothing to agree or disagree on).
+    unsure_left_out: int = 0
+    single_rated_left_out: int = 0
+    unsure_is_a_label: bool = False
 
     def to_json(self) -> dict:
         return {
             "reviewers": list(self.reviewers),
             "items": self.items,
+            "left_out": {
+                "unsure_marks": self.unsure_left_out,
+                "pairs_with_one_rating": self.single_rated_left_out,
+            },
+            "unsure_is_a_label": self.unsure_is_a_label,
             "krippendorff_alpha": self.krippendorff_alpha,
             "fleiss_kappa": self.fleiss_kappa,
             "pairwise": [p.to_json() for p in self.pairwise],
@@ -260,11 +270,14 @@ def ordered_labels(labels: Iterable[Hashable]) -> tuple:
     return tuple(known + rest)
 
 
-def rated_items(ratings: Iterable[Rating]) -> dict[Hashable, dict[str, Rating]]:
-    """item -> rater -> rating, keeping real ratings only (unsure and None dropped)."""
+def rated_items(
+    ratings: Iterable[Rating], *, unsure_is_a_label: bool = False
+) -> dict[Hashable, dict[str, Rating]]:
+    """item -> rater -> rating, keeping real ratings only (unsure and None dropped, unless
+    `unsure_is_a_label`: then only None is)."""
     items: dict[Hashable, dict[str, Rating]] = defaultdict(dict)
     for rating in ratings:
-        if rating.label in NO_RATING:
+        if rating.label is None or (rating.label in NO_RATING and not unsure_is_a_label):
             continue
         if rating.rater in items[rating.item]:
             raise ValueError(f"{rating.rater!r} rated item {rating.item!r} twice")
@@ -272,9 +285,15 @@ def rated_items(ratings: Iterable[Rating]) -> dict[Hashable, dict[str, Rating]]:
     return dict(items)
 
 
-def summarize(ratings: Iterable[Rating]) -> AgreementSummary:
-    """Every figure `workbench agreement` shows, over the items with two or more ratings."""
-    items = {k: v for k, v in rated_items(ratings).items() if len(v) >= 2}
+def summarize(ratings: Iterable[Rating], *, unsure_is_a_label: bool = False) -> AgreementSummary:
+    """Every figure `workbench agreement` shows, over the items with two or more ratings;
+    and how many unsure marks and once-rated pairs that leaves out. With
+    `unsure_is_a_label`, an unsure mark is a rating like any other (a category)."""
+    ratings = list(ratings)
+    unsure = 0 if unsure_is_a_label else sum(r.label in NO_RATING for r in ratings)
+    rated = rated_items(ratings, unsure_is_a_label=unsure_is_a_label)
+    items = {k: v for k, v in rated.items() if len(v) >= 2}
+    marked = {r.item for r in ratings if r.label is not None}
     keys = sorted(items, key=str)
     reviewers = tuple(sorted({r for key in keys for r in items[key]}))
     labels = ordered_labels(r.label for key in keys for r in items[key].values())
@@ -310,6 +329,9 @@ def summarize(ratings: Iterable[Rating]) -> AgreementSummary:
         pairwise=pairwise,
         per_story=per_story,
         per_label=per_label,
+        unsure_left_out=unsure,
+        single_rated_left_out=len(marked) - len(items),
+        unsure_is_a_label=unsure_is_a_label,
     )
 
 

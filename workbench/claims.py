@@ -458,3 +458,24 @@ def _apply_paywall_tail(paywall_hits: list[int], kinds: list[ClaimKind]) -> None
     tail = next((i for i in paywall_hits if i > first_claim), None)
     if tail is not None:
         kinds[tail:] = [ClaimKind.BOILERPLATE] * (len(kinds) - tail)
+
+
+# A heading that is a date line ("Monday, October 23, 2017") is no headline.
+_DATELINE = re.compile(
+    r"^\W*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\W+)?"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\W+\d{4}\W*$",
+    re.IGNORECASE,
+)
+
+
+def headline(text: str, spans: list[ClaimSpan]) -> str | None:
+    """An article's headline, for a title when none is given: its first heading among its
+    first few claims (a date line is not one), when the article begins with one."""
+    for span in spans[:3]:
+        if span.kind == ClaimKind.HEADING:
+            words = text[span.start : span.end].strip()
+            if words and not _DATELINE.match(words):
+                return words
+        elif span.kind == ClaimKind.CLAIM:
+            return None  # the body has begun
+    return None

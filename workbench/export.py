@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from workbench import __version__
+from workbench.decision import Vote, decide
 from workbench.display import json_escaped
 from workbench.errors import WorkbenchError
 from workbench.models import Label, MarkAction
@@ -71,6 +73,7 @@ class ExportCounts:
     rows: int = 0
     skipped: int = 0  # unsure marks, in NLI only
     labels: Counter = field(default_factory=Counter)
+    open_disagreements: int = 0  # --final: pairs left out, reviewers disagree undecided
 
 
 # --- rows -------------------------------------------------------------------------------------
@@ -85,7 +88,7 @@ def mark_json(row: Sequence) -> dict:
         "b": {"article": row[6], "claim": row[7], "start": row[8], "end": row[9], "text": row[10]},
         "label": row[11],
         "reviewer": row[12],
-        "note": row[13],
+        "note": row[13] or "",
         "created_at": row[14],
     }
 
@@ -116,7 +119,7 @@ def jsonl_line(row: Sequence) -> str:
     return json_escaped(_JSONL_LINE % (
         s(row[0]), s(row[1]), s(row[2]), row[3], row[4], s(row[5]),
         s(row[6]), s(row[7]), row[8], row[9], s(row[10]),
-        s(row[11]), s(row[12]), "null" if row[13] is None else s(row[13]), s(row[14]),
+        s(row[11]), s(row[12]), s(row[13] or ""), s(row[14]),
     ))  # fmt: skip
 
 
@@ -174,11 +177,38 @@ def write_rows(
 def export_to_stream(
     store: Store, fmt: str, out: IO[str], selection: ExportFilter, *, raw: bool = False
 ) -> ExportCounts:
-    """The selected standing marks (flat rows, CSV_FIELDS order), streamed from one cursor."""
+    """The selected standing marks (flat rows, CSV_FIELDS order), streamed from one cursor;
+    with `selection.final`, one row per pair with its decided label (final_rows)."""
+    if selection.final:
+        disputed = [0]
+        rows = final_rows(store, selection, disputed)
+        counts = write_rows(rows, fmt, out, raw=raw)
+        counts.open_disagreements = disputed[0]
+        return counts
     rows = store.standing_rows(
         story=selection.story, reviewer=selection.reviewer, action=selection.action
     )
     return write_rows(rows, fmt, out, raw=raw)
+
+
+def final_rows(store: Store, selection: ExportFilter, disputed: list[int]) -> Iterator[tuple]:
+    """One row per decided pair (workbench.decision: the editor's final label where there
+    is one, else the label every reviewer agrees on), streamed pair by pair. `reviewer`
+    says who decided ("ed" for a final, "ana, ben" for reviewers who agree), `note` holds
+    their notes; pairs reviewers disagree on, undecided, are counted in `disputed[0]`."""
+    rows = store.standing_rows_by_pair(story=selection.story, reviewer=selection.reviewer)
+    for _, group in itertools.groupby(rows, key=lambda row: (row[2], row[7])):
+        group = list(group)
+        found = decide(Vote(r[12], r[11], r[15] == "final", r[14], r[16]) for r in group)
+        if found.label is None:
+            disputed[0] += found.disputed
+            continue
+        deciding = [r for r in group if (r[15] == "final") == found.final and r[12] in found.by]
+        if found.final:
+            deciding = deciding[-1:]  # the latest final
+        notes = "; ".join(r[13] for r in deciding if r[13]) or None
+        latest = max(deciding, key=lambda r: (r[14], r[16]))
+        yield (*latest[:11], found.label, ", ".join(found.by), notes, latest[14])
 
 
 def export_to_file(
@@ -211,6 +241,7 @@ def export_to_file(
                 "rows": counts.rows,
                 "labels": {str(k): v for k, v in sorted(counts.labels.items())},
                 "skipped_unsure": counts.skipped,
+                **({"open_disagreements": counts.open_disagreements} if selection.final else {}),
             },
             "filters": selection.to_json(story_name),
             "database": {
@@ -320,7 +351,7 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
 
 
 def read_csv(path: str | os.PathLike, *, raw: bool = False) -> Iterator[dict]:
-    """CSV rows in the JSONL shape (offsets as ints; an empty note reads back as None).
+    """CSV rows in the JSONL shape (offsets as ints; no note reads back as "", as in JSONL).
     The formula prefix is taken off unless the file was written with `raw`."""
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -332,7 +363,7 @@ def read_csv(path: str | os.PathLike, *, raw: bool = False) -> Iterator[dict]:
                 "b": _side_from_csv(row, "b"),
                 "label": row["label"],
                 "reviewer": row["reviewer"],
-                "note": row["note"] or None,
+                "note": row["note"],
                 "created_at": row["created_at"],
             }
 

@@ -61,6 +61,26 @@ class SkippedLink:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file in a folder that is not of a format import reads, so it is not read."""
+
+    path: Path
+
+    def message(self) -> str:
+        why = "not a .txt, .md, .jsonl or Multi-News file"
+        if self.path.suffix.lower() in CONVERT_FIRST:
+            why = f"{CONVERT_FIRST[self.path.suffix.lower()]} is not supported: convert it to text"
+        return f"skipped {self.path}: {why}"
+
+
+# Formats people keep articles in that import does not read (say so, by name).
+CONVERT_FIRST = {
+    ".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".odt": "OpenDocument", ".rtf": "RTF",
+    ".html": "HTML", ".htm": "HTML", ".epub": "EPUB", ".pages": "Pages",
+}  # fmt: skip
+
+
 @dataclass
 class _Reader:
     story: str | None
@@ -68,7 +88,7 @@ class _Reader:
     max_bytes: int
     max_articles: int
     follow_symlinks: bool
-    skipped: list[SkippedLink] = field(default_factory=list)
+    skipped: list[SkippedLink | SkippedFile] = field(default_factory=list)
 
 
 def read_inputs(
@@ -79,7 +99,7 @@ def read_inputs(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_articles: int = DEFAULT_MAX_ARTICLES,
     follow_symlinks: bool = False,
-    skipped: list[SkippedLink] | None = None,
+    skipped: list[SkippedLink | SkippedFile] | None = None,
 ) -> list[ArticleInput]:
     """All articles of all paths, fully validated. Raises IngestError on the first bad one.
 
@@ -151,6 +171,8 @@ def _read_folder(
                 if extra:
                     article = _with_metadata(article, extra)
                 yield article
+        else:
+            reader.skipped.append(SkippedFile(entry))
     if not found_any:
         raise IngestError(f"{folder}: no .txt, .md or .jsonl files in this folder")
 
@@ -199,6 +221,8 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
     if len(data) > max_bytes:
         raise IngestError(f"{path}: over the {max_bytes:,}-byte limit (see --max-bytes)")
+    if data.startswith(b"%PDF-"):
+        raise IngestError(f"{path}: a PDF: PDF is not supported; convert it to text first")
     if b"\x00" in data:
         raise IngestError(f"{path}: a binary file (it contains NUL bytes), not text")
     try:

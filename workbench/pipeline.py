@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.align import ALIGNER_VERSION, align_story
-from workbench.claims import SEGMENTER_VERSION, split_claims
+from workbench.claims import SEGMENTER_VERSION, headline, split_claims
 from workbench.errors import TooLargeError
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
 from workbench.models import Article, article_id, claim_id, story_id
@@ -66,25 +66,25 @@ def import_articles(
         store.set_meta("segmenter_version", SEGMENTER_VERSION)
         for done, item in enumerate(inputs, start=1):
             sid = story_id(item.story)
-            article = Article(
-                id=article_id(item.text),
-                story_id=sid,
-                source=item.source,
-                text=item.text,
-                title=item.title,
-                outlet=item.outlet,
-                published=item.published,
-                url=item.url,
-            )
-            existing = store.find_article(article.id)
+            existing = store.find_article(article_id(item.text))
             if existing is not None:
                 if existing.story_id == sid:
                     report.unchanged += 1
                 else:
                     report.elsewhere.append((item.origin, existing.source))
             else:
+                spans = split_claims(item.text)
+                article = Article(
+                    id=article_id(item.text),
+                    story_id=sid,
+                    source=item.source,
+                    text=item.text,
+                    title=item.title or headline(item.text, spans),
+                    outlet=item.outlet,
+                    published=item.published,
+                    url=item.url,
+                )
                 story = store.ensure_story(item.story)
-                spans = split_claims(article.text)
                 norms = [normalize(article.text[s.start : s.end]) for s in spans]
                 store.add_article(article, spans, norms)
                 report.added += 1

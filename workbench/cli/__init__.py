@@ -67,6 +67,29 @@ class WorkbenchGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), name), cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def main(self, *args, **kwargs):
+        """click's own usage errors (an unknown option or command) are one line too, with
+        exit status 2 as click gives them; everything else as click does it."""
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            if not standalone:
+                raise
+            where = exc.ctx.command_path if exc.ctx else "workbench"
+            say(f"Error: {one_line(exc.format_message())} (see '{where} --help')", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            if not standalone:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            if not standalone:
+                raise
+            say("Aborted!", err=True)
+            sys.exit(1)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

@@ -22,6 +22,7 @@ from workbench.ingest import (
     DEFAULT_MAX_ARTICLES,
     DEFAULT_MAX_BYTES,
     FORMATS,
+    SkippedFile,
     SkippedLink,
     read_inputs,
 )
@@ -89,7 +90,7 @@ def import_command(
     # name and appears only once the import has committed (Store.open_or_create).
     from workbench.pipeline import import_articles  # the aligner: numpy, scipy, rapidfuzz
 
-    skipped: list[SkippedLink] = []
+    skipped: list[SkippedLink | SkippedFile] = []
     inputs = read_inputs(
         paths,
         story=story,
@@ -195,7 +196,7 @@ def claims_command(db, story, all_kinds, as_json):
         for r in rows:
             c = r.claim
             say(
-                f"{one_line(r.source, 28):28}  {c.start:>6}-{c.end:<6} {c.kind:11} "
+                f"{c.id:34}  {one_line(r.source, 28):28}  {c.start:>6}-{c.end:<6} {c.kind:11} "
                 f"{one_line(c.text, 100)}"
             )
 
@@ -255,7 +256,8 @@ def align_command(db, story, top_k):
 @click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True)
 @json_option
 def candidates_command(db, story, top_k, min_score, as_json):
-    """List the proposed cross-article claim pairs, best first, with their hints.
+    """List the stored cross-article claim pairs (one line per pair), with their ids and
+    hints.
 
     \b
     Example:
@@ -263,7 +265,7 @@ def candidates_command(db, story, top_k, min_score, as_json):
     """
     with open_store(db, readonly=True) as store:
         story_id = store.resolve_story(story).id if story else None
-        rows = store.candidate_rows(story=story_id, top=top_k, min_score=min_score)
+        rows = store.candidate_rows(story=story_id, top=top_k, min_score=min_score, once=True)
         if as_json:
             echo_json_lines(_candidate_json(r) for r in rows)
             return
@@ -277,7 +279,9 @@ def _echo_candidate(r: CandidateRow) -> None:
     say(
         f"{r.score:5.1f}  #{r.rank}{flag}  {one_line(r.a.source, 20):20} "
         f"{one_line(r.a.claim.text, 60):60}  ~  {one_line(r.b.source, 20):20} "
-        f"{one_line(r.b.claim.text, 60)}" + (f"\n       hints: {hints}" if hints else "")
+        f"{one_line(r.b.claim.text, 60)}"
+        f"\n       ids: {r.a.claim.id} ~ {r.b.claim.id}"
+        + (f"\n       hints: {hints}" if hints else "")
     )
 
 

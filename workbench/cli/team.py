@@ -40,8 +40,10 @@ def _mark_json(mark: Mark) -> dict:
 
 @click.command("mark")
 @db_argument()
-@click.option("--a", "claim_a", required=True, metavar="CLAIM", help="One claim's id.")
-@click.option("--b", "claim_b", required=True, metavar="CLAIM", help="The other claim's id.")
+@click.option(
+    "--a", "claim_a", required=True, metavar="CLAIM", help="One claim: its id, or SOURCE:START-END."
+)
+@click.option("--b", "claim_b", required=True, metavar="CLAIM", help="The other claim, likewise.")
 @click.option(
     "--label", required=True, metavar="LABEL", help=f"One of: {', '.join(str(x) for x in Label)}."
 )
@@ -54,13 +56,19 @@ def mark_command(db, claim_a, claim_b, label, reviewer, note, as_json):
     The pair is the same item whichever way round it is given; a later mark by the same
     reviewer on the same pair replaces the earlier one (both rows are kept).
 
+    A claim is named by its id (what `workbench claims` and `candidates` show) or by its
+    article's source and offsets, SOURCE:START-END.
+
     \b
     Example:
         workbench mark stories.db --a 3f2a...:0-54 --b 9c1e...:120-190 \\
             --label contradict --reviewer ana --note "6 vs 7 injured"
+        workbench mark stories.db --a ap.txt:0-54 --b reuters.txt:120-190 --label agree \\
+            --reviewer ana
     """
     with open_store(db) as store:
-        mark = store.record_mark(claim_a, claim_b, label, reviewer, note=note)
+        a, b = store.resolve_claim(claim_a), store.resolve_claim(claim_b)
+        mark = store.record_mark(a, b, label, reviewer, note=note)
     if as_json:
         echo_json_lines([_mark_json(mark)])
     else:
@@ -106,7 +114,12 @@ def undo_command(db, reviewer, as_json):
 )
 @click.option("--reviewer", metavar="R", help="Only this reviewer's marks.")
 @story_option
-@click.option("--final", is_flag=True, help="Adjudicated (final) labels instead of reviewers'.")
+@click.option(
+    "--final",
+    is_flag=True,
+    help="One label per pair: the editor's decision where there is one, else the label all "
+    "reviewers agree on (pairs they disagree on are left out, and counted).",
+)
 @click.option(
     "--raw",
     is_flag=True,
@@ -122,7 +135,9 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
     (a_article, a_claim, ...), with a header. NLI: {"premise", "hypothesis", "label"} with
     agree -> entailment, contradict -> contradiction, unrelated -> neutral; unsure marks are
     left out. Several reviewers' marks on one pair give one line each: use --final or
-    --reviewer for one label per pair.
+    --reviewer for one label per pair. --final: the editor's final label where there is
+    one, else the label every reviewer who gave one agrees on (unsure aside); a pair with
+    an open disagreement is left out, counted on stderr and in the manifest.
 
     CSV cells that begin with =, +, -, @, a tab or a carriage return would run as formulas
     in a spreadsheet: they are written with a ' in front (and so is a cell that begins with
@@ -148,8 +163,10 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
         )
         if output is None:
             out = data_stdout()
-            export_to_stream(store, fmt, out, selection, raw=raw)
+            counts = export_to_stream(store, fmt, out, selection, raw=raw)
             out.flush()
+            if final and counts.open_disagreements:
+                say(_disagreements_left_out(counts.open_disagreements), err=True)
             return
         manifest = export_to_file(
             store, fmt, output, selection, story_name=story_row.name if story_row else None, raw=raw
@@ -157,6 +174,15 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
     counts = manifest["counts"]
     skipped = f", {counts['skipped_unsure']} unsure left out" if fmt == "nli" else ""
     say(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
+    if final and counts.get("open_disagreements"):
+        say(_disagreements_left_out(counts["open_disagreements"]), err=True)
+
+
+def _disagreements_left_out(n: int) -> str:
+    return (
+        f"left out {n} pair(s) on which reviewers disagree and no editor has decided"
+        " (workbench review DB --adjudicate)"
+    )
 
 
 @click.command("merge")
@@ -193,14 +219,21 @@ def merge_command(out, inputs, as_json):
 @click.command("agreement")
 @db_argument()
 @story_option
+@click.option(
+    "--unsure-as-label",
+    is_flag=True,
+    help="Count an unsure mark as a label of its own (by default it is no rating).",
+)
 @json_option
-def agreement_command(db, story, as_json):
+def agreement_command(db, story, unsure_as_label, as_json):
     """Agreement between reviewers, over the pairs two or more of them marked.
 
     Percent agreement and Cohen's kappa for each pair of reviewers (with their confusion
     table), Fleiss' kappa when every pair has the same number of raters, Krippendorff's
     alpha (nominal) overall, per story and per label (that label against the rest). An
-    unsure mark counts as no rating. Undefined figures show as "-" (null in JSON).
+    unsure mark counts as no rating (--unsure-as-label: as a category of its own); the
+    output says how many unsure marks, and how many pairs left with one rating, were left
+    out. Undefined figures show as "-" (null in JSON).
 
     \b
     Example:
@@ -211,7 +244,7 @@ def agreement_command(db, story, as_json):
 
     with open_store(db, readonly=True) as store:
         story_id = store.resolve_story(story).id if story else None
-        summary = summarize(store_ratings(store, story=story_id))
+        summary = summarize(store_ratings(store, story=story_id), unsure_is_a_label=unsure_as_label)
     if as_json:
         click.echo(json_line(summary.to_json()))
         return
@@ -224,11 +257,18 @@ def _fig(value: float | None, digits: int = 3) -> str:
 
 
 def agreement_lines(summary) -> list[str]:
+    unsure = (
+        "unsure marks count as a label"
+        if summary.unsure_is_a_label
+        else f"{summary.unsure_left_out} unsure mark(s)"
+    )
+    left_out = f"left out: {unsure}, {summary.single_rated_left_out} pair(s) with only one rating"
     if summary.items == 0:
-        return ["no pair has been marked by two or more reviewers yet"]
+        return ["no pair has been marked by two or more reviewers yet", left_out]
     lines = [
         f"reviewers: {', '.join(one_line(r) for r in summary.reviewers)}",
         f"items (pairs with 2+ ratings): {summary.items}",
+        left_out,
         f"percent agreement: {_fig(summary.percent_agreement)}",
         f"Krippendorff's alpha (nominal): {_fig(summary.krippendorff_alpha)}",
         f"Fleiss' kappa: {_fig(summary.fleiss_kappa)}"

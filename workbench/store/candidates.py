@@ -100,9 +100,22 @@ class CandidateStore(StoreBase):
         story: str | None = None,
         top: int | None = None,
         min_score: float = 0.0,
+        once: bool = False,
     ) -> Iterator[CandidateRow]:
-        """Stored candidates, streamed in reading order of the proposing claim."""
+        """Stored candidates, streamed in reading order of the proposing claim. `once`: one
+        row per pair, the better of its two directions (a pair is stored both ways when
+        each claim is the other's best)."""
         clauses, params = ["k.score >= ?"], [min_score]
+        if once:
+            clauses.append(
+                "NOT EXISTS (SELECT 1 FROM candidates r WHERE r.a = k.b AND r.b = k.a"
+                " AND r.score >= ? AND (r.score > k.score OR (r.score = k.score AND r.a < k.a))"
+                + (" AND r.rank <= ?" if top else "")
+                + ")"
+            )
+            params.append(min_score)
+            if top:
+                params.append(top)
         if story:
             clauses.append("aa.story_id = ?")
             params.append(story)

@@ -157,6 +157,33 @@ class CorpusStore(StoreBase):
         for row in cursor:
             yield ClaimRow(claim_from_row(row[:7]), row[7], row[8], row[9])
 
+    def resolve_claim(self, ref: str) -> str:
+        """A claim's id from its id, or from SOURCE:START-END (the article's source as the
+        tables show it, and the claim's offsets)."""
+        if self.db.execute("SELECT 1 FROM claims WHERE id = ?", [ref]).fetchone():
+            return ref
+        source, sep, offsets = ref.rpartition(":")
+        start, dash, end = offsets.partition("-")
+        if not (sep and dash and start.isdigit() and end.isdigit()):
+            raise NotFoundError(f"no claim with id {ref!r} (give a claim id or SOURCE:START-END)")
+        found = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT c.id FROM claims c JOIN articles a ON a.id = c.article_id"
+                ' WHERE a.source = ? AND c.start = ? AND c."end" = ?',
+                [source, int(start), int(end)],
+            )
+        ]
+        if not found:
+            raise NotFoundError(
+                f"no claim at {ref!r} (SOURCE:START-END, as 'workbench claims' shows)"
+            )
+        if len(found) > 1:
+            raise NotFoundError(
+                f"{ref!r} names {len(found)} claims (the source is in several stories): give its id"
+            )
+        return found[0]
+
     def claim(self, claim: str) -> ClaimRow:
         row = self.db.execute(
             f"SELECT {claim_columns('c')}, a.story_id, s.name, a.source"

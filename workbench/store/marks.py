@@ -245,10 +245,38 @@ class MarkStore(StoreBase):
             )
         )
 
+    def standing_rows_by_pair(
+        self, *, story: str | None = None, reviewer: str | None = None
+    ) -> Iterator[tuple]:
+        """Every standing row, reviewers' marks and editors' finals, grouped by pair (rows
+        of one pair come together): STANDING_ROW_COLUMNS, then the action and the row's id.
+        What `export --final` decides each pair's label from (workbench.decision)."""
+        return iter(
+            self._standing_query(
+                's.name, aa.source, ca.id, ca.start, ca."end", ca.text,'
+                ' ab.source, cb.id, cb.start, cb."end", cb.text,'
+                " m.label, m.reviewer, m.note, m.created_at, m.action, m.id",
+                story,
+                reviewer,
+                None,
+                order="m.pair_id, m.created_at, m.id",
+            )
+        )
+
     def _standing_query(
-        self, columns: str, story: str | None, reviewer: str | None, action: MarkAction
+        self,
+        columns: str,
+        story: str | None,
+        reviewer: str | None,
+        action: MarkAction | None,
+        *,
+        order: str = "m.created_at, m.id",
     ) -> sqlite3.Cursor:
-        clauses, params = ["m.action = ?"], [str(action)]
+        clauses: list[str] = []
+        params: list = []
+        if action is not None:
+            clauses.append("m.action = ?")
+            params.append(str(action))
         if reviewer:
             clauses.append("m.reviewer = ?")
             params.append(reviewer)
@@ -262,8 +290,8 @@ class MarkStore(StoreBase):
             JOIN claims ca ON ca.id = m.claim_a JOIN articles aa ON aa.id = ca.article_id
             JOIN stories s ON s.id = aa.story_id
             JOIN claims cb ON cb.id = m.claim_b JOIN articles ab ON ab.id = cb.article_id
-            WHERE {" AND ".join(clauses)} AND {standing("m")}
-            ORDER BY m.created_at, m.id
+            WHERE {" AND ".join([*clauses, standing("m")])}
+            ORDER BY {order}
             """,
             params,
         )
