@@ -533,3 +533,10 @@ def test_a_served_session_is_given_no_editor_or_pager(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert "EDITOR" not in made["env"] and "PAGER" not in made["env"]
+
+
+def test_json_escapes_del_too():
+    """DEL is ASCII, but a terminal control all the same (found by the output fuzz test)."""
+    from workbench.display import json_line
+
+    assert json_line({"reviewer": "\x7f"}) == '{"reviewer": "\\u007f"}'

@@ -170,3 +170,41 @@ def test_a_file_that_begins_with_a_headline_gets_it_as_its_title(tmp_path):
         import_paths(store, [folder])
         titles = {a.source: a.title for a in store.articles(store.stories()[0].id)}
     assert titles == {"a.txt": "Generals meet after clash", "b.txt": None, "c.txt": "Given title"}
+
+
+def test_an_article_added_to_an_aligned_story_is_aligned_incrementally(tmp_path, monkeypatch):
+    import workbench.pipeline as pipeline
+
+    # The smallest article last: 12 of 136 claims, under the share a full run takes over.
+    seeds = sorted(SEEDS_DIR.glob("*.txt"), key=lambda p: p.name.startswith("001"))
+    db = tmp_path / "grow.db"
+    with Store.open(db, create=True) as store:
+        import_paths(store, seeds[:4], story=SAMPLE_STORY)
+        before = {(r.a.claim.id, r.b.claim.id) for r in store.candidate_rows()}
+    calls = []
+    real = pipeline.align_story
+
+    def recording(claims, **kwargs):
+        calls.append(kwargs.get("only"))
+        return real(claims, **kwargs)
+
+    monkeypatch.setattr(pipeline, "align_story", recording)
+    with Store.open(db) as store:
+        import_paths(store, seeds[4:], story=SAMPLE_STORY)
+        grown = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows()}
+        new_article = next(
+            a.id for a in store.articles(store.stories()[0].id) if a.source == seeds[4].name
+        )
+    assert calls and calls[0] is not None  # only the new article's claims were scored
+    assert before <= set(grown)  # nothing of the rest was dropped
+    touching = {k for k in grown if new_article in (k[0].split(":")[0], k[1].split(":")[0])}
+    assert touching  # the new article is paired, both ways
+    assert any(k[0].startswith(new_article) for k in touching)
+    assert any(k[1].startswith(new_article) for k in touching)
+    # a full re-alignment finds the same rows for the new article's claims
+    monkeypatch.setattr(pipeline, "align_story", real)
+    with Store.open(db) as store:
+        pipeline.align_stories(store, [store.stories()[0].id])
+        full = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows()}
+    mine = {k for k in grown if k[0].startswith(new_article)}
+    assert mine == {k for k in full if k[0].startswith(new_article)}

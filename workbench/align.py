@@ -35,7 +35,6 @@ ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_
 from __future__ import annotations
 
 import gc
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -575,40 +574,38 @@ def _frame_tokens(words: Sequence[str]) -> list[str]:
 
 
 def _weights(tokens: list[list[str]], article: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Each claim's tokens weighted by their IDF over the story's claims: the columns of
+    tokens seen in two articles or more (only those can make a cross-article pair alike),
+    and each claim's mass (the squared weight of all its tokens: the denominators)."""
     n = len(tokens)
     merge = _merge_map({w for ts in tokens for w in ts if not w.startswith("#")})
-    bags = [{merge.get(w, w) for w in ts if "=" not in w} for ts in tokens]
-    df: dict[str, int] = {}
-    first_article: dict[str, int] = {}
-    multi: set[str] = set()
-    for i, bag in enumerate(bags):
-        a = int(article[i])
-        for w in bag:
-            df[w] = df.get(w, 0) + 1
-            if first_article.setdefault(w, a) != a:
-                multi.add(w)
-    weights = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
-    # Only tokens seen in two articles can make a cross-article pair similar; the others
-    # still count in each claim's mass (the denominators).
-    col = {w: c for c, w in enumerate(sorted(multi))}
-    mass = np.zeros(n, dtype=np.float32)
-    indptr, indices, data = [0], [], []
-    for i, bag in enumerate(bags):
-        m = 0.0
-        for w in sorted(bag):
-            weight = weights[w]
-            m += weight * weight
-            c = col.get(w)
-            if c is not None:
-                indices.append(c)
-                data.append(weight)
-        indptr.append(len(indices))
-        mass[i] = m
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    ids: list[int] = []
+    for i, ts in enumerate(tokens):
+        bag = {merge.get(w, w) for w in ts if "=" not in w}
+        rows.extend([i] * len(bag))
+        ids.extend(vocab.setdefault(w, len(vocab)) for w in bag)
+    row = np.asarray(rows, dtype=np.int64)
+    tok = np.asarray(ids, dtype=np.int64)
+    df = np.bincount(tok, minlength=len(vocab))
+    idf = (np.log((n + 1) / (df + 1)) + 1.0).astype(np.float32)
+    weight = idf[tok]
+    mass = np.bincount(row, weights=weight.astype(np.float64) ** 2, minlength=n)
+    mass = mass.astype(np.float32)
     mass[mass <= 0] = 1.0
+    n_articles = int(article.max()) + 1 if n else 1
+    seen = np.unique(tok * n_articles + article[row])
+    multi = np.bincount(seen // n_articles, minlength=len(vocab)) >= 2
+    column = np.full(len(vocab), -1, dtype=np.int64)
+    column[multi] = np.arange(int(multi.sum()))
+    keep = multi[tok]
     x = sparse.csr_matrix(
-        (np.asarray(data, np.float32), np.asarray(indices, np.int32), np.asarray(indptr)),
-        shape=(n, max(len(col), 1)),
+        (weight[keep], (row[keep], column[tok[keep]])),
+        shape=(n, max(int(multi.sum()), 1)),
+        dtype=np.float32,
     )
+    x.sum_duplicates()
     return x, mass
 
 

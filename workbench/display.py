@@ -53,7 +53,7 @@ def one_line(text: str, width: int | None = None) -> str:
 def json_escaped(encoded: str) -> str:
     """JSON text with every unsafe character as a \\u escape: the same value to a parser,
     and nothing that can drive a terminal. Raw characters can only sit inside strings."""
-    if encoded.isascii():  # the common case, and 100x cheaper than the search
+    if encoded.isascii() and "\x7f" not in encoded:  # the common case, 100x cheaper
         return encoded
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
 
