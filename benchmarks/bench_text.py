@@ -1,56 +1,50 @@
 """The per-claim text functions that import and alignment call: cost on first sight.
 
-`normalize` and `bare_reply` run on every claim of every story, `has_cues` too, and
+`normalize`, `bare_reply` and `has_cues` run on every claim of every story, and
 `discrepancy` on the pairs the aligner checks (each text seen for the first time: feature
 extraction dominates). Corpus: the 100 BASIL stories (as `workbench import` lays them out)
-when ../shared/data/basil exists, else a generated story of 100 x 40 claims. The pairs
-are the ones `align_story` asks `discrepancy` about, recorded once. Every cache of the text
-modules is cleared before each run; the figure is the minimum of ROUNDS runs (the machine
-is shared).
+when ../shared/data/basil exists, else a generated story of 100 x 40 claims; the pairs are
+the ones `align_story` asks `discrepancy` about, recorded once.
+
+Baseline, in the same run on the same input: the code of the commit that
+tests/data/text_reference.json.gz was recorded from (its sources are stored there), loaded
+beside ours. Both sides run in alternation, every cache of their text modules cleared
+before each run; each figure is CPU seconds (process time: other processes on the shared
+machine do not count), the minimum of ROUNDS runs.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from benchmarks.bench_align import generated_story
-from workbench import claimwords, hints, names, polarity, quantities, textnorm
+from tests.text_reference import (
+    BASIL_DIR,
+    basil_story_texts,
+    current_modules,
+    load_fixture,
+    load_modules,
+)
 from workbench.align import align_story
-from workbench.evaluation import basil_article, claims_of
+from workbench.evaluation import claims_of
 from workbench.models import Claim
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BASIL_DIR = REPO_ROOT.parent / "shared" / "data" / "basil" / "articles"
 ROUNDS = 5
-TEXT_MODULES = (textnorm, claimwords, polarity, quantities, names, hints)
+Modules = Mapping[str, ModuleType]
 
 
-def clear_text_caches() -> None:
-    """Every cache of the text modules: lru_caches and the plain dicts of word facts."""
-    for module in TEXT_MODULES:
+def clear_text_caches(modules: Modules | None = None) -> None:
+    """Every cache of the text modules: lru_caches, and the dicts of word facts (`_WORDS`
+    and those named `*_CACHE`)."""
+    for module in (modules or current_modules()).values():
         for name, value in vars(module).items():
             if hasattr(value, "cache_clear"):
                 value.cache_clear()
-            elif isinstance(value, dict) and name.endswith("_CACHE"):
+            elif isinstance(value, dict) and (name.endswith("_CACHE") or name == "_WORDS"):
                 value.clear()
-    claimwords._WORDS.clear()
-
-
-def basil_story_texts(directory: Path = BASIL_DIR) -> list[list[str]] | None:
-    """Each BASIL story's article texts as `workbench import` stores them (None when the
-    data is absent)."""
-    if not directory.is_dir():
-        return None
-    texts: dict[str, list[str]] = {}
-    for path in sorted(directory.glob("*/*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        article = basil_article(path, record)
-        if article.text.strip():
-            texts.setdefault(record["triplet-uuid"], []).append(article.text)
-    return [articles for _, articles in sorted(texts.items())]
 
 
 def basil_stories(directory: Path = BASIL_DIR) -> list[list[Claim]] | None:
@@ -63,56 +57,61 @@ def basil_stories(directory: Path = BASIL_DIR) -> list[list[Claim]] | None:
 
 def checked_pairs(stories: Sequence[Sequence[Claim]]) -> list[tuple[str, str]]:
     """The (a, b) texts `align_story` scores with `discrepancy`, in the order it asks."""
+    from workbench.hints import discrepancy
+
     asked: list[tuple[str, str]] = []
 
     def record(a: str, b: str) -> float:
         asked.append((a, b))
-        return 100.0 * hints.discrepancy(a, b).score
+        return 100.0 * discrepancy(a, b).score
 
     for claims in stories:
         align_story(claims, discrepancy=record)
     return asked
 
 
-def _min_seconds(fn: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(ROUNDS):
-        clear_text_caches()
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
+def workloads(texts: Sequence[str], pairs: Sequence[tuple[str, str]]) -> dict[str, Callable]:
+    """name -> what to run with a set of modules."""
+
+    def all_of_import(m: Modules) -> None:  # what import asks of these modules, in its order
+        for t in texts:
+            m["textnorm"].normalize(t)
+        for t in texts:
+            m["hints"].bare_reply(t)
+            m["hints"].has_cues(t)
+        for a, b in pairs:
+            m["hints"].discrepancy(a, b)
+
+    return {
+        f"normalize ({len(texts)} claims)": lambda m: [m["textnorm"].normalize(t) for t in texts],
+        f"bare_reply ({len(texts)} claims)": lambda m: [m["hints"].bare_reply(t) for t in texts],
+        f"has_cues ({len(texts)} claims)": lambda m: [m["hints"].has_cues(t) for t in texts],
+        f"discrepancy ({len(pairs)} pairs)": lambda m: [
+            m["hints"].discrepancy(a, b) for a, b in pairs
+        ],
+        "all four, in import's order": all_of_import,
+    }
+
+
+def min_seconds(
+    work: Callable[[Modules], object], sides: Sequence[Modules], rounds: int = ROUNDS
+) -> list[float]:
+    """The minimum CPU time of `work` on each side, the sides run in alternation, every
+    side's caches empty (a side's full caches would slow the other's garbage collection)."""
+    best = [float("inf")] * len(sides)
+    for _ in range(rounds):
+        for k, modules in enumerate(sides):
+            for side in sides:
+                clear_text_caches(side)
+            started = time.process_time()
+            work(modules)
+            best[k] = min(best[k], time.process_time() - started)
     return best
 
 
-def measures(stories: Sequence[Sequence[Claim]]) -> dict[str, tuple[int, float]]:
-    """name -> (calls, seconds: minimum over ROUNDS, caches cleared before each)."""
-    texts = [c.text for claims in stories for c in claims]
-    pairs = checked_pairs(stories)
-    out = {
-        "normalize": (len(texts), _min_seconds(lambda: [textnorm.normalize(t) for t in texts])),
-        "bare_reply": (len(texts), _min_seconds(lambda: [polarity.bare_reply(t) for t in texts])),
-        "has_cues": (len(texts), _min_seconds(lambda: [hints.has_cues(t) for t in texts])),
-        "discrepancy": (
-            len(pairs),
-            _min_seconds(lambda: [hints.discrepancy(a, b) for a, b in pairs]),
-        ),
-    }
-
-    def all_of_import() -> None:  # what import asks of these modules, in its order
-        for t in texts:
-            textnorm.normalize(t)
-        for t in texts:
-            polarity.bare_reply(t)
-            hints.has_cues(t)
-        for a, b in pairs:
-            hints.discrepancy(a, b)
-
-    out["all four, as import calls them"] = (len(texts), _min_seconds(all_of_import))
-    return out
-
-
-def _row(case: str, measure: str, value: str) -> dict:
-    return {"benchmark": "text", "case": case, "measure": measure, "value": value}
+def _row(case: str, measure: str, value: str, baseline: str, ratio: str) -> dict:
+    return {"benchmark": "text", "case": case, "measure": measure, "value": value,
+            "baseline": baseline, "ratio": ratio}  # fmt: skip
 
 
 def run() -> list[dict]:
@@ -120,9 +119,17 @@ def run() -> list[dict]:
     case = "basil (100 stories)"
     if stories is None:
         stories, case = [generated_story(100, 40)], "generated 100 x 40"
+    fixture = load_fixture()
+    reference = load_modules(fixture["sources"], "_bench_text_reference")
+    texts = [c.text for claims in stories for c in claims]
+    pairs = checked_pairs(stories)
     rows = []
-    for name, (calls, seconds) in measures(stories).items():
-        rows.append(_row(f"{case}, {calls} calls", f"{name}: s, min of {ROUNDS}", f"{seconds:.3f}"))
+    for name, work in workloads(texts, pairs).items():
+        ours, theirs = min_seconds(work, [current_modules(), reference])
+        rows.append(
+            _row(case, f"{name}: s, min of {ROUNDS}", f"{ours:.3f}",
+                 f"{theirs:.3f} ({fixture['commit'][:7]})", f"{theirs / ours:.1f}x")
+        )  # fmt: skip
     return rows
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from text_reference import (
+    basil_story_texts,
     corpus,
     current_modules,
     foreign_objects,
@@ -182,8 +183,6 @@ def _as_list(h) -> list:
 def _real_stories() -> list:
     """BASIL's stories when ../shared/data holds them (never stored: compared in-process),
     and the seed articles and made-up replies in any case."""
-    from benchmarks.bench_text import basil_story_texts
-
     shared = shared_data_dir()
     stories = basil_story_texts(shared / "basil" / "articles") if shared else None
     from workbench.claims import split_claims

@@ -35,6 +35,7 @@ if str(REPO_ROOT) not in sys.path:  # benchmarks/ holds the story generators
     sys.path.insert(0, str(REPO_ROOT))
 
 FIXTURE = REPO_ROOT / "tests" / "data" / "text_reference.json.gz"
+BASIL_DIR = REPO_ROOT.parent / "shared" / "data" / "basil" / "articles"
 MODULES = ("textnorm", "claimwords", "polarity", "quantities", "names", "hints")  # import order
 _OWN_IMPORT = re.compile(
     rf"\bworkbench(?=\.(?:{'|'.join(MODULES)})\b| import (?:{'|'.join(MODULES)})\b)"
@@ -139,7 +140,7 @@ def plain(value: Any) -> Any:
     fields = getattr(kind, "__dataclass_fields__", None)
     if fields is not None:
         return (kind.__name__, *(plain(getattr(value, name)) for name in fields))
-    if kind.__name__ == "Tok":
+    if kind.__name__ == "Tok":  # the reference's tokens: one object per token
         return (value.start, value.end, value.low, value.key, value.clause, value.capital)
     if isinstance(value, dict):
         return tuple(sorted((k, plain(v)) for k, v in value.items()))
@@ -148,10 +149,20 @@ def plain(value: Any) -> Any:
     raise TypeError(f"no plain form for {kind.__name__}")
 
 
+def token_rows(m: Mapping[str, ModuleType], text: str) -> tuple:
+    """A claim's tokens as (start, end, low, key, clause, capital) rows, whether the
+    module keeps an object per token ((tokens, starts)) or columns (`Words`)."""
+    found = m["claimwords"].words_of(text)
+    if isinstance(found, tuple):
+        return plain(found[0])
+    columns = (found.starts, found.ends, found.lows, found.keys, found.clauses, found.capitals)
+    return tuple(zip(*columns, strict=True))
+
+
 def inner_result(m: Mapping[str, ModuleType], text: str) -> tuple:
     """The intermediate results of one text: words, features, polarity, figures, names."""
     return (
-        plain(m["claimwords"].words_of(text)),
+        token_rows(m, text),
         plain(m["hints"].extract_features(text)),
         plain(m["polarity"].polarity_of(text)),
         plain(m["polarity"].stance(text)),
@@ -255,6 +266,22 @@ def corpus(
     for a, b in pairs:
         texts.update(dict.fromkeys((a, b)))
     return list(texts), list(pairs)
+
+
+def basil_story_texts(directory: Path = BASIL_DIR) -> list[list[str]] | None:
+    """Each BASIL story's article texts as `workbench import` stores them (None when the
+    data is absent)."""
+    from workbench.evaluation import basil_article
+
+    if not directory.is_dir():
+        return None
+    texts: dict[str, list[str]] = {}
+    for path in sorted(directory.glob("*/*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        article = basil_article(path, record)
+        if article.text.strip():
+            texts.setdefault(record["triplet-uuid"], []).append(article.text)
+    return [articles for _, articles in sorted(texts.items())]
 
 
 def seed_stories() -> list[Story]:
