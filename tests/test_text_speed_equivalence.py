@@ -201,7 +201,8 @@ def test_real_articles_give_the_reference_results_side_by_side():
         story_texts, story_pairs = corpus([story], ref)
         texts, pairs = texts + len(story_texts), pairs + len(story_pairs)
         claims = [t for article in story for t in article]
-        differences += _side_by_side(story_texts, story_pairs, ref, inner=claims)
+        # intermediate results (the costliest to compare) on every third claim
+        differences += _side_by_side(story_texts, story_pairs, ref, inner=claims[::3])
     assert texts > 500 and pairs > 300
     assert differences == []
 

@@ -208,7 +208,17 @@ _OUR_ENDINGS = ("our", "ours", "oured", "ouring", "ourite", "ourites", "ourable"
 _OUR = re.compile(r"our(s|ed|ing|ite|ites|able|ful)?$")
 
 
+_BRITISH_ENDINGS = (
+    *(e for endings, _, _ in _BRITISH_REWRITES_5 for e in endings),
+    "lled",
+    "lling",
+    *_OUR_ENDINGS,
+)
+
+
 def _british_to_american(w: str) -> str:
+    if not w.endswith(_BRITISH_ENDINGS):  # most words: no rewrite can apply
+        return w
     if len(w) >= 5:
         for endings, pattern, replacement in _BRITISH_REWRITES_5:
             if w.endswith(endings):
@@ -220,9 +230,12 @@ def _british_to_american(w: str) -> str:
     return w
 
 
+_STEM_ENDINGS = ("s", "ing", "ed", "ation", "e")
+
+
 def _stem(w: str) -> str:
     """A deliberately light stemmer (Porter step 1 in spirit): plurals, -ed, -ing, final e."""
-    if len(w) <= 3:
+    if len(w) <= 3 or not w.endswith(_STEM_ENDINGS):  # nothing below applies
         return w
     if w.endswith("ies") and len(w) > 4:
         w = w[:-3] + "y"
