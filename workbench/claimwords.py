@@ -110,8 +110,8 @@ class Words:
 
 
 # word as written -> (casefolded, context key, opens a clause, capitalised, opens a sentence,
-# is a word, a period after it ends a sentence)
-WordInfo = tuple[str, str, bool, bool, bool, bool, bool]
+# is a word, a period after it ends a sentence, its length as written)
+WordInfo = tuple[str, str, bool, bool, bool, bool, bool, int]
 
 
 class _WordInfos(dict[str, WordInfo]):
@@ -129,6 +129,7 @@ class _WordInfos(dict[str, WordInfo]):
             low in _OPENERS,
             low[0].isalnum(),
             (len(low) > 1 or low.isdigit()) and low not in _ABBREVIATIONS,
+            len(word),
         )
         if len(self) < 200_000:
             self[word] = info
@@ -163,11 +164,11 @@ def words_of(text: str) -> Words:
     # of its text after the previous one, as the positions between can start no token.
     # (A token that opens a clause has no key already: a clause word, or punctuation.)
     for word in _TOKEN.findall(text):
-        low, key, boundary, upper, opener, alnum, period_ends = infos[word]
+        low, key, boundary, upper, opener, alnum, period_ends, size = infos[word]
         if boundary or (closes and low == "."):
             clause += 1
         start = find(word, end)
-        end = start + len(word)
+        end = start + size
         append((start, end, low, key, clause, upper and not opening))
         closes = period_ends
         opening = opener or (opening and not alnum)
