@@ -17,13 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from workbench.textnorm import NUMBER_WORDS, STOPWORDS, canon_word, fold, word_set
+from workbench.textnorm import NUMBER_WORDS, STOPWORDS, TEXT_CACHE_SIZE, canon_word, fold, word_set
 
 _MONTH_WORDS = word_set("""january february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec""")
 _WEEKDAY_WORDS = word_set("""monday tuesday wednesday thursday friday saturday sunday mondays tuesdays
     wednesdays thursdays fridays saturdays sundays""")
-_TOKEN = re.compile(r"[0-9]+(?:[.,:][0-9]+)*|[^\W\d_]+(?:['’\-‐‑][^\W\d_]+)*|[^\w\s]")
+# Every token starts with a non-space: the lookahead skips spaces at once.
+_TOKEN = re.compile(r"(?=\S)(?:[0-9]+(?:[.,:][0-9]+)*|[^\W\d_]+(?:['’\-‐‑][^\W\d_]+)*|[^\w\s])")
 _CLAUSE_PUNCT = frozenset(";:!?()[]—–―")
 SENTENCE_PUNCT = frozenset(".;!?")
 # Words that open another clause: "announced Thursday | that the meeting took place Tuesday".
@@ -86,66 +87,92 @@ def context_key(low: str) -> str:
     return k[:-1] if len(k) > 3 and k.endswith("e") else k  # "fire" == "firing" ("fir")
 
 
-class Tok:
-    """One token of a claim. A plain class: a story has ~10^5 tokens, and a dataclass
-    costs twice as much to build."""
+class Words:
+    """The tokens of a claim as columns: token k is at starts[k]:ends[k], casefolded
+    lows[k], with context key keys[k] ("" for function words, numbers, punctuation), in
+    clause clauses[k], and capitals[k] when capitalised mid-sentence (a name, which says
+    less than a verb). Columns, because a story has ~10^5 tokens and an object per token
+    costs twice what a tuple per token, transposed, does."""
 
-    __slots__ = ("capital", "clause", "end", "key", "low", "start")
+    __slots__ = ("capitals", "clauses", "ends", "keys", "lows", "starts")
 
-    def __init__(self, start: int, end: int, low: str, key: str, clause: int, capital: bool):
-        self.start = start
-        self.end = end
-        self.low = low
-        self.key = key  # context key ("" for function words, numbers, punctuation)
-        self.clause = clause
-        self.capital = capital  # capitalised mid-sentence: a name, which says less than a verb
+    def __init__(self, rows: Sequence[tuple[int, int, str, str, int, bool]]):
+        columns = tuple(zip(*rows, strict=True)) if rows else ((),) * 6
+        self.starts: tuple[int, ...] = columns[0]
+        self.ends: tuple[int, ...] = columns[1]
+        self.lows: tuple[str, ...] = columns[2]
+        self.keys: tuple[str, ...] = columns[3]
+        self.clauses: tuple[int, ...] = columns[4]
+        self.capitals: tuple[bool, ...] = columns[5]
+
+    def __len__(self) -> int:
+        return len(self.starts)
 
 
 # word as written -> (casefolded, context key, opens a clause, capitalised, opens a sentence,
-# is a word); a plain dict, bounded, because lru_cache's call costs more than the lookup
-_WORDS: dict[str, tuple[str, str, bool, bool, bool, bool]] = {}
+# is a word, a period after it ends a sentence, its length as written)
+WordInfo = tuple[str, str, bool, bool, bool, bool, bool, int]
 
 
-def _word_info(word: str) -> tuple[str, str, bool, bool, bool, bool]:
-    info = _WORDS.get(word)
-    if info is None:
+class _WordInfos(dict[str, WordInfo]):
+    """A plain dict with the facts computed on a miss: a lookup is far cheaper than an
+    lru_cache call; bounded, because a long run meets new words forever."""
+
+    def __missing__(self, word: str) -> WordInfo:
         low = word.casefold()
         boundary = low in _BOUNDARIES
-        key = "" if boundary else context_key(low)
-        info = (low, key, boundary, word[0].isupper(), low in _OPENERS, low[0].isalnum())
-        if len(_WORDS) < 200_000:  # a long run meets new words forever
-            _WORDS[word] = info
-    return info
+        info = (
+            low,
+            "" if boundary else context_key(low),
+            boundary,
+            word[0].isupper(),
+            low in _OPENERS,
+            low[0].isalnum(),
+            (len(low) > 1 or low.isdigit()) and low not in _ABBREVIATIONS,
+            len(word),
+        )
+        if len(self) < 200_000:
+            self[word] = info
+        return info
+
+
+_WORDS = _WordInfos()
 
 
 _LETTERS = re.compile(r"[a-z]+")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def gate_words(text: str) -> frozenset[str]:
     """The casefolded letter runs of a claim: what the cheap test before each pattern
     looks at ("does a weekday occur at all?"), computed once per claim."""
     return frozenset(_LETTERS.findall(text.casefold()))
 
 
-def tokens(text: str) -> tuple[Tok, ...]:
-    out: list[Tok] = []
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def words_of(text: str) -> Words:
+    """The tokens of a claim (cached: the hint finder and the polarity module share them)."""
+    rows = []
+    append = rows.append
+    infos = _WORDS
+    find = text.find
+    end = 0
     clause = 0
-    prev_low = ""
+    closes = False  # a period after the previous token ends a sentence
     opening = True  # at the start of a sentence a capital says nothing about a name
-    for m in _TOKEN.finditer(text):
-        low, key, boundary, upper, opener, alnum = _word_info(m.group())
-        if boundary or (
-            low == "."
-            and (len(prev_low) > 1 or prev_low.isdigit())
-            and prev_low not in _ABBREVIATIONS
-        ):
+    # findall and find: no match object per token. A token starts at the first occurrence
+    # of its text after the previous one, as the positions between can start no token.
+    # (A token that opens a clause has no key already: a clause word, or punctuation.)
+    for word in _TOKEN.findall(text):
+        low, key, boundary, upper, opener, alnum, period_ends, size = infos[word]
+        if boundary or (closes and low == "."):
             clause += 1
-            key = ""
-        out.append(Tok(m.start(), m.end(), low, key, clause, upper and not opening))
-        prev_low = low
+        start = find(word, end)
+        end = start + size
+        append((start, end, low, key, clause, upper and not opening))
+        closes = period_ends
         opening = opener or (opening and not alnum)
-    return tuple(out)
+    return Words(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,57 +194,62 @@ class Context:
 NO_CONTEXT = Context({}, frozenset(), frozenset(), frozenset(), False)
 
 
-def context_of(toks: Sequence[Tok], starts: Sequence[int], span: tuple[int, int]) -> Context:
+def context_of(words: Words, span: tuple[int, int]) -> Context:
+    starts, clauses, keys, capitals = words.starts, words.clauses, words.keys, words.capitals
+    n = len(starts)
     i0 = bisect.bisect_left(starts, span[0])
     i1 = bisect.bisect_left(starts, span[1])
-    if i0 >= len(toks):
+    if i0 >= n:
         return NO_CONTEXT
-    words: dict[str, int] = {}
+    weights: dict[str, int] = {}
     places: set[str] = set()
     reporting = False
     for step, origin, clause in (
-        (-1, i0, toks[i0].clause),
-        (1, i1 - 1, toks[max(i0, i1 - 1)].clause),
+        (-1, i0, clauses[i0]),
+        (1, i1 - 1, clauses[max(i0, i1 - 1)]),
     ):
         k = origin + step
         seen = 0
-        while 0 <= k < len(toks) and toks[k].clause == clause and seen < _WINDOW:
-            key = toks[k].key
+        while 0 <= k < n and clauses[k] == clause and seen < _WINDOW:
+            key = keys[k]
             if key:
                 weight = _DISTANCE_WEIGHT[seen]
                 if key == SAY:
                     reporting = reporting or seen < 2
                     weight //= 2
-                elif toks[k].capital:
+                elif capitals[k]:
                     weight //= 2
                     if seen < 2:
                         places.add(key)
-                if weight > words.get(key, 0):
-                    words[key] = weight
+                if weight > weights.get(key, 0):
+                    weights[key] = weight
                 seen += 1
             k += step
-    nouns, named = _counted_nouns(toks, i1)
-    return Context(words, nouns, named, frozenset(places - named), reporting)
+    nouns, named = _counted_nouns(words, i1)
+    return Context(weights, nouns, named, frozenset(places - named), reporting)
 
 
-def _counted_nouns(toks: Sequence[Tok], i: int) -> tuple[frozenset[str], frozenset[str]]:
+def _counted_nouns(words: Words, i: int) -> tuple[frozenset[str], frozenset[str]]:
     """ "23 people", "10 new buses", "six of the fighters", "1.5 million Americans": the first
     words after a figure, (lowercase, capitalised)."""
-    got: list[Tok] = []
-    clause = toks[i].clause if i < len(toks) else -1
-    for tok in toks[i : i + 4]:
-        if tok.clause != clause:
+    clauses, keys = words.clauses, words.keys
+    n = len(clauses)
+    got: list[int] = []
+    clause = clauses[i] if i < n else -1
+    for k in range(i, min(i + 4, n)):
+        if clauses[k] != clause:
             break
-        if tok.key:
-            if tok.key != SAY:
-                got.append(tok)
+        if keys[k]:
+            if keys[k] != SAY:
+                got.append(k)
             if len(got) == 2:
                 break
-        elif tok.low not in _NOUN_GLUE:
+        elif words.lows[k] not in _NOUN_GLUE:
             break
+    capitals = words.capitals
     return (
-        frozenset(t.key for t in got if not t.capital),
-        frozenset(t.key for t in got if t.capital),
+        frozenset(keys[k] for k in got if not capitals[k]),
+        frozenset(keys[k] for k in got if capitals[k]),
     )
 
 
@@ -249,18 +281,13 @@ def adverb(low: str) -> bool:
     return low in ADVERB_SKIP or (low.endswith("ly") and len(low) > 4)
 
 
-@lru_cache(maxsize=8192)
-def words_of(text: str) -> tuple[tuple[Tok, ...], list[int]]:
-    toks = tokens(text)
-    return toks, [t.start for t in toks]
-
-
-def weighted(toks: Sequence[Tok], indices: Sequence[int]) -> tuple[tuple[str, float], ...]:
+def weighted(words: Words, indices: Sequence[int]) -> tuple[tuple[str, float], ...]:
     """Context keys with a weight: 1 for a word, 0.5 for a name (it says less about what
     is negated or denied than a verb or a noun)."""
+    keys, capitals = words.keys, words.capitals
     got: dict[str, float] = {}
     for k in indices:
-        t = toks[k]
-        if t.key and t.key != SAY:
-            got[t.key] = max(got.get(t.key, 0.0), 0.5 if t.capital else 1.0)
+        key = keys[k]
+        if key and key != SAY:
+            got[key] = max(got.get(key, 0.0), 0.5 if capitals[k] else 1.0)
     return tuple(sorted(got.items()))

@@ -61,7 +61,7 @@ from workbench.polarity import (
     stance,
 )
 from workbench.quantities import Quantity, extract_quantities
-from workbench.textnorm import NUMBER_WORDS, word_set
+from workbench.textnorm import NUMBER_WORDS, TEXT_CACHE_SIZE, word_set
 
 __all__ = [
     "KINDS",
@@ -199,8 +199,7 @@ def extract_features(text: str) -> ClaimFeatures:
         return all(e <= a or s >= b for a, b in taken)
 
     def ctx(span: tuple[int, int]) -> Context:
-        toks, starts = words_of(text)
-        return context_of(toks, starts, span)
+        return context_of(words_of(text), span)
 
     durations = _durations(text, present, ctx, taken)
     how_long: tuple[_Item, ...] = ()
@@ -384,7 +383,7 @@ def discrepancy(a_text: str, b_text: str) -> Discrepancy:
     return NO_DISCREPANCY if best is None else Discrepancy(best.strength, best.hint)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _features(text: str) -> ClaimFeatures:
     """Hints are computed when pairs are shown, and a listing shows each claim against
     many others: extracting is most of the cost (ClaimFeatures is immutable)."""
@@ -419,7 +418,7 @@ def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_
     return out
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _names(text: str) -> NameSet:
     """Names only matter to the hints shown to a reviewer, not to `discrepancy`."""
     return name_set(text)
@@ -654,7 +653,7 @@ def frame_keys(text: str) -> frozenset[str]:
 _FRAME_WORDS = 4  # words per item: the counted noun first, then the nearest context
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _frame_keys(text: str) -> frozenset[str]:
     f = _features(text)
     keys: set[str] = set()
@@ -689,7 +688,6 @@ _CUE_WORDS = word_set(
     six seven eight nine ten eleven twelve twenty thirty forty fifty hundred thousand million
     billion dozen dozens half"""
 )
-_CUE_WORD = re.compile(r"[a-z]+")
 
 
 def has_cues(text: str) -> bool:
@@ -698,4 +696,4 @@ def has_cues(text: str) -> bool:
     full comparison only of pairs where one side has some."""
     if _DIGIT.search(text) is not None or "n't" in text or "n’t" in text:
         return True
-    return not _CUE_WORDS.isdisjoint(_CUE_WORD.findall(text.casefold()))
+    return not _CUE_WORDS.isdisjoint(gate_words(text))  # cached: discrepancy needs them too

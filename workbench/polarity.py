@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -22,14 +21,14 @@ from workbench.claimwords import (
     REPORTING,
     SAY,
     SENTENCE_PUNCT,
-    Tok,
+    Words,
     adverb,
     context_key,
     gate_words,
     weighted,
     words_of,
 )
-from workbench.textnorm import STOPWORDS, word_set
+from workbench.textnorm import STOPWORDS, TEXT_CACHE_SIZE, word_set
 
 _NEGATION = re.compile(
     r"\b(?:(?:do|does|did|is|are|was|were|has|have|had|will|would|could|should|can|may|might|"
@@ -138,7 +137,7 @@ class Polarity:
 _NONE = Polarity()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def polarity_of(text: str) -> Polarity:
     """The negations and denials of a claim (tokenised only when a cue word is there)."""
     low = text.casefold()
@@ -148,44 +147,54 @@ def polarity_of(text: str) -> Polarity:
     has_implicit = not present.isdisjoint(_IMPLICIT_NEGATORS)
     if not (has_denial or has_negation or has_implicit):
         return _NONE
-    toks, starts = words_of(text)
+    words = words_of(text)
+    starts = words.starts
     denials: list[Polar] = []
     if has_denial:
-        denials = _denials(text, toks, starts)
+        denials = _denials(text, words)
     negations: list[Polar] = []
     if has_negation:
         denial_spans = [d.span for d in denials]
         for m in _NEGATION.finditer(text):
             if any(s <= m.start() < e for s, e in denial_spans) or _idiom(text, m):
                 continue
-            at = _predicate_index(toks, bisect.bisect_left(starts, m.end()))
-            negations.append(_polar(m.group(), m.span(), toks, at))
+            at = _predicate_index(words, bisect.bisect_left(starts, m.end()))
+            negations.append(_polar(m.group(), m.span(), words, at))
     # "did not directly dispute that ...": a denial under a negation denies nothing
-    negated_verbs = {toks[n.scope[0]].start for n in negations if n.scope}
+    negated_verbs = {starts[n.scope[0]] for n in negations if n.scope}
     denials = [d for d in denials if d.span[0] not in negated_verbs]
     negated_at: set[int] = set()
     for polar in negations + denials:
         negated_at.update(polar.scope)
-    for i, tok in enumerate(toks):  # "to avoid firing", "without firing": negated too
-        if tok.low in _IMPLICIT_NEGATORS:
-            for k in range(i + 1, min(i + 4, len(toks))):
-                if toks[k].clause == tok.clause and toks[k].key:
-                    negated_at.add(k)
+    if has_implicit:  # "to avoid firing", "without firing": negated too
+        clauses, keys, n = words.clauses, words.keys, len(starts)
+        for i, low in enumerate(words.lows):
+            if low in _IMPLICIT_NEGATORS:
+                for k in range(i + 1, min(i + 4, n)):
+                    if clauses[k] == clauses[i] and keys[k]:
+                        negated_at.add(k)
     return Polarity(tuple(negations), tuple(denials), frozenset(negated_at))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def stance(text: str) -> Stance:
     """What `text` asserts and negates (computed only when the other side negates)."""
     p = polarity_of(text)
-    toks, _ = words_of(text)
-    keyed = [(i, t.key) for i, t in enumerate(toks) if t.key]
+    keys = words_of(text).keys
+    every = frozenset(keys) - _NO_KEY
+    elliptical = any(not n.predicate for n in p.negations)
+    if not p.negated_at:  # most claims negate nothing
+        return Stance(asserted=every, negated=frozenset(), keys=every, elliptical=elliptical)
+    keyed = [(i, key) for i, key in enumerate(keys) if key]
     return Stance(
         asserted=frozenset(k for i, k in keyed if i not in p.negated_at),
         negated=frozenset(k for i, k in keyed if i in p.negated_at),
-        keys=frozenset(k for _, k in keyed),
-        elliptical=any(not n.predicate for n in p.negations),
+        keys=every,
+        elliptical=elliptical,
     )
+
+
+_NO_KEY = frozenset(("",))
 
 
 def _idiom(text: str, m: re.Match[str]) -> bool:
@@ -195,62 +204,65 @@ def _idiom(text: str, m: re.Match[str]) -> bool:
     )
 
 
-def _predicate_index(toks: Sequence[Tok], i: int) -> int | None:
+def _predicate_index(words: Words, i: int) -> int | None:
     """The first content word after a negation cue in its clause ("did not directly
     dispute" -> dispute), or None (an elliptical "does not.", "has not," ...)."""
-    if i >= len(toks):
+    n = len(words)
+    if i >= n:
         return None
-    clause = toks[i].clause
-    for k in range(i, min(i + 5, len(toks))):
-        tok = toks[k]
-        if tok.clause != clause or not tok.low[:1].isalnum():
+    clauses, lows, keys = words.clauses, words.lows, words.keys
+    clause = clauses[i]
+    for k in range(i, min(i + 5, n)):
+        if clauses[k] != clause or not lows[k][:1].isalnum():
             return None
-        if tok.key and not adverb(tok.low):
+        if keys[k] and not adverb(lows[k]):
             return k
     return None
 
 
-def _polar(cue: str, span: tuple[int, int], toks: Sequence[Tok], at: int | None) -> Polar:
+def _polar(cue: str, span: tuple[int, int], words: Words, at: int | None) -> Polar:
     """A negation of the word at `at` and of the words after it in its clause (and in the
     clause it opens: "didn't say | who was present or how long it lasted")."""
     if at is None:
         return Polar(cue, span, "", frozenset(), False, ())
-    clause = toks[at].clause
-    opens = at + 1 < len(toks) and toks[at + 1].clause != clause
+    clauses, lows, keys, n = words.clauses, words.lows, words.keys, len(words)
+    clause = clauses[at]
+    opens = at + 1 < n and clauses[at + 1] != clause
     scope = [at]
     objects: list[str] = []
-    for k in range(at + 1, min(at + 12, len(toks))):
-        t = toks[k]
-        if t.low in SENTENCE_PUNCT or len(objects) == 5:
+    for k in range(at + 1, min(at + 12, n)):
+        if lows[k] in SENTENCE_PUNCT or len(objects) == 5:
             break
-        if t.clause != clause and not (opens and t.clause == clause + 1):
+        if clauses[k] != clause and not (opens and clauses[k] == clause + 1):
             break
-        if t.key and t.key != SAY:
-            objects.append(t.key)
+        key = keys[k]
+        if key and key != SAY:
+            objects.append(key)
             scope.append(k)
-    predicate = toks[at].key
-    subject = [k for k in range(at) if toks[k].clause == clause]
-    topic = weighted(toks, subject + scope)
+    predicate = keys[at]
+    subject = [k for k in range(at) if clauses[k] == clause]
+    topic = weighted(words, subject + scope)
     return Polar(cue, span, predicate, frozenset(objects), predicate in _LIGHT, tuple(scope), topic)
 
 
-def _denials(text: str, toks: Sequence[Tok], starts: Sequence[int]) -> list[Polar]:
+def _denials(text: str, words: Words) -> list[Polar]:
     """ "denied the accusation", "rejected the claim", "disputed that account", "denied
     bombing the positions", "called it false"; not "denied bail" or "rejected the bill"
     (those are negations of a thing, judged like "did not")."""
+    starts, n = words.starts, len(words)
     out: list[Polar] = []
     for m in _DENIAL.finditer(text):
         verb_at = bisect.bisect_left(starts, m.start())
         i = bisect.bisect_left(starts, m.end())
         found = _denial_object(
-            toks, i, elliptical=m.group().casefold()[:4] in ("deni", "deny", "disp")
+            words, i, elliptical=m.group().casefold()[:4] in ("deni", "deny", "disp")
         )
-        if found is None or verb_at >= len(toks):
+        if found is None or verb_at >= n:
             continue
-        polar = _polar(m.group(), m.span(), toks, verb_at)
+        polar = _polar(m.group(), m.span(), words, verb_at)
         # what is denied: the gerund ("bombing"), else nothing but the words after it
-        predicate = toks[found].key if found >= 0 else ""
-        claim = [k for k in range(len(toks)) if k != verb_at]
+        predicate = words.keys[found] if found >= 0 else ""
+        claim = [k for k in range(n) if k != verb_at]
         out.append(
             replace(
                 polar,
@@ -260,35 +272,37 @@ def _denials(text: str, toks: Sequence[Tok], starts: Sequence[int]) -> list[Pola
                 # negated: the gerund it denies ("bombing"); not the verb ("disputed" is
                 # asserted) nor a named statement ("the report" is still the report)
                 scope=(found,) if found >= 0 else (),
-                topic=weighted(toks, claim),  # the whole claim: what it denies may be before
+                topic=weighted(words, claim),  # the whole claim: what it denies may be before
             )
         )
     for m in _FALSE.finditer(text):
         if _FALSE_LEAD.search(text, max(0, m.start() - 40), m.start()) or m.group().isupper():
             at = bisect.bisect_left(starts, m.start())
-            claim = [k for k in range(len(toks)) if k != at]
+            claim = [k for k in range(n) if k != at]
             out.append(
-                Polar(m.group(), m.span(), "", frozenset(), False, (), weighted(toks, claim))
+                Polar(m.group(), m.span(), "", frozenset(), False, (), weighted(words, claim))
             )
     out.sort(key=lambda p: p.span)
     return out
 
 
-def _denial_object(toks: Sequence[Tok], i: int, elliptical: bool) -> int | None:
+def _denial_object(words: Words, i: int, elliptical: bool) -> int | None:
     """Index of the gerund a denial verb denies ("denied bombing"), -1 for a statement
     ("the accusation", "that ...", or an elliptical "has denied."), None when its object
     is a thing rather than a statement ("bail", "the bill")."""
-    if i >= len(toks):
+    n = len(words)
+    if i >= n:
         return -1 if elliptical else None
-    for k in range(i, min(i + 6, len(toks))):
-        tok = toks[k]
-        if tok.low in _FACT_OBJECTS:
-            return k + 1 if tok.low in ("having", "being") and k + 1 < len(toks) else -1
-        if tok.low.endswith("ing") and len(tok.low) > 4 and tok.key:
+    lows, keys = words.lows, words.keys
+    for k in range(i, min(i + 6, n)):
+        low = lows[k]
+        if low in _FACT_OBJECTS:
+            return k + 1 if low in ("having", "being") and k + 1 < n else -1
+        if low.endswith("ing") and len(low) > 4 and keys[k]:
             return k
-        if not tok.low[:1].isalnum():
+        if not low[:1].isalnum():
             return -1 if elliptical else None
-        if tok.low in _OBJECT_SKIP or (not tok.key and tok.low in STOPWORDS):
+        if low in _OBJECT_SKIP or (not keys[k] and low in STOPWORDS):
             continue
         return None
     return None
@@ -357,22 +371,34 @@ _VERDICT_WORDS = word_set("""false untrue baseless fabricated bogus unfounded gr
     hoax nonsense ridiculous absurd politically motivated lie lies propaganda""")
 
 
-@lru_cache(maxsize=8192)
+# Whatever bare_reply's cue is holds one of these (casefolded): a denial word (which
+# polarity_of needs before it finds a denial) or a word of a _REPLY pattern. Most claims
+# hold none, and the test costs a fraction of polarity_of's.
+_REPLY_GATE = re.compile(
+    r"den(?:y|ies|ied|ying)|reject|dismiss|disput|refut|rebut|false|untrue|baseless|"
+    r"fabricated|bogus|unfounded|groundless|inaccurate|fake|hoax|nonsense|"
+    r"comment|respon|return|repl|answer|reach|pushed"
+)
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def bare_reply(text: str) -> bool:
     """True for a denial or reply that names no fact of its own ("The Russian Defense
     Ministry denied the accusation.", "He declined to comment.", "Officials disputed that
     account."): what it answers is in the sentence before it."""
-    cue = _reply_cue(text)
-    if cue is None or _DIGIT.search(text):
+    if _DIGIT.search(text) or not _REPLY_GATE.search(text.casefold()):
         return False
-    toks, _ = words_of(text)
-    for tok in toks:
-        if tok.end <= cue[0]:
-            if tok.key and not (
-                _is_capitalised(text, tok) or tok.low in _GENERIC_SUBJECTS or adverb(tok.low)
+    cue = _reply_cue(text)
+    if cue is None:
+        return False
+    words = words_of(text)
+    for start, end, low, key in zip(words.starts, words.ends, words.lows, words.keys, strict=True):
+        if end <= cue[0]:
+            if key and not (
+                text[start : start + 1].isupper() or low in _GENERIC_SUBJECTS or adverb(low)
             ):
                 return False  # the subject says what happened ("After the strike, ...")
-        elif tok.start >= cue[1] and tok.key and not _generic_after(tok):
+        elif start >= cue[1] and key and not _generic_after(low):
             return False
     return True
 
@@ -385,8 +411,7 @@ def _reply_cue(text: str) -> tuple[int, int] | None:
     return m.span() if m else None
 
 
-def _generic_after(tok: Tok) -> bool:
-    low = tok.low
+def _generic_after(low: str) -> bool:
     return (
         low in _REPLY_OBJECTS
         or low in _VERDICT_WORDS
@@ -395,7 +420,3 @@ def _generic_after(tok: Tok) -> bool:
         or adverb(low)
         or low in ("respond", "responded", "reply", "return", "returned", "reached", "back")
     )
-
-
-def _is_capitalised(text: str, tok: Tok) -> bool:
-    return text[tok.start : tok.start + 1].isupper()

@@ -17,10 +17,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 # Stored with each claim's normalised words: a database normalised by another version is
 # normalised again before it is aligned. Change it whenever content_tokens changes.
 NORMALIZER_VERSION = "2"
+
+# Size of every per-text cache of the text modules: a 20,000-claim story, with the bare
+# replies joined to the sentence before them, stays cached while it is aligned.
+TEXT_CACHE_SIZE = 1 << 15
 
 # --- characters ----------------------------------------------------------------------------
 
@@ -37,7 +42,11 @@ _CHAR_MAP = str.maketrans(
 
 def fold(text: str) -> str:
     """NFKC (non-breaking spaces become spaces), straight quotes, ASCII hyphens."""
-    return unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+    if text.isascii():  # NFKC leaves ASCII alone, and of _CHAR_MAP only "`" is ASCII
+        return text.replace("`", "'") if "`" in text else text
+    if not unicodedata.is_normalized("NFKC", text):  # a quick check: most text already is
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_CHAR_MAP)
 
 
 # --- word lists ----------------------------------------------------------------------------
@@ -123,8 +132,9 @@ _ALIASES = [
     (re.compile(r"\bIslamic State(?: (?:in|of) Iraq and (?:Syria|the Levant))?|\bISIS\b|\bISIL\b|\bIS\b|\bDaesh\b"), " isis "),
 ]  # fmt: skip
 
-# A token: a number ("1,200", "3.5"), or a word with inner apostrophes/hyphens.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:['\-][^\W_]+)*|\d+[^\W\d_]+")
+# A token: a number ("1,200", "3.5"), or a word with inner apostrophes/hyphens. Every
+# token starts with a word character: the lookahead skips the others at once.
+_TOKEN = re.compile(r"(?=\w)(?:\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:['\-][^\W_]+)*|\d+[^\W\d_]+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _VOWEL = re.compile(r"[aeiouy]")
 
@@ -157,12 +167,16 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 
-@lru_cache(maxsize=65536)
 def canon_word(word: str) -> str:
     """One casefolded word (no hyphens, no apostrophes) in its matching form: American
     spelling, numbers as digits, light stemming, one word per synonym group. Stop words are
     not removed here."""
-    w = _base_form(word)
+    return _canon_folded(word.casefold())  # "Trump" and "trump": one cache entry
+
+
+@lru_cache(maxsize=65536)
+def _canon_folded(folded: str) -> str:
+    w = _base_form(folded)  # casefolds again: casefolding twice is casefolding once
     return _SYNONYMS.get(w, w)
 
 
@@ -181,22 +195,47 @@ def _base_form(word: str) -> str:
     return _stem(_british_to_american(w))
 
 
+# British endings: each rewrite runs only on a word with a literal ending it needs.
+_BRITISH_REWRITES_5 = (
+    (("ise", "ised", "ises", "ising", "isation", "isations", "iser", "isers"),
+     re.compile(r"(?<=[^aeiou])is(e|ed|es|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (("yse", "ysed", "yses", "ysing"), re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
+    (("tre", "tres"), re.compile(r"tre(s?)$"), r"ter\1"),
+    (("ogue", "ogues"), re.compile(r"ogue(s?)$"), r"og\1"),
+)  # fmt: skip
+_DOUBLED_L = re.compile(r"([^aeiou][aeiou])ll(ed|ing)$")
+_OUR_ENDINGS = ("our", "ours", "oured", "ouring", "ourite", "ourites", "ourable", "ourful")
+_OUR = re.compile(r"our(s|ed|ing|ite|ites|able|ful)?$")
+
+
+_BRITISH_ENDINGS = (
+    *(e for endings, _, _ in _BRITISH_REWRITES_5 for e in endings),
+    "lled",
+    "lling",
+    *_OUR_ENDINGS,
+)
+
+
 def _british_to_american(w: str) -> str:
+    if not w.endswith(_BRITISH_ENDINGS):  # most words: no rewrite can apply
+        return w
     if len(w) >= 5:
-        w = re.sub(r"(?<=[^aeiou])is(e|ed|es|ing|ation|ations|er|ers)$", r"iz\1", w)
-        w = re.sub(r"ys(e|ed|es|ing)$", r"yz\1", w)
-        w = re.sub(r"tre(s?)$", r"ter\1", w)
-        w = re.sub(r"ogue(s?)$", r"og\1", w)
-    if len(w) >= 7:
-        w = re.sub(r"([^aeiou][aeiou])ll(ed|ing)$", r"\1l\2", w)
-    if len(w) >= 4:
-        w = re.sub(r"our(s|ed|ing|ite|ites|able|ful)?$", r"or\1", w)
+        for endings, pattern, replacement in _BRITISH_REWRITES_5:
+            if w.endswith(endings):
+                w = pattern.sub(replacement, w)
+    if len(w) >= 7 and w.endswith(("lled", "lling")):
+        w = _DOUBLED_L.sub(r"\1l\2", w)
+    if len(w) >= 4 and w.endswith(_OUR_ENDINGS):
+        w = _OUR.sub(r"or\1", w)
     return w
+
+
+_STEM_ENDINGS = ("s", "ing", "ed", "ation", "e")
 
 
 def _stem(w: str) -> str:
     """A deliberately light stemmer (Porter step 1 in spirit): plurals, -ed, -ing, final e."""
-    if len(w) <= 3:
+    if len(w) <= 3 or not w.endswith(_STEM_ENDINGS):  # nothing below applies
         return w
     if w.endswith("ies") and len(w) > 4:
         w = w[:-3] + "y"
@@ -254,25 +293,41 @@ def _split_word(token: str) -> list[str]:
     return merged
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def content_tokens(text: str) -> tuple[str, ...]:
     """The words of `text` that say what it is about, in matching form and in order."""
     s = fold(text)
-    for pattern, replacement in _ALIASES:
-        s = pattern.sub(replacement, s)
-    out: list[str] = []
-    for m in _TOKEN.finditer(s):
-        tok = m.group()
-        if _NUMBER.fullmatch(tok):
-            out.append(tok.replace(",", ""))
+    if "U" in s or "Britain" in s or "IS" in s or "Islamic State" in s or "Daesh" in s:
+        for pattern, replacement in _ALIASES:
+            s = pattern.sub(replacement, s)
+    return tuple(chain.from_iterable(map(_TOKEN_WORDS_CACHE.__getitem__, _TOKEN.findall(s))))
+
+
+class _TokenWords(dict[str, tuple[str, ...]]):
+    """Raw token -> its content words: a plain dict (a lookup is far cheaper than an
+    lru_cache call), bounded because a long run meets new tokens forever."""
+
+    def __missing__(self, tok: str) -> tuple[str, ...]:
+        words = _token_words(tok)
+        if len(self) < 200_000:
+            self[tok] = words
+        return words
+
+
+def _token_words(tok: str) -> tuple[str, ...]:
+    if _NUMBER.fullmatch(tok):
+        return (tok.replace(",", ""),)
+    out = []
+    for part in _split_word(tok):
+        if part.casefold() in STOPWORDS:
             continue
-        for part in _split_word(tok):
-            if part.casefold() in STOPWORDS:
-                continue
-            w = canon_word(part)
-            if w and w not in STOPWORDS and not (len(w) == 1 and w.isalpha()):
-                out.append(w)
+        w = canon_word(part)
+        if w and w not in STOPWORDS and not (len(w) == 1 and w.isalpha()):
+            out.append(w)
     return tuple(out)
+
+
+_TOKEN_WORDS_CACHE = _TokenWords()
 
 
 def normalize(text: str) -> str:
