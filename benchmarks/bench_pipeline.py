@@ -1,4 +1,5 @@
-"""The whole import path, as `workbench import` runs it: read, segment, align, store (SQLite).
+"""The whole import path, `workbench import` run as a process: read, segment, normalise,
+align, store (SQLite).
 
 Cases: the 100 real BASIL stories (300 articles) when ../shared/data/basil exists, written
 as one JSONL file first; and a generated JSONL feed of 100 stories x 3 articles (seeded).
@@ -19,7 +20,6 @@ from rapidfuzz import fuzz
 
 from workbench.claims import split_claims
 from workbench.evaluation import LabelledStory, StoryArticle, basil_article, write_feed
-from workbench.pipeline import import_paths
 from workbench.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +66,13 @@ def generated_jsonl(
 
 
 def _ours(feed: Path, db: Path) -> tuple[float, int]:
-    started = time.perf_counter()
-    with Store.open(db, create=True) as store:
-        report = import_paths(store, [feed])
-    return time.perf_counter() - started, report.claims
+    """`workbench import` as a process, as the user runs it (startup included)."""
+    from benchmarks.bench_scale import workbench
+
+    seconds, _, _ = workbench("import", str(db), str(feed), "-q")
+    with Store.open(db, readonly=True) as store:
+        claims = sum(s.claims for s in store.story_summaries())
+    return seconds, claims
 
 
 def _naive(feed: Path, db: Path, sample_stories: int = 10, top_k: int = 3) -> float:
@@ -117,11 +120,11 @@ def _rows(case: str, feed: Path, workdir: Path, articles: int) -> list[dict]:
         {
             "benchmark": "import (read+segment+align+store)",
             "case": f"{case}: {articles} articles, {claims:,} claims, {mb:.1f} MB",
-            "measure": "wall s",
+            "measure": "workbench import, wall s (a process)",
             "value": f"{seconds:.2f}",
             "baseline": f"{naive:.1f} (naive, extrapolated)",
             "ratio": f"{naive / seconds:.1f}x",
-            "target": "< 10 s" if case == "basil" else "",
+            "target": "< 4 s" if case == "basil" else "",
         }
     ]
 
