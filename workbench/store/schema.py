@@ -86,8 +86,10 @@ CREATE TABLE meta (
 # with no secondary index (a text-keyed row and its covering index cost ~10x the time).
 _CANDIDATES_V2 = """
 CREATE TABLE candidates (
-    a INTEGER NOT NULL REFERENCES claims(key),  -- the proposing claim
-    b INTEGER NOT NULL REFERENCES claims(key),  -- its candidate, in another article
+    -- Derived rows (`workbench align` rebuilds them), keyed by claims.key; no foreign key
+    -- clause: checking two keys per row would double the cost of storing a story's rows.
+    a INTEGER NOT NULL,  -- the proposing claim
+    b INTEGER NOT NULL,  -- its candidate, in another article
     score REAL NOT NULL,                        -- similarity, 0-100
     rank INTEGER NOT NULL,                      -- b's rank among a's candidates in b's article
     discrepancy REAL NOT NULL DEFAULT 0,        -- 0-100: likely one fact told two ways
