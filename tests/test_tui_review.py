@@ -145,6 +145,36 @@ async def test_reopening_resumes_after_the_last_mark(seed):
         assert "marked 2/" in screen_text(again)
 
 
+def _current_claim_in_view(pane: ArticlePane) -> bool:
+    """The pane's current claim is highlighted and every line of it inside the visible
+    region (or its first lines fill the pane, for a claim taller than the pane)."""
+    first, last = pane._layout.lines_of(pane.state.current)
+    top, height = pane.scroll_offset.y, pane.scrollable_content_region.height
+    return top <= first and min(last, first + height - 1) < top + height
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 34), (200, 50)])
+async def test_resuming_shows_the_pair_the_next_key_marks_in_both_panes(seed, size):
+    app = app_for(seed)
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "a", "a", "c", "s", "a")
+        await pilot.press("q")
+    again = app_for(seed)
+    async with again.run_test(size=size) as pilot:
+        await started(again, pilot)
+        screen = review(again)
+        pair = screen.session.pair
+        assert "marked 5/" in screen_text(again)
+        left = screen.query_one("#left", ArticlePane)
+        right = screen.query_one("#right", ArticlePane)
+        assert (left.state.current, right.state.current) == pair
+        assert _current_claim_in_view(left), (left.scroll_offset, left._layout.lines_of(pair[0]))
+        assert _current_claim_in_view(right), (right.scroll_offset, right._layout.lines_of(pair[1]))
+        await press(again, pilot, "a")
+    assert standing(seed)[pair_key(*pair)] == Label.AGREE  # the pair shown is the one marked
+
+
 async def test_q_quits_after_pending_marks_are_committed(seed):
     app = app_for(seed)
     async with app.run_test() as pilot:
