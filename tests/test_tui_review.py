@@ -609,6 +609,39 @@ async def test_article_text_is_displayed_literally(tmp_path):
         assert "[bold]x[/bold]" in svg.replace("&#160;", " ")
 
 
+async def test_panes_name_articles_by_outlet_and_title_within_their_borders(tmp_path):
+    from workbench.ingest import ArticleInput
+    from workbench.pipeline import import_articles
+
+    path = tmp_path / "titled.db"
+    long_title = "Generals meet\nface to face after the clash, " + "and the talks go on " * 6
+    inputs = [
+        ArticleInput("titled", "000_b06f8e85b258ddf3.txt", HOSTILE, title=long_title,
+                     outlet="Daily \x1b[31mPlanet"),
+        ArticleInput("titled", "plain.txt", "Officials said x was injured on Friday."),
+    ]  # fmt: skip
+    with Store.open(path, create=True) as store:
+        import_articles(store, inputs)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        top = screen_text(app).splitlines()[1]
+        # Both pane titles inside their borders: each pane's corners where they belong.
+        assert len(top) == 80 and (top[0], top[39], top[40], top[79]) == ("╭", "╮", "╭", "╮")
+        if screen.session.view.left.article.source == "plain.txt":
+            await press(app, pilot, "x")  # the titled article on the left
+            top = screen_text(app).splitlines()[1]
+        assert top.startswith("╭─ 1/2 Daily ␛[31mPlanet · Generals") and top[36:40] == "… ─╮"
+        assert "000_b06f8e85b258ddf3.txt" not in top and "plain.txt" in top  # no title: source
+        assert "\x1b" not in screen_text(app)
+        # The file name is where the article is opened.
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleViewer)
+        assert "000_b06f8e85b258ddf3.txt · read-only" in screen_text(app)
+
+
 # --- live pairing and resizing ---------------------------------------------------------------
 
 
@@ -685,6 +718,21 @@ async def test_unknown_story_is_reported_without_crashing(seed):
     async with app.run_test(notifications=True) as pilot:
         await started(app, pilot)
         assert any("no story named" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize(
+    "outlet, title, name",
+    [
+        ("AP", "Generals meet", "AP · Generals meet"),
+        (None, "Generals meet", "Generals meet"),
+        ("AP", None, "AP"),
+        (None, None, "000_b06f8e85b258ddf3.txt"),
+        ("  ", "", "000_b06f8e85b258ddf3.txt"),
+    ],
+)
+def test_an_article_is_named_by_outlet_and_title_else_its_source(outlet, title, name):
+    article = Article("x", "s", "000_b06f8e85b258ddf3.txt", "Text.", title=title, outlet=outlet)
+    assert ArticleDoc.build(article, []).name == name
 
 
 def test_view_hints_follow_the_view_and_wait_until_asked():

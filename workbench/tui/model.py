@@ -80,6 +80,13 @@ class ArticleDoc:
     def id(self) -> str:
         return self.article.id
 
+    @property
+    def name(self) -> str:
+        """What the panes call the article: its outlet and title where known, else its
+        source (a file name such as 000_b06f8e85b258ddf3.txt says little to a reader)."""
+        known = [part.strip() for part in (self.article.outlet, self.article.title) if part]
+        return " · ".join(part for part in known if part) or self.article.source
+
     def claim(self, claim_id: str) -> Claim:
         return self.claims[self.index[claim_id]]
 

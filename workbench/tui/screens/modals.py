@@ -146,9 +146,9 @@ class SearchScreen(ModalScreen[str | None]):
         results = self.query_one(OptionList)
         results.clear_options()
         for claim in claims:
-            source = self.story.doc(claim.article_id).article.source
+            name = self.story.doc(claim.article_id).name
             prompt = Content.assemble(
-                plain(one_line(source, 24), "bold"), "  ", plain(one_line(claim.text, 200))
+                plain(one_line(name, 24), "bold"), "  ", plain(one_line(claim.text, 200))
             )
             results.add_option(Option(prompt, id=claim.id))
         if claims:
@@ -207,8 +207,19 @@ class ArticleViewer(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         article = self.doc.article
         with Vertical(id="viewer-box"):
+            # The name on the first line; where it comes from (the file name) on the second.
+            about = [article.source, article.published, article.url]
             yield Static(
-                Content.assemble(plain(article.source, "bold"), " · read-only · esc closes")
+                Content("\n").join(
+                    [
+                        plain(one_line(self.doc.name), "bold"),
+                        Content.assemble(
+                            plain(" · ".join(one_line(part) for part in about if part)),
+                            " · read-only · esc closes",
+                        ),
+                    ]
+                ),
+                id="viewer-title",
             )
             yield TextArea(
                 safe_text(article.text),

@@ -355,13 +355,9 @@ class ReviewScreen(Screen[None]):
 
 
 def _pane_title(doc: ArticleDoc, position: str) -> Content:
-    parts: list[Content | str | tuple[str, str]] = [
-        (f"{position} ", "dim"),
-        plain(doc.article.source, "bold"),
-    ]
-    if doc.article.outlet:
-        parts += [" · ", plain(doc.article.outlet)]
-    return Content.assemble(*parts)
+    """The article's place in the story and its name, on one line with control characters
+    made visible (the border cuts it with an ellipsis where it is too long)."""
+    return Content.assemble((f"{position} ", "dim"), plain(one_line(doc.name), "bold"))
 
 
 def _label_content(label: Label) -> Content:
