@@ -11,6 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_tui_helpers import (
     SEED_STORY,
     app_for,
@@ -29,12 +31,12 @@ from workbench.hints import find_hints
 from workbench.models import Article, Claim, ClaimKind, Label, MarkAction, claim_id, pair_key
 from workbench.store import Store
 from workbench.tui.commands import WorkbenchCommands
-from workbench.tui.keys import APP_BINDINGS, REVIEW_BINDINGS, SUMMARIES
+from workbench.tui.keys import APP_BINDINGS, REVIEW_BINDINGS, SUMMARIES, FooterKey
 from workbench.tui.model import ArticleDoc, ViewData
 from workbench.tui.screens.modals import ArticleViewer, HelpScreen, NoteScreen, SearchScreen
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stories import StoryListScreen, StoryTable
-from workbench.tui.widgets import ArticlePane
+from workbench.tui.widgets import ArticlePane, fit_keys, keys_width
 
 
 @pytest.fixture
@@ -429,6 +431,28 @@ async def test_question_mark_shows_help_with_the_queue_rule(seed):
         assert isinstance(app.screen, ReviewScreen)
 
 
+async def test_help_fits_120x34_without_scrolling_and_names_the_files_on_screen(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        session = review(app).session
+        sources = [session.view.left.article.source, session.view.right.article.source]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        body = help_screen.query_one("#help-body")
+        assert body.max_scroll_y == 0
+        for part in ("#help-keys", "#help-remap", "#help-rule"):
+            region = help_screen.query_one(part).region
+            assert help_screen.region.contains_region(region), part
+            assert body.region.contains_region(region), part
+        text = screen_text(app)
+        for shown in ("Keys: review", "ctrl+p", "Remap keys", "within two seconds", *sources):
+            assert shown in text, shown
+        assert f"left {session.left_index + 1}/5 {sources[0]}" in text
+
+
 async def test_escape_goes_to_the_story_list_and_enter_opens_a_story(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:
@@ -501,7 +525,7 @@ async def test_help_hints_and_footer_name_the_keys_of_the_active_key_map(seed, t
         await pilot.pause()
         help_keys = app.screen.query_one("#help-keys").content.plain
         assert any(line.split()[:2] == ["y", "agree"] for line in help_keys.splitlines())
-        assert "Enter does the same without marking" in (
+        assert "Enter without marking" in (
             app.screen.query_one("#help-rule").content.plain.replace("\n", " ")
         )
 
@@ -702,6 +726,47 @@ async def test_80x24_shows_both_panes_hints_and_footer(seed):
         assert "reviewer: ana" in lines[0] and "marked 0/" in lines[0]
         assert lines[1].count("╭") == 2
         assert any("score" in line for line in lines) and "agree" in lines[-1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 34), (200, 50)])
+async def test_the_footer_fits_with_help_first_and_quit_stories_palette_kept(seed, size):
+    app = app_for(seed)
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        for screen_keys in (["esc stories", "a agree", "u undo"], ["enter open"]):
+            footer = screen_text(app).splitlines()[-1]
+            assert footer.startswith(" ? help ")
+            for shown in [*screen_keys, "q quit", "^p palette"]:
+                assert f" {shown}" in footer, (shown, footer)
+            assert footer.endswith(" ")  # the last entry is whole, never cut by the edge
+            await press(app, pilot, "escape")  # the story list's footer next
+
+
+@given(
+    st.lists(
+        st.tuples(st.text("abc?^", min_size=1, max_size=6), st.text("xyz ", max_size=12),
+                  st.integers(0, 4)),
+        max_size=14,
+    ),
+    st.integers(1, 200),
+)  # fmt: skip
+def test_fitting_the_footer_keeps_whole_ranks_lowest_first(entries, width):
+    keys = [FooterKey(k, label, rank) for k, label, rank in entries]
+    kept, gap = fit_keys(keys, width)
+    assert kept == [k for k in keys if k in kept]  # in their order
+    ranks = sorted({k.rank for k in keys})
+    kept_ranks = sorted({k.rank for k in kept})
+    assert kept_ranks == ranks[: len(kept_ranks)]  # whole ranks, the lowest first
+    assert all(k in kept for k in keys if k.rank in kept_ranks)
+    if len(kept_ranks) > 1 or keys_width(kept, gap) <= width:
+        assert keys_width(kept, gap) <= width
+        bigger = (
+            [k for k in keys if k.rank <= ranks[len(kept_ranks)]]
+            if len(ranks) > len(kept_ranks)
+            else None
+        )
+        assert bigger is None or keys_width(bigger, 1) > width  # no further rank fits
+        assert gap == 2 or keys_width(kept, 2) > width or not kept
 
 
 async def test_story_with_one_article_says_so(tmp_path):

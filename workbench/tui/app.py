@@ -98,7 +98,9 @@ class WorkbenchApp(App[None]):
         self.set_keymap(self.config.keymap)
         for problem in self.config.keymap_problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.push_screen(StoryListScreen(self.state, self.config.db_path.name, self.review_screen))
+        self.push_screen(
+            StoryListScreen(self.state, self.config.db_path.name, self.review_screen, self.keys)
+        )
         self._startup()
         self.set_interval(self.config.poll_seconds, self.poll_changes)
 
@@ -144,8 +146,10 @@ class WorkbenchApp(App[None]):
         self.gateway.close()  # waits for a mark in flight: it is committed before we go
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.keys, self.config.min_score))
+        screen = self.screen
+        if not isinstance(screen, HelpScreen):
+            on_screen = screen.on_screen() if isinstance(screen, ReviewScreen) else ()
+            self.push_screen(HelpScreen(self.keys, self.config.min_score, on_screen))
 
     async def poll_changes(self) -> bool:
         """Take in mark rows other processes committed; True if the book changed."""

@@ -4,9 +4,11 @@ or Textual Content built from plain strings passed through `safe_text`: never as
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.content import Content
@@ -14,27 +16,53 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.display import safe_text
 from workbench.models import ClaimKind
+from workbench.tui.keys import FooterKey
 from workbench.tui.layout import Layout, display_width, layout_article
 from workbench.tui.model import ArticleDoc, PaneMarker
 
 CURSOR = "▌"
 
 
-NARROW_FOOTER = 110  # columns: below this the footer drops padding and the palette key
+def fit_keys(keys: Sequence[FooterKey], width: int) -> tuple[list[FooterKey], int]:
+    """The footer entries that fit on a line of `width` cells, in their order, and the gap
+    between them: whole ranks are left out, the highest first; two spaces apart where
+    that fits, else one. When not even the lowest rank fits, that rank (cut by the line)."""
+    ranks = sorted({key.rank for key in keys}, reverse=True)
+    for top in ranks:
+        kept = [key for key in keys if key.rank <= top]
+        for gap in (2, 1):
+            if keys_width(kept, gap) <= width:
+                return kept, gap
+    return [key for key in keys if key.rank == min(ranks)] if ranks else [], 1
 
 
-def fit_footer(footer: Footer, width: int) -> None:
-    """Fit the footer to the screen. When narrow, the right-docked palette key would cover
-    the last bindings (and leave a stray letter behind), so it goes; ctrl+p still works."""
-    narrow = width < NARROW_FOOTER
-    footer.compact = narrow
-    if footer.show_command_palette == narrow:
-        footer.show_command_palette = not narrow
-        footer.refresh(recompose=True)
+def keys_width(keys: Sequence[FooterKey], gap: int) -> int:
+    """Cells a footer line of these entries takes: "key label", `gap` spaces apart."""
+    if not keys:
+        return 0
+    return sum(cell_len(k.key) + 1 + cell_len(k.label) for k in keys) + gap * (len(keys) - 1)
+
+
+class KeyBar(Widget):
+    """The footer: the screen's keys (as the key map sets them), `? help` first, as many as
+    fit the width; fitted at render time, so a resize never cuts a key in half."""
+
+    def __init__(self, keys: Sequence[FooterKey], *, id: str | None = None):
+        super().__init__(id=id)
+        self.keys = list(keys)
+
+    def render(self) -> Content:
+        kept, gap = fit_keys(self.keys, max(self.content_region.width, 1))
+        parts: list[Content | str | tuple[str, str]] = []
+        for i, key in enumerate(kept):
+            if i:
+                parts.append(" " * gap)
+            parts += [(key.key, "bold $footer-key-foreground"), " ", key.label]
+        return Content.assemble(*parts)
 
 
 @dataclass

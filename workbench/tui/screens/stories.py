@@ -15,17 +15,17 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.display import one_line
 from workbench.models import Story
 from workbench.tui.commands import WorkbenchCommands
-from workbench.tui.keys import STORY_LIST_BINDINGS
+from workbench.tui.keys import STORY_LIST_BINDINGS, STORY_LIST_FOOTER, KeyNames
 from workbench.tui.layout import display_width
 from workbench.tui.messages import MarksChanged
 from workbench.tui.model import StoryProgress
 from workbench.tui.state import AppState
-from workbench.tui.widgets import HeaderBar, fit_footer, plain
+from workbench.tui.widgets import HeaderBar, KeyBar, plain
 
 COLUMNS = (("articles", 8), ("claims", 7), ("marked/proposed", 16), ("contra", 7))
 PREFETCH = 40  # rows beyond the visible ones whose counts are fetched with them
@@ -179,17 +179,24 @@ class StoryListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = STORY_LIST_BINDINGS
     COMMANDS: ClassVar[set] = {WorkbenchCommands}
 
-    def __init__(self, state: AppState, database: str, review: Callable[[str], Screen]):
+    def __init__(
+        self,
+        state: AppState,
+        database: str,
+        review: Callable[[str], Screen],
+        keys: KeyNames,
+    ):
         super().__init__()
         self.state = state
         self.database = database  # its name, for the header
         self.review = review  # the review screen of a story id
+        self.keys = keys  # as the key map sets them, for the footer
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
         yield Static(id="columns")
         yield StoryTable(self.state, id="stories")
-        yield Footer()
+        yield KeyBar(self.keys.footer(STORY_LIST_FOOTER), id="footer")
 
     def on_mount(self) -> None:
         self._load()
@@ -223,7 +230,6 @@ class StoryListScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._show_header()
-        fit_footer(self.query_one(Footer), self.size.width)
 
     def on_screen_resume(self) -> None:
         self.query_one(StoryTable).invalidate()
