@@ -483,6 +483,36 @@ async def test_pages_scroll_the_focused_pane(seed):
         assert pane.scroll_offset.y == before
 
 
+async def test_a_claim_shows_all_its_marks_on_a_line_of_its_own(tmp_path):
+    path = crafted_db(
+        tmp_path / "small.db",
+        {
+            "small": [
+                ("a.txt", "Six fighters were injured on Saturday. The talks lasted an hour."),
+                ("b.txt", "6 fighters were hurt on Sunday. The talks lasted two hours."),
+                ("c.txt", "Officials said six fighters were injured. The meeting lasted an hour."),
+            ]
+        },
+    )
+    app = app_for(path)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        story = screen.session.story
+        claim = story.articles[0].claims[0].id
+        for article, key in ((1, "a"), (2, "s")):
+            screen.show_pair(claim, story.articles[article].claims[0].id)
+            await settle(app, pilot)
+            await press(app, pilot, key)
+        screen.show_pair(claim, story.articles[1].claims[0].id)
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        [line] = [line for line in lines if "injured on Saturday." in line]
+        left = line.split("││")[0]
+        assert "The talks" not in left  # the next claim begins a line of its own
+        assert left.rstrip("│ ").endswith("✓1 ?1")
+
+
 # --- configuration, palette, read-only -------------------------------------------------------
 
 
@@ -699,7 +729,8 @@ async def test_other_processes_marks_show_up(seed):
                 break
             await asyncio.sleep(0.05)
         assert "bob ✗ contra" in text and "dates differ" in text
-        assert screen.query_one("#left", ArticlePane).state.markers[left].kind == "other"
+        marks = screen.query_one("#left", ArticlePane).state.markers[left].marks
+        assert [m.kind for m in marks] == ["other"]
         assert not await app.poll_changes()  # nothing new: no work
 
 

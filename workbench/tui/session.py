@@ -24,7 +24,7 @@ from workbench.tui.frame import (
     ScreenMessage,
     StripView,
 )
-from workbench.tui.model import MARKERS, ArticleDoc, Pair, PairInfo, PaneMarker, StoryDoc, ViewData
+from workbench.tui.model import MARKERS, ArticleDoc, ClaimMarks, Pair, PairInfo, StoryDoc, ViewData
 from workbench.tui.modes import AdjudicationMode, Mode, ReviewMode
 from workbench.tui.queues import Position, Target, ViewCache
 from workbench.tui.state import AppState
@@ -440,25 +440,23 @@ class ReviewSession:
             strip=self._strip(view, pair, info) if pair else None,
         )
 
-    def _markers(self, view: ViewData) -> tuple[dict[str, PaneMarker], dict[str, PaneMarker]]:
-        """A marker on each claim with marks on a pair in this view; where a claim has
-        several, the one with the claim on screen opposite wins."""
+    def _markers(self, view: ViewData) -> tuple[dict[str, ClaimMarks], dict[str, ClaimMarks]]:
+        """Beside each claim on screen, a marker for every pair of it that has a mark,
+        whatever article the other claim is in (the mode says which marker a pair gets)."""
         book = self.state.book
-        left: dict[str, PaneMarker] = {}
-        right: dict[str, PaneMarker] = {}
-        for claim in view.left.claims:
-            for pair in book.pairs_of(claim.id):
-                other = pair[1] if pair[0] == claim.id else pair[0]
-                if other not in view.right.index:
+
+        def of(doc: ArticleDoc) -> dict[str, ClaimMarks]:
+            out: dict[str, ClaimMarks] = {}
+            for claim in doc.claims:
+                pairs = book.pairs_of(claim.id)
+                if not pairs:
                     continue
-                found = self.mode.marker(book, (claim.id, other))
-                if found is None:
-                    continue
-                if claim.id not in left or other == self._at.right_claim:
-                    left[claim.id] = found
-                if other not in right or claim.id == self._at.left_claim:
-                    right[other] = found
-        return left, right
+                found = [m for p in sorted(pairs) if (m := self.mode.marker(book, p)) is not None]
+                if found:
+                    out[claim.id] = ClaimMarks(tuple(found))
+            return out
+
+        return of(view.left), of(view.right)
 
     def _strip(self, view: ViewData, pair: Pair, info: PairInfo | None) -> StripView:
         position, bold = self.mode.position_text(view, pair, info)

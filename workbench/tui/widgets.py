@@ -22,7 +22,7 @@ from workbench.display import safe_text
 from workbench.models import ClaimKind
 from workbench.tui.keys import FooterKey
 from workbench.tui.layout import Layout, display_width, layout_article
-from workbench.tui.model import ArticleDoc, PaneMarker
+from workbench.tui.model import ArticleDoc, ClaimMarks, Run
 
 CURSOR = "▌"
 
@@ -70,7 +70,7 @@ class PaneState:
     doc: ArticleDoc | None = None
     current: str | None = None  # claim id under the cursor
     hint_spans: tuple[tuple[int, int], ...] = ()  # article offsets
-    markers: dict[str, PaneMarker] = field(default_factory=dict)
+    markers: dict[str, ClaimMarks] = field(default_factory=dict)
     hide_boilerplate: bool = False
     message: str = "loading…"
 
@@ -95,8 +95,8 @@ class ArticlePane(ScrollView, can_focus=False):
         "pane--message",
     }
 
-    WIDE_MARKER = 9  # "? unsure" + a space
-    NARROW_MARKER = 2
+    WIDE_MARKER = 9  # "? unsure" or "✓2 ?1 ✗1", and a space before it
+    NARROW_MARKER = 4  # "✓" or "✓✗?"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None):
         super().__init__(id=id, classes=classes)
@@ -144,8 +144,8 @@ class ArticlePane(ScrollView, can_focus=False):
         claims = []
         for index in layout.line_claims[line_no]:
             cid = doc.claims[index].id
-            ends_here = layout.claim_lines[cid][1] == line_no
-            claims.append((cid == state.current, state.markers.get(cid) if ends_here else None))
+            marked_here = layout.marker_line(cid) == line_no
+            claims.append((cid == state.current, state.markers.get(cid) if marked_here else None))
         start, end = layout.line_spans[line_no]
         hints = tuple(h for h in state.hint_spans if h[0] < end and h[1] > start)
         return (tuple(claims), hints)
@@ -299,28 +299,27 @@ class ArticlePane(ScrollView, can_focus=False):
         if used < 1 + text_room:
             segments.append(Segment(" " * (1 + text_room - used), base))
             used = 1 + text_room
-        marker_text, marker_style = self._marker_for_line(layout, line_no, marker_width)
-        pad = marker_width - display_width(marker_text)
+        runs = self._marker_for_line(layout, line_no, marker_width - 1)  # a space before it
+        pad = marker_width - sum(display_width(text) for text, _ in runs)
         segments.append(Segment(" " * max(pad, 0), base))
-        segments.append(Segment(marker_text, marker_style))
+        for text, kind in runs:
+            segments.append(Segment(text, self._style(f"pane--marker-{kind}") if kind else base))
         return Strip(segments).crop_extend(0, width, base)
 
-    def _marker_for_line(self, layout: Layout, line_no: int, width: int) -> tuple[str, Style]:
+    def _marker_for_line(self, layout: Layout, line_no: int, width: int) -> tuple[Run, ...]:
+        """The markers of the claim whose marker goes on this line (its last line, which
+        no other claim shares), fitted to `width` cells."""
         state = self.state
         doc = state.doc
         assert doc is not None
-        chosen = None
-        for index in layout.line_claims[line_no]:
-            claim = doc.claims[index]
-            if layout.claim_lines.get(claim.id, (0, -1))[1] != line_no:
-                continue  # markers sit on a claim's last line
-            found = state.markers.get(claim.id)
-            if found is not None and (chosen is None or claim.id == state.current):
-                chosen = found
-        if chosen is None:
-            return "", self.base_style
-        text = chosen.text_wide if width > self.NARROW_MARKER else chosen.text_narrow
-        return text[: width - 1], self._style(f"pane--marker-{chosen.kind}")
+        claims = layout.line_claims[line_no]
+        if not claims:
+            return ()
+        claim = doc.claims[claims[-1]]
+        marks = state.markers.get(claim.id)
+        if marks is None or layout.marker_line(claim.id) != line_no:
+            return ()
+        return marks.runs(width)
 
 
 def _style_runs(start: int, end: int, hints, current_span):
