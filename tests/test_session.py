@@ -250,6 +250,29 @@ async def test_jumping_to_a_claim_shows_its_article(seed, states):
     assert session.active == "left" and session.left_claim == near.id
 
 
+async def test_a_search_result_says_it_pairs_with_the_left_claim_before_a_mark(seed, states):
+    session = await review(await states(seed))
+    await session.show_pair(_first_pair_between(session, 0, 1))
+    left = session.left_claim
+    queued = {pair_key(*p) for p in session.queue_pairs}
+    far = next(
+        c
+        for c in session.story.articles[3].claims
+        if c.kind != "boilerplate" and pair_key(left, c.id) not in queued
+    )
+    outcome = await session.jump_to_claim(far.id)
+    assert session.pair == (left, far.id)
+    assert "paired with the claim on the left" in outcome.notice.text
+    strip = outcome.frame.strip
+    assert strip.position == "manual pair: the search result with the left claim"
+    assert strip.position_bold
+    await session.mark(Label.UNRELATED)  # the pair the strip named is the one marked
+    assert standing(seed)[pair_key(left, far.id)] == Label.UNRELATED
+    # Once the pair on screen changes, the strip no longer speaks of the search.
+    await session.show_pair((left, far.id))
+    assert session.frame().strip.position == "manual pair"
+
+
 async def test_a_claims_marker_sums_up_its_marks_against_every_article(tmp_path, states):
     """Marked agree against one article and unsure against another: both show beside the
     claim, in either view, and on the other claims their one mark each."""

@@ -36,7 +36,7 @@ from workbench.tui.model import ArticleDoc, ViewData
 from workbench.tui.screens.modals import ArticleViewer, HelpScreen, NoteScreen, SearchScreen
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stories import StoryListScreen, StoryTable
-from workbench.tui.widgets import ArticlePane, fit_keys, keys_width
+from workbench.tui.widgets import ArticlePane, HintStrip, fit_keys, keys_width
 
 
 @pytest.fixture
@@ -324,6 +324,42 @@ async def test_slash_searches_claims_and_jumps_to_the_choice(seed):
             .claim(chosen)
             .text
         )
+
+
+async def test_a_search_result_says_on_screen_that_it_makes_a_manual_pair(tmp_path):
+    path = crafted_db(
+        tmp_path / "zebra.db",
+        {
+            "zebra": [
+                ("a.txt", "Six fighters were injured on Saturday. The talks lasted an hour."),
+                ("b.txt", "6 fighters were hurt on Sunday. Zebras crossed the road at noon."),
+            ]
+        },
+    )
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        if screen.session.view.left.article.source != "a.txt":
+            await press(app, pilot, "x")
+        left = screen.session.left_claim
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"Zebras")
+        await app.screen.last_search.wait()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        zebra = screen.session.right_claim
+        assert "Zebras" in screen.session.view.right.claim(zebra).text
+        first = screen.query_one(HintStrip).content.plain.splitlines()[0]
+        assert first == (
+            "manual pair: the search result with the left claim · not among the candidates"
+        )
+        assert len(first) <= screen.query_one(HintStrip).content_region.width  # one line
+        assert any("paired with the claim on the left" in n.message for n in app._notifications)
+        await press(app, pilot, "n")
+    assert standing(path)[pair_key(left, zebra)] == Label.UNRELATED
 
 
 async def test_search_escape_changes_nothing(seed):
@@ -871,8 +907,6 @@ def test_the_core_does_not_import_textual():
 async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
     """After every mark (including auto-advances onto another right-hand article), what the
     hint strip shows and which claims are highlighted is the pair the next key marks."""
-    from workbench.tui.widgets import HintStrip
-
     app = app_for(seed)
     keys = "acnsacnsacnsacnsacnsacnsacnsacns"
     async with app.run_test(size=(120, 34)) as pilot:
