@@ -7,6 +7,7 @@ No sleeping: after a key the tests wait for the screen's command queue to drain
 from __future__ import annotations
 
 import asyncio
+import getpass
 from dataclasses import replace
 from pathlib import Path
 
@@ -501,6 +502,9 @@ async def test_escape_goes_to_the_story_list_and_enter_opens_a_story(seed):
         await pilot.pause()
         text = screen_text(app)
         assert SEED_STORY in text and "1/" in text
+        columns = text.splitlines()[1:3]
+        at = columns[0].index("claims") + len("claims")
+        assert columns[1][:at].rstrip().endswith("no boilerplate")  # what the count leaves out
         await pilot.press("j", "k", "pagedown", "pageup", "enter")
         await settle(app, pilot)
         await started(app, pilot)
@@ -642,6 +646,52 @@ async def test_command_palette_offers_every_action(seed):
         await pilot.press("enter")
         await settle(app, pilot)
     assert standing(seed) == {pair_key(*pair): Label.AGREE}
+
+
+@pytest.mark.parametrize(
+    "reviewer, env, said",
+    [
+        (None, {}, f"reviewing as {getpass.getuser()} (your login name; --reviewer to change)"),
+        (None, {"WORKBENCH_REVIEWER": "zoe"}, "reviewing as zoe (from $WORKBENCH_REVIEWER;"),
+        ("ana", {}, None),
+    ],
+)
+async def test_the_default_reviewer_is_named_once_at_start(seed, reviewer, env, said):
+    app = app_for(seed, reviewer=reviewer, env=env)
+    async with app.run_test(size=(120, 34), notifications=True) as pilot:
+        await started(app, pilot)
+        named = [n.message for n in app._notifications if n.message.startswith("reviewing as")]
+        assert named == ([] if said is None else [named[0]]) and all(said in m for m in named)
+        await press(app, pilot, "a", "escape")
+        named = [n.message for n in app._notifications if n.message.startswith("reviewing as")]
+        assert len(named) == (0 if said is None else 1)  # once
+
+
+async def test_the_palettes_screenshot_goes_to_the_working_folder(seed, tmp_path, monkeypatch):
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))  # no ~/Downloads here
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.chdir(work)
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34), notifications=True) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Screenshot")
+        await pilot.pause()
+        assert f"Save an SVG of the screen in {work}" in screen_text(app)
+        await pilot.press("enter")
+        for _ in range(400):  # the file is written by a thread: wait for its notice
+            await pilot.pause(0.05)
+            said = [n.message for n in app._notifications if n.title == "Screenshot"]
+            if said:
+                break
+        [saved] = list(work.glob("*.svg"))
+        assert said == [f"Screenshot saved: {saved}"]
+        assert "marked 0/" in saved.read_text(encoding="utf-8").replace("&#160;", " ")
+    assert not (home / "Downloads").exists()
 
 
 async def test_read_only_database_opens_and_refuses_marks_politely(seed):

@@ -131,7 +131,9 @@ class ReviewScreen(Screen[None]):
         """Render what a session call returned."""
         if outcome.notice is not None:
             notice = outcome.notice
-            self.notify(notice.text, severity=notice.severity, timeout=notice.timeout)
+            self.notify(  # plain text: it may quote a story's name or a file
+                notice.text, severity=notice.severity, timeout=notice.timeout, markup=False
+            )
         if outcome.frame is not None:
             self.render_frame(outcome.frame, scroll=outcome.scroll)
 

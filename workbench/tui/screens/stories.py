@@ -27,7 +27,14 @@ from workbench.tui.model import StoryProgress
 from workbench.tui.state import AppState
 from workbench.tui.widgets import HeaderBar, KeyBar, plain
 
-COLUMNS = (("articles", 8), ("claims", 7), ("marked/proposed", 16), ("contra", 7))
+# (header, what it counts: the header's second line, width). The claims column leaves
+# boilerplate out (what review is about); `workbench stories` counts every claim.
+COLUMNS = (
+    ("articles", "", 8),
+    ("claims", "no boilerplate", 15),
+    ("marked/proposed", "", 16),
+    ("contra", "", 7),
+)
 PREFETCH = 40  # rows beyond the visible ones whose counts are fetched with them
 
 
@@ -155,7 +162,7 @@ class StoryTable(ScrollView, can_focus=False):
 
 def _row_text(story: Story, progress: StoryProgress | None, width: int) -> str:
     numbers = ""
-    for (_, w), value in zip(COLUMNS, _values(progress), strict=True):
+    for (_, _, w), value in zip(COLUMNS, _values(progress), strict=True):
         numbers += value.rjust(w)
     room = max(width - len(numbers) - 2, 8)
     name = one_line(story.name)
@@ -215,10 +222,15 @@ class StoryListScreen(Screen[None]):
         )
         self.query_one(HeaderBar).show(left, Content(count))
         width = max(table.scrollable_content_region.width, 40)
-        numbers = "".join(name.rjust(w) for name, w in COLUMNS)
+        numbers = "".join(name.rjust(w) for name, _, w in COLUMNS)
+        counts = "".join(what.rjust(w) for _, what, w in COLUMNS)
         room = max(width - len(numbers) - 2, 8)
         self.query_one("#columns", Static).update(
-            Content.styled(" " + "story".ljust(room) + numbers, "bold")
+            Content.assemble(
+                (" " + "story".ljust(room) + numbers, "bold"),
+                "\n",
+                (" " * (room + 1) + counts, "dim"),
+            )
         )
 
     @work(group="story-list")
