@@ -69,6 +69,35 @@ def test_review_in_a_real_terminal_marks_and_quits(tmux, db, tmp_path):
     assert [m.label for m in marks] == [Label.AGREE]
 
 
+def _cursor_in_both_panes(screen: str) -> bool:
+    """The current claim's cursor bar (at the start of its lines) shows in both panes,
+    which meet at "││"."""
+    halves = [line.split("││", 1) for line in screen.splitlines() if "││" in line]
+    return any(left.startswith("│▌") for left, _ in halves) and any(
+        right.startswith("▌") for _, right in halves
+    )
+
+
+def test_after_a_restart_both_panes_show_the_pair_the_next_key_marks(tmux, db, tmp_path):
+    tmux.start(_review_command(db, tmp_path, {}))
+    tmux.wait_for(lambda s: "marked 0/" in s, "the review screen")
+    for count, key in enumerate("aacsa", start=1):
+        tmux.keys(key)
+        tmux.wait_for(lambda s, n=count: f"marked {n}/" in s, f"mark {count}")
+    tmux.keys("q")
+    assert _wait_exit(tmp_path) == 0
+    tmux.close()
+    again = Tmux(tmp_path)
+    try:
+        (tmp_path / "exit-status").unlink()
+        again.start(_review_command(db, tmp_path, {}))
+        screen = again.wait_for(lambda s: "marked 5/" in s, "the review screen again")
+        screen = again.wait_for(_cursor_in_both_panes, "the current claims in both panes")
+        assert "not marked yet" in screen
+    finally:
+        again.close()
+
+
 def test_note_and_open_go_through_the_real_editor(tmux, db, tmp_path):
     log = tmp_path / "editor.log"
     editor = tmp_path / "fake-editor"

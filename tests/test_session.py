@@ -104,7 +104,7 @@ async def test_a_mark_is_committed_then_the_next_unmarked_pair_follows(seed, sta
     # The marked pair now carries my marker, on both sides.
     frame = (await session.show_pair(first)).frame
     markers = frame.left.markers[first[0]], frame.right.markers[first[1]]
-    assert [m.kind for m in markers] == ["contradict", "contradict"]
+    assert [[m.kind for m in marks.marks] for marks in markers] == [["contradict"]] * 2
 
 
 async def test_marking_walks_every_proposed_pair_once_across_views_then_says_so(tmp_path, states):
@@ -248,6 +248,53 @@ async def test_jumping_to_a_claim_shows_its_article(seed, states):
     near = next(c for c in story.articles[0].claims if c.kind != "boilerplate")
     await session.jump_to_claim(near.id)
     assert session.active == "left" and session.left_claim == near.id
+
+
+async def test_a_search_result_says_it_pairs_with_the_left_claim_before_a_mark(seed, states):
+    session = await review(await states(seed))
+    await session.show_pair(_first_pair_between(session, 0, 1))
+    left = session.left_claim
+    queued = {pair_key(*p) for p in session.queue_pairs}
+    far = next(
+        c
+        for c in session.story.articles[3].claims
+        if c.kind != "boilerplate" and pair_key(left, c.id) not in queued
+    )
+    outcome = await session.jump_to_claim(far.id)
+    assert session.pair == (left, far.id)
+    assert "paired with the claim on the left" in outcome.notice.text
+    strip = outcome.frame.strip
+    assert strip.position == "manual pair: the search result with the left claim"
+    assert strip.position_bold
+    await session.mark(Label.UNRELATED)  # the pair the strip named is the one marked
+    assert standing(seed)[pair_key(left, far.id)] == Label.UNRELATED
+    # Once the pair on screen changes, the strip no longer speaks of the search.
+    await session.show_pair((left, far.id))
+    assert session.frame().strip.position == "manual pair"
+
+
+async def test_a_claims_marker_sums_up_its_marks_against_every_article(tmp_path, states):
+    """Marked agree against one article and unsure against another: both show beside the
+    claim, in either view, and on the other claims their one mark each."""
+    path = crafted_db(tmp_path / "small.db", THREE_ARTICLES)
+    session = await review(await states(path), "small")
+    story = session.story
+    claim = story.articles[0].claims[0]  # "Six fighters were injured on Saturday."
+    in_b, in_c = (story.articles[i].claims[0].id for i in (1, 2))
+    await session.show_pair((claim.id, in_b))
+    await session.mark(Label.AGREE)
+    await session.show_pair((claim.id, in_c))
+    await session.mark(Label.UNSURE)
+    for other, label in ((in_b, "agree"), (in_c, "unsure")):
+        frame = (await session.show_pair((claim.id, other))).frame
+        marks = frame.left.markers[claim.id]
+        assert sorted(m.kind for m in marks.marks) == ["agree", "unsure"]
+        assert marks.runs(8) == (("✓1", "agree"), (" ", ""), ("?1", "unsure"))
+        assert marks.runs(3) == (("✓", "agree"), ("?", "unsure"))
+        assert [m.kind for m in frame.right.markers[other].marks] == [label]
+        assert frame.right.markers[other].runs(8) == (
+            (f"{'✓' if label == 'agree' else '?'} {label}", label),
+        )
 
 
 # --- notes, read-only, nothing to show ------------------------------------------------------

@@ -7,10 +7,13 @@ No sleeping: after a key the tests wait for the screen's command queue to drain
 from __future__ import annotations
 
 import asyncio
+import getpass
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_tui_helpers import (
     SEED_STORY,
     app_for,
@@ -29,12 +32,12 @@ from workbench.hints import find_hints
 from workbench.models import Article, Claim, ClaimKind, Label, MarkAction, claim_id, pair_key
 from workbench.store import Store
 from workbench.tui.commands import WorkbenchCommands
-from workbench.tui.keys import APP_BINDINGS, REVIEW_BINDINGS, SUMMARIES
+from workbench.tui.keys import APP_BINDINGS, REVIEW_BINDINGS, SUMMARIES, FooterKey
 from workbench.tui.model import ArticleDoc, ViewData
 from workbench.tui.screens.modals import ArticleViewer, HelpScreen, NoteScreen, SearchScreen
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stories import StoryListScreen, StoryTable
-from workbench.tui.widgets import ArticlePane
+from workbench.tui.widgets import ArticlePane, HintStrip, fit_keys, keys_width
 
 
 @pytest.fixture
@@ -143,6 +146,36 @@ async def test_reopening_resumes_after_the_last_mark(seed):
         await started(again, pilot)
         assert review(again).session.pair == expected
         assert "marked 2/" in screen_text(again)
+
+
+def _current_claim_in_view(pane: ArticlePane) -> bool:
+    """The pane's current claim is highlighted and every line of it inside the visible
+    region (or its first lines fill the pane, for a claim taller than the pane)."""
+    first, last = pane._layout.lines_of(pane.state.current)
+    top, height = pane.scroll_offset.y, pane.scrollable_content_region.height
+    return top <= first and min(last, first + height - 1) < top + height
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 34), (200, 50)])
+async def test_resuming_shows_the_pair_the_next_key_marks_in_both_panes(seed, size):
+    app = app_for(seed)
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "a", "a", "c", "s", "a")
+        await pilot.press("q")
+    again = app_for(seed)
+    async with again.run_test(size=size) as pilot:
+        await started(again, pilot)
+        screen = review(again)
+        pair = screen.session.pair
+        assert "marked 5/" in screen_text(again)
+        left = screen.query_one("#left", ArticlePane)
+        right = screen.query_one("#right", ArticlePane)
+        assert (left.state.current, right.state.current) == pair
+        assert _current_claim_in_view(left), (left.scroll_offset, left._layout.lines_of(pair[0]))
+        assert _current_claim_in_view(right), (right.scroll_offset, right._layout.lines_of(pair[1]))
+        await press(again, pilot, "a")
+    assert standing(seed)[pair_key(*pair)] == Label.AGREE  # the pair shown is the one marked
 
 
 async def test_q_quits_after_pending_marks_are_committed(seed):
@@ -294,6 +327,42 @@ async def test_slash_searches_claims_and_jumps_to_the_choice(seed):
         )
 
 
+async def test_a_search_result_says_on_screen_that_it_makes_a_manual_pair(tmp_path):
+    path = crafted_db(
+        tmp_path / "zebra.db",
+        {
+            "zebra": [
+                ("a.txt", "Six fighters were injured on Saturday. The talks lasted an hour."),
+                ("b.txt", "6 fighters were hurt on Sunday. Zebras crossed the road at noon."),
+            ]
+        },
+    )
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        if screen.session.view.left.article.source != "a.txt":
+            await press(app, pilot, "x")
+        left = screen.session.left_claim
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"Zebras")
+        await app.screen.last_search.wait()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        zebra = screen.session.right_claim
+        assert "Zebras" in screen.session.view.right.claim(zebra).text
+        first = screen.query_one(HintStrip).content.plain.splitlines()[0]
+        assert first == (
+            "manual pair: the search result with the left claim · not among the candidates"
+        )
+        assert len(first) <= screen.query_one(HintStrip).content_region.width  # one line
+        assert any("paired with the claim on the left" in n.message for n in app._notifications)
+        await press(app, pilot, "n")
+    assert standing(path)[pair_key(left, zebra)] == Label.UNRELATED
+
+
 async def test_search_escape_changes_nothing(seed):
     app = app_for(seed)
     async with app.run_test() as pilot:
@@ -399,6 +468,28 @@ async def test_question_mark_shows_help_with_the_queue_rule(seed):
         assert isinstance(app.screen, ReviewScreen)
 
 
+async def test_help_fits_120x34_without_scrolling_and_names_the_files_on_screen(seed):
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        session = review(app).session
+        sources = [session.view.left.article.source, session.view.right.article.source]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        body = help_screen.query_one("#help-body")
+        assert body.max_scroll_y == 0
+        for part in ("#help-keys", "#help-remap", "#help-rule"):
+            region = help_screen.query_one(part).region
+            assert help_screen.region.contains_region(region), part
+            assert body.region.contains_region(region), part
+        text = screen_text(app)
+        for shown in ("Keys: review", "ctrl+p", "Remap keys", "within two seconds", *sources):
+            assert shown in text, shown
+        assert f"left {session.left_index + 1}/5 {sources[0]}" in text
+
+
 async def test_escape_goes_to_the_story_list_and_enter_opens_a_story(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:
@@ -411,6 +502,9 @@ async def test_escape_goes_to_the_story_list_and_enter_opens_a_story(seed):
         await pilot.pause()
         text = screen_text(app)
         assert SEED_STORY in text and "1/" in text
+        columns = text.splitlines()[1:3]
+        at = columns[0].index("claims") + len("claims")
+        assert columns[1][:at].rstrip().endswith("no boilerplate")  # what the count leaves out
         await pilot.press("j", "k", "pagedown", "pageup", "enter")
         await settle(app, pilot)
         await started(app, pilot)
@@ -427,6 +521,36 @@ async def test_pages_scroll_the_focused_pane(seed):
         assert pane.scroll_offset.y > before
         await press(app, pilot, "pageup")
         assert pane.scroll_offset.y == before
+
+
+async def test_a_claim_shows_all_its_marks_on_a_line_of_its_own(tmp_path):
+    path = crafted_db(
+        tmp_path / "small.db",
+        {
+            "small": [
+                ("a.txt", "Six fighters were injured on Saturday. The talks lasted an hour."),
+                ("b.txt", "6 fighters were hurt on Sunday. The talks lasted two hours."),
+                ("c.txt", "Officials said six fighters were injured. The meeting lasted an hour."),
+            ]
+        },
+    )
+    app = app_for(path)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        story = screen.session.story
+        claim = story.articles[0].claims[0].id
+        for article, key in ((1, "a"), (2, "s")):
+            screen.show_pair(claim, story.articles[article].claims[0].id)
+            await settle(app, pilot)
+            await press(app, pilot, key)
+        screen.show_pair(claim, story.articles[1].claims[0].id)
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        [line] = [line for line in lines if "injured on Saturday." in line]
+        left = line.split("││")[0]
+        assert "The talks" not in left  # the next claim begins a line of its own
+        assert left.rstrip("│ ").endswith("✓1 ?1")
 
 
 # --- configuration, palette, read-only -------------------------------------------------------
@@ -471,7 +595,7 @@ async def test_help_hints_and_footer_name_the_keys_of_the_active_key_map(seed, t
         await pilot.pause()
         help_keys = app.screen.query_one("#help-keys").content.plain
         assert any(line.split()[:2] == ["y", "agree"] for line in help_keys.splitlines())
-        assert "Enter does the same without marking" in (
+        assert "Enter without marking" in (
             app.screen.query_one("#help-rule").content.plain.replace("\n", " ")
         )
 
@@ -522,6 +646,52 @@ async def test_command_palette_offers_every_action(seed):
         await pilot.press("enter")
         await settle(app, pilot)
     assert standing(seed) == {pair_key(*pair): Label.AGREE}
+
+
+@pytest.mark.parametrize(
+    "reviewer, env, said",
+    [
+        (None, {}, f"reviewing as {getpass.getuser()} (your login name; --reviewer to change)"),
+        (None, {"WORKBENCH_REVIEWER": "zoe"}, "reviewing as zoe (from $WORKBENCH_REVIEWER;"),
+        ("ana", {}, None),
+    ],
+)
+async def test_the_default_reviewer_is_named_once_at_start(seed, reviewer, env, said):
+    app = app_for(seed, reviewer=reviewer, env=env)
+    async with app.run_test(size=(120, 34), notifications=True) as pilot:
+        await started(app, pilot)
+        named = [n.message for n in app._notifications if n.message.startswith("reviewing as")]
+        assert named == ([] if said is None else [named[0]]) and all(said in m for m in named)
+        await press(app, pilot, "a", "escape")
+        named = [n.message for n in app._notifications if n.message.startswith("reviewing as")]
+        assert len(named) == (0 if said is None else 1)  # once
+
+
+async def test_the_palettes_screenshot_goes_to_the_working_folder(seed, tmp_path, monkeypatch):
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))  # no ~/Downloads here
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.chdir(work)
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34), notifications=True) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Screenshot")
+        await pilot.pause()
+        assert f"Save an SVG of the screen in {work}" in screen_text(app)
+        await pilot.press("enter")
+        for _ in range(400):  # the file is written by a thread: wait for its notice
+            await pilot.pause(0.05)
+            said = [n.message for n in app._notifications if n.title == "Screenshot"]
+            if said:
+                break
+        [saved] = list(work.glob("*.svg"))
+        assert said == [f"Screenshot saved: {saved}"]
+        assert "marked 0/" in saved.read_text(encoding="utf-8").replace("&#160;", " ")
+    assert not (home / "Downloads").exists()
 
 
 async def test_read_only_database_opens_and_refuses_marks_politely(seed):
@@ -579,6 +749,39 @@ async def test_article_text_is_displayed_literally(tmp_path):
         assert "[bold]x[/bold]" in svg.replace("&#160;", " ")
 
 
+async def test_panes_name_articles_by_outlet_and_title_within_their_borders(tmp_path):
+    from workbench.ingest import ArticleInput
+    from workbench.pipeline import import_articles
+
+    path = tmp_path / "titled.db"
+    long_title = "Generals meet\nface to face after the clash, " + "and the talks go on " * 6
+    inputs = [
+        ArticleInput("titled", "000_b06f8e85b258ddf3.txt", HOSTILE, title=long_title,
+                     outlet="Daily \x1b[31mPlanet"),
+        ArticleInput("titled", "plain.txt", "Officials said x was injured on Friday."),
+    ]  # fmt: skip
+    with Store.open(path, create=True) as store:
+        import_articles(store, inputs)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        top = screen_text(app).splitlines()[1]
+        # Both pane titles inside their borders: each pane's corners where they belong.
+        assert len(top) == 80 and (top[0], top[39], top[40], top[79]) == ("╭", "╮", "╭", "╮")
+        if screen.session.view.left.article.source == "plain.txt":
+            await press(app, pilot, "x")  # the titled article on the left
+            top = screen_text(app).splitlines()[1]
+        assert top.startswith("╭─ 1/2 Daily ␛[31mPlanet · Generals") and top[36:40] == "… ─╮"
+        assert "000_b06f8e85b258ddf3.txt" not in top and "plain.txt" in top  # no title: source
+        assert "\x1b" not in screen_text(app)
+        # The file name is where the article is opened.
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleViewer)
+        assert "000_b06f8e85b258ddf3.txt · read-only" in screen_text(app)
+
+
 # --- live pairing and resizing ---------------------------------------------------------------
 
 
@@ -612,7 +815,8 @@ async def test_other_processes_marks_show_up(seed):
                 break
             await asyncio.sleep(0.05)
         assert "bob ✗ contra" in text and "dates differ" in text
-        assert screen.query_one("#left", ArticlePane).state.markers[left].kind == "other"
+        marks = screen.query_one("#left", ArticlePane).state.markers[left].marks
+        assert [m.kind for m in marks] == ["other"]
         assert not await app.poll_changes()  # nothing new: no work
 
 
@@ -641,6 +845,47 @@ async def test_80x24_shows_both_panes_hints_and_footer(seed):
         assert any("score" in line for line in lines) and "agree" in lines[-1]
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 34), (200, 50)])
+async def test_the_footer_fits_with_help_first_and_quit_stories_palette_kept(seed, size):
+    app = app_for(seed)
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        for screen_keys in (["esc stories", "a agree", "u undo"], ["enter open"]):
+            footer = screen_text(app).splitlines()[-1]
+            assert footer.startswith(" ? help ")
+            for shown in [*screen_keys, "q quit", "^p palette"]:
+                assert f" {shown}" in footer, (shown, footer)
+            assert footer.endswith(" ")  # the last entry is whole, never cut by the edge
+            await press(app, pilot, "escape")  # the story list's footer next
+
+
+@given(
+    st.lists(
+        st.tuples(st.text("abc?^", min_size=1, max_size=6), st.text("xyz ", max_size=12),
+                  st.integers(0, 4)),
+        max_size=14,
+    ),
+    st.integers(1, 200),
+)  # fmt: skip
+def test_fitting_the_footer_keeps_whole_ranks_lowest_first(entries, width):
+    keys = [FooterKey(k, label, rank) for k, label, rank in entries]
+    kept, gap = fit_keys(keys, width)
+    assert kept == [k for k in keys if k in kept]  # in their order
+    ranks = sorted({k.rank for k in keys})
+    kept_ranks = sorted({k.rank for k in kept})
+    assert kept_ranks == ranks[: len(kept_ranks)]  # whole ranks, the lowest first
+    assert all(k in kept for k in keys if k.rank in kept_ranks)
+    if len(kept_ranks) > 1 or keys_width(kept, gap) <= width:
+        assert keys_width(kept, gap) <= width
+        bigger = (
+            [k for k in keys if k.rank <= ranks[len(kept_ranks)]]
+            if len(ranks) > len(kept_ranks)
+            else None
+        )
+        assert bigger is None or keys_width(bigger, 1) > width  # no further rank fits
+        assert gap == 2 or keys_width(kept, 2) > width or not kept
+
+
 async def test_story_with_one_article_says_so(tmp_path):
     path = crafted_db(tmp_path / "one.db", {"lonely": [("a.txt", "Only one article here.")]})
     app = app_for(path, story="lonely")
@@ -655,6 +900,21 @@ async def test_unknown_story_is_reported_without_crashing(seed):
     async with app.run_test(notifications=True) as pilot:
         await started(app, pilot)
         assert any("no story named" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize(
+    "outlet, title, name",
+    [
+        ("AP", "Generals meet", "AP · Generals meet"),
+        (None, "Generals meet", "Generals meet"),
+        ("AP", None, "AP"),
+        (None, None, "000_b06f8e85b258ddf3.txt"),
+        ("  ", "", "000_b06f8e85b258ddf3.txt"),
+    ],
+)
+def test_an_article_is_named_by_outlet_and_title_else_its_source(outlet, title, name):
+    article = Article("x", "s", "000_b06f8e85b258ddf3.txt", "Text.", title=title, outlet=outlet)
+    assert ArticleDoc.build(article, []).name == name
 
 
 def test_view_hints_follow_the_view_and_wait_until_asked():
@@ -697,8 +957,6 @@ def test_the_core_does_not_import_textual():
 async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
     """After every mark (including auto-advances onto another right-hand article), what the
     hint strip shows and which claims are highlighted is the pair the next key marks."""
-    from workbench.tui.widgets import HintStrip
-
     app = app_for(seed)
     keys = "acnsacnsacnsacnsacnsacnsacnsacns"
     async with app.run_test(size=(120, 34)) as pilot:

@@ -9,13 +9,15 @@ import asyncio
 import getpass
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.events import DeliveryComplete, DeliveryFailed
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from workbench.display import safe_text
 from workbench.queue import DEFAULT_MIN_SCORE
@@ -37,13 +39,24 @@ POLL_SECONDS = 1.0
 
 
 def default_reviewer(env: Mapping[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
+    return _default_reviewer(os.environ if env is None else env)[0]
+
+
+def _default_reviewer(env: Mapping[str, str]) -> tuple[str, str]:
+    """The name marks go under when --reviewer is not given, and where it comes from."""
     if env.get(REVIEWER_ENV, "").strip():
-        return env[REVIEWER_ENV].strip()
+        return env[REVIEWER_ENV].strip(), f"from ${REVIEWER_ENV}"
     try:
-        return getpass.getuser()
+        return getpass.getuser(), "your login name"
     except (OSError, KeyError):  # no login name (some containers)
-        return "reviewer"
+        return "reviewer", "no login name found"
+
+
+def reviewer_origin(reviewer: str, env: Mapping[str, str]) -> str | None:
+    """Where the reviewer's name came from when it is the default one ("your login
+    name"), else None. The CLI passes the default on as if given, so the name decides."""
+    name, origin = _default_reviewer(env)
+    return origin if reviewer == name else None
 
 
 @dataclass
@@ -58,6 +71,8 @@ class ReviewConfig:
     keymap_problems: list[str] = field(default_factory=list)
     poll_seconds: float = POLL_SECONDS
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    reviewer_origin: str | None = None  # "your login name": the reviewer is the default
+    screenshots: Path = field(default_factory=Path.cwd)  # where the palette saves them
 
 
 class WorkbenchApp(App[None]):
@@ -119,8 +134,17 @@ class WorkbenchApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(self.config.keymap)
         for problem in self.config.keymap_problems:
-            self.notify(problem, severity="warning", timeout=10)
-        self.push_screen(StoryListScreen(self.state, self.config.db_path.name, self.review_screen))
+            self.notify(problem, severity="warning", timeout=10, markup=False)
+        if self.config.reviewer_origin is not None:
+            self.notify(
+                f"reviewing as {self.reviewer} ({self.config.reviewer_origin}; "
+                "--reviewer to change)",
+                timeout=8,
+                markup=False,
+            )
+        self.push_screen(
+            StoryListScreen(self.state, self.config.db_path.name, self.review_screen, self.keys)
+        )
         self._startup()
         self.set_interval(self.config.poll_seconds, self.poll_changes)
 
@@ -165,9 +189,42 @@ class WorkbenchApp(App[None]):
     def on_unmount(self) -> None:
         self.gateway.close()  # waits for a mark in flight: it is committed before we go
 
+    # --- screenshots (the command palette's) --------------------------------------------------
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Into the working folder: Textual's default, ~/Downloads, may not exist."""
+        where = path if path is not None else str(self.config.screenshots)
+        return super().deliver_screenshot(filename, where, time_format)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                where = self.config.screenshots
+                command = command._replace(help=f"Save an SVG of the screen in {where}")
+            yield command
+
+    def on_delivery_complete(self, event: DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # Textual's own notice reads the path as markup
+            self.notify(f"Screenshot saved: {event.path}", title="Screenshot", markup=False)
+
+    def on_delivery_failed(self, event: DeliveryFailed) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # say why, and where it was to go
+            self.notify(
+                f"Screenshot not saved in {self.config.screenshots}: {event.exception}",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.keys, self.config.min_score))
+        screen = self.screen
+        if not isinstance(screen, HelpScreen):
+            on_screen = screen.on_screen() if isinstance(screen, ReviewScreen) else ()
+            self.push_screen(HelpScreen(self.keys, self.config.min_score, on_screen))
 
     async def poll_changes(self) -> bool:
         """Take in mark rows other processes committed; True if the book changed."""
@@ -199,9 +256,11 @@ def make_app(
     ~/.config/workbench/keys.toml)."""
     env = os.environ if env is None else env
     keymap, problems = load_keymap(keys if keys is not None else config_path(env))
+    reviewer = reviewer or default_reviewer(env)
     config = ReviewConfig(
         db_path=Path(db_path),
-        reviewer=reviewer or default_reviewer(env),
+        reviewer=reviewer,
+        reviewer_origin=reviewer_origin(reviewer, env),
         story=story,
         adjudicate=adjudicate,
         min_score=min_score,

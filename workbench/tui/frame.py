@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workbench.models import Label
-from workbench.tui.model import ArticleDoc, Pair, PairInfo, PaneMarker
+from workbench.tui.model import ArticleDoc, ClaimMarks, Pair, PairInfo
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class PaneView:
     index: int  # the article's place in the story
     current: str | None  # the claim under the cursor
     hint_spans: tuple[tuple[int, int], ...]  # article offsets
-    markers: dict[str, PaneMarker]
+    markers: dict[str, ClaimMarks]  # by claim id
     active: bool  # the pane the cursor keys move in
 
 

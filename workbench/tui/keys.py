@@ -18,6 +18,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding
@@ -25,6 +26,9 @@ from textual.binding import Binding
 CONFIG_ENV = "WORKBENCH_CONFIG"
 # A key as Textual names it: modifiers, then one printable character or a key's name.
 KEY_NAME = re.compile(r"((ctrl|shift|alt|meta|super|hyper)\+)*([^\s,+\x00-\x1f\x7f-\x9f]|\w+)")
+
+PALETTE = "palette"  # Textual's command palette (ctrl+p): a footer entry, not our binding
+PALETTE_KEY = "ctrl+p"
 
 
 APP_BINDINGS = [
@@ -67,7 +71,7 @@ STORY_LIST_BINDINGS = [
 
 SUMMARIES: dict[str, str] = {
     "quit": "Quit (every mark is already saved)",
-    "help": "Show keys, the review queue rule and the markers",
+    "help": "This help: keys, markers, the queue",
     "agree": "Mark: the two claims agree",
     "contradict": "Mark: they contradict each other",
     "unrelated": "Mark: about different things",
@@ -82,16 +86,40 @@ SUMMARIES: dict[str, str] = {
     "prev-left-article": "Previous article on the left",
     "swap-sides": "Swap the left and right articles",
     "next-unmarked": "Go to the next unmarked pair",
-    "queue-order": "Queue order: likely contradictions first, or claim by claim",
+    "queue-order": "Order: contradictions first, or by claim",
     "search": "Search the story's claims (full text)",
     "note": "Note on the pair ($EDITOR, or a box)",
-    "open-article": "Open the article read-only ($EDITOR/$PAGER)",
+    "open-article": "Open a read-only copy ($EDITOR/$PAGER)",
     "boilerplate": "Dim or hide boilerplate",
     "page-down": "Scroll the focused pane down a page",
     "page-up": "Scroll the focused pane up a page",
     "stories": "Back to the story list",
     "open-story": "Review the selected story",
 }
+
+# The footers: binding ids in the order shown, each with a rank. When a line is too narrow
+# for every key, whole ranks go, the highest first; `? help` (rank 0) goes last.
+REVIEW_FOOTER: tuple[tuple[str, int], ...] = (
+    ("help", 0),
+    ("agree", 1),
+    ("contradict", 1),
+    ("unrelated", 1),
+    ("unsure", 1),
+    ("undo", 3),
+    ("next-unmarked", 4),
+    ("search", 5),
+    ("note", 6),
+    ("next-article", 7),
+    ("stories", 2),
+    ("quit", 2),
+    (PALETTE, 2),
+)
+STORY_LIST_FOOTER: tuple[tuple[str, int], ...] = (
+    ("help", 0),
+    ("open-story", 1),
+    ("quit", 1),
+    (PALETTE, 2),
+)
 
 ALL_BINDINGS = [*APP_BINDINGS, *REVIEW_BINDINGS, *STORY_LIST_BINDINGS]
 KNOWN_IDS = frozenset(b.id for b in ALL_BINDINGS if b.id)
@@ -157,6 +185,7 @@ KEY_NAMES = {
     "left_square_bracket": "[",
     "right_curly_bracket": "}",
     "left_curly_bracket": "{",
+    "escape": "esc",
 }
 
 
@@ -180,3 +209,26 @@ class KeyNames:
 
     def first(self, binding_id: str) -> str:
         return self.of(binding_id)[0]
+
+    def footer(self, spec: tuple[tuple[str, int], ...]) -> list[FooterKey]:
+        """A footer's entries, each with its first key as the footer shows it."""
+        entries = []
+        for binding_id, rank in spec:
+            if binding_id == PALETTE:
+                key, label = PALETTE_KEY, "palette"
+            else:
+                key, label = self.first(binding_id), self._bindings[binding_id].description
+            entries.append(FooterKey(_short(key), label, rank))
+        return entries
+
+
+@dataclass(frozen=True, slots=True)
+class FooterKey:
+    key: str  # as the footer shows it: "?", "a", "esc", "^p"
+    label: str  # "help", "agree", ...
+    rank: int  # when the line is too narrow, the highest ranks go first
+
+
+def _short(key: str) -> str:
+    """A key as footers name it: ctrl+p is ^p."""
+    return "^" + key.removeprefix("ctrl+") if key.startswith("ctrl+") else key

@@ -4,6 +4,10 @@ No Textual here: a line is a tuple of tokens, each token a (start, end) range of
 article's own text plus whether a space goes before it. The pane renders a line by slicing
 the text and styling each piece by the claim it belongs to, so moving the highlight never
 re-wraps anything, and a claim's lines are known for scrolling it into view.
+
+Each claim begins a line, so a line never holds the end of one claim and the start of the
+next: the marker at the end of a claim's last line (and the cursor bar at the start of its
+lines) belongs to that claim alone.
 """
 
 from __future__ import annotations
@@ -37,9 +41,13 @@ class Layout:
     claim_lines: dict[str, tuple[int, int]] = field(default_factory=dict)  # first, last line
     line_claims: list[tuple[int, ...]] = field(default_factory=list)  # claim indexes per line
     line_spans: list[tuple[int, int]] = field(default_factory=list)  # text offsets per line
+    marker_lines: dict[str, int] = field(default_factory=dict)  # where a claim's marker goes
 
     def lines_of(self, claim_id: str) -> tuple[int, int] | None:
         return self.claim_lines.get(claim_id)
+
+    def marker_line(self, claim_id: str) -> int | None:
+        return self.marker_lines.get(claim_id)
 
 
 def layout_article(doc: ArticleDoc, width: int, *, hide_boilerplate: bool = False) -> Layout:
@@ -65,7 +73,7 @@ def layout_article(doc: ArticleDoc, width: int, *, hide_boilerplate: bool = Fals
         if pending_blank:
             out.lines.append(())
             pending_blank = False
-        _wrap(text, tokens, width, out.lines)
+        _wrap(text, tokens, width, out.lines, doc)
     _index_claims(doc, out)
     return out
 
@@ -98,12 +106,27 @@ def _inside(token: tuple[int, int, bool], hidden: list[tuple[int, int]]) -> bool
     return any(s <= token[0] and token[1] <= e for s, e in hidden)
 
 
-def _wrap(text: str, tokens: list[Token], width: int, lines: list[tuple[Token, ...]]) -> None:
+def _claim_index(doc: ArticleDoc, offset: int) -> int:
+    """The index of the claim covering a text offset, -1 for none."""
+    i = bisect.bisect_right(doc.starts, offset) - 1
+    return i if i >= 0 and doc.claims[i].start <= offset < doc.claims[i].end else -1
+
+
+def _wrap(
+    text: str, tokens: list[Token], width: int, lines: list[tuple[Token, ...]], doc: ArticleDoc
+) -> None:
     line: list[Token] = []
     used = 0
+    last_claim = -1  # the claim of the line's last token that belongs to one
     for start, end, space in tokens:
         w = display_width(text[start:end])
         gap = 1 if (space and line) else 0
+        claim = _claim_index(doc, start)
+        if line and claim not in (-1, last_claim) and last_claim != -1:
+            lines.append(tuple(line))  # a claim begins a line
+            line, used, gap = [], 0, 0
+        if claim != -1:
+            last_claim = claim
         if line and used + gap + w > width:
             lines.append(tuple(line))
             line, used, gap = [], 0, 0
@@ -142,12 +165,11 @@ def _hard_split(text: str, start: int, end: int, first_width: int, width: int):
 
 
 def _index_claims(doc: ArticleDoc, out: Layout) -> None:
-    starts = doc.starts
     for y, line in enumerate(out.lines):
         found: list[int] = []
         for start, _end, _ in line:
-            i = bisect.bisect_right(starts, start) - 1
-            if i >= 0 and doc.claims[i].start <= start < doc.claims[i].end and i not in found:
+            i = _claim_index(doc, start)
+            if i >= 0 and i not in found:
                 found.append(i)
         out.line_claims.append(tuple(found))
         out.line_spans.append((line[0][0], line[-1][1]) if line else (0, 0))
@@ -155,3 +177,5 @@ def _index_claims(doc: ArticleDoc, out: Layout) -> None:
             cid = doc.claims[i].id
             first, _ = out.claim_lines.get(cid, (y, y))
             out.claim_lines[cid] = (first, y)
+        if found:  # the line's last claim; no later claim shares the line
+            out.marker_lines[doc.claims[found[-1]].id] = y

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from rich.cells import cell_len
+
 from workbench.hints import find_hints
 from workbench.models import Article, Claim, ClaimKind, Hint, Label, Mark, MarkAction, pair_key
 
@@ -52,6 +54,52 @@ class PaneMarker:
 
 
 SPLIT_MARKER = PaneMarker("≠ split", "≠", "split")
+_SYMBOL_ORDER = "".join(symbol for symbol, _ in MARKERS.values()) + SPLIT_MARKER.text_narrow
+_KIND_ORDER = (*(str(label) for label in MARKERS), "final", "other", "split")
+
+Run = tuple[str, str]  # text, and the marker kind that styles it ("" for a gap)
+
+
+def _order(symbol: str, kind: str) -> tuple[int, int]:
+    """Markers in label order (✓ ✗ ∅ ? ≠), mine before finals before others'."""
+    at = _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER)
+    return _SYMBOL_ORDER.find(symbol), at
+
+
+@dataclass(frozen=True)
+class ClaimMarks:
+    """A claim's markers, one per pair of it that has a mark, against any article: the
+    pane sums them up beside the claim, so no mark hides another."""
+
+    marks: tuple[PaneMarker, ...]
+
+    def runs(self, width: int) -> tuple[Run, ...]:
+        """What fits in `width` cells: one pair as "✓ agree" (or "✓"); several by symbol
+        and count, "✓2 ?1", else "✓2?1", else the symbols "✓?", else as many as fit and
+        "…"."""
+        if len(self.marks) == 1:
+            mark = self.marks[0]
+            text = mark.text_wide if cell_len(mark.text_wide) <= width else mark.text_narrow
+            return ((text, mark.kind),)
+        groups = self._groups()
+        counted = [(f"{symbol}{n}", kind) for (symbol, kind), n in groups]
+        spaced: list[Run] = []
+        for run in counted:
+            spaced += [(" ", ""), run] if spaced else [run]
+        symbols = [(symbol, kind) for (symbol, kind), _ in groups]
+        for runs in (spaced, counted, symbols):
+            if sum(cell_len(text) for text, _ in runs) <= width:
+                return tuple(runs)
+        if width < 1:
+            return ()
+        return (*symbols[: width - 1], ("…", ""))  # symbols take a cell each
+
+    def _groups(self) -> list[tuple[tuple[str, str], int]]:
+        counts: dict[tuple[str, str], int] = {}
+        for mark in self.marks:
+            key = (mark.text_narrow, mark.kind)
+            counts[key] = counts.get(key, 0) + 1
+        return sorted(counts.items(), key=lambda item: _order(*item[0]))
 
 
 # --- articles ------------------------------------------------------------------------------
@@ -79,6 +127,13 @@ class ArticleDoc:
     @property
     def id(self) -> str:
         return self.article.id
+
+    @property
+    def name(self) -> str:
+        """What the panes call the article: its outlet and title where known, else its
+        source (a file name such as 000_b06f8e85b258ddf3.txt says little to a reader)."""
+        known = [part.strip() for part in (self.article.outlet, self.article.title) if part]
+        return " · ".join(part for part in known if part) or self.article.source
 
     def claim(self, claim_id: str) -> Claim:
         return self.claims[self.index[claim_id]]

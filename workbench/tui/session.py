@@ -24,7 +24,7 @@ from workbench.tui.frame import (
     ScreenMessage,
     StripView,
 )
-from workbench.tui.model import MARKERS, ArticleDoc, Pair, PairInfo, PaneMarker, StoryDoc, ViewData
+from workbench.tui.model import MARKERS, ArticleDoc, ClaimMarks, Pair, PairInfo, StoryDoc, ViewData
 from workbench.tui.modes import AdjudicationMode, Mode, ReviewMode
 from workbench.tui.queues import Position, Target, ViewCache
 from workbench.tui.state import AppState
@@ -44,6 +44,9 @@ class ReviewSession:
         # the note for the mark the reviewer then makes on it.
         self._just_marked: Pair | None = None
         self._pending_notes: dict[Pair, str] = {}
+        # A search result pairs itself with the claim opposite: the strip says so until
+        # the pair on screen changes.
+        self._from_search: tuple[Pair, str] | None = None  # pair_key, the pane it landed in
 
     @classmethod
     def review(cls, state: AppState, story: str, *, resume: bool = True) -> ReviewSession:
@@ -108,6 +111,11 @@ class ReviewSession:
 
     # --- opening and moving ------------------------------------------------------------------
 
+    def _moved(self) -> None:
+        """The pair on screen is about to change: what was said of the old one goes."""
+        self._just_marked = None
+        self._from_search = None
+
     async def open(self) -> Outcome:
         """The first frame: the mode's first pair, or why there is none."""
         await self.state.opened.wait()
@@ -135,11 +143,11 @@ class ReviewSession:
 
     async def show_pair(self, pair: Pair) -> Outcome:
         """Put a pair of the current story on screen."""
-        self._just_marked = None
+        self._moved()
         return await self._go(self._at.orient(pair))
 
     async def next_unmarked(self) -> Outcome:
-        self._just_marked = None
+        self._moved()
         if self._view is None:
             return Outcome()
         target = await self.mode.next_after(self.pair)
@@ -159,7 +167,7 @@ class ReviewSession:
     async def cursor(self, delta: int) -> Outcome:
         """Move the cursor in the active pane: on the left, the right claim follows (the
         claim's first proposed partner); on the right, any claim pairs (manual pairing)."""
-        self._just_marked = None
+        self._moved()
         view, at = self._view, self._at
         if view is None:
             return Outcome()
@@ -185,7 +193,7 @@ class ReviewSession:
 
     async def step_article(self, delta: int) -> Outcome:
         """The next (or previous) article on the right, skipping the left one."""
-        self._just_marked = None
+        self._moved()
         at = self._at
         story = at.story
         if story is None or self._view is None:
@@ -206,7 +214,7 @@ class ReviewSession:
 
     async def step_left(self, delta: int) -> Outcome:
         """The next (or previous) article on the left, skipping the right one."""
-        self._just_marked = None
+        self._moved()
         at = self._at
         story = at.story
         if story is None or self._view is None:
@@ -240,7 +248,7 @@ class ReviewSession:
     async def jump_to_claim(self, claim: str) -> Outcome:
         """Put a claim of the story (a search result) under the cursor: in the left pane when
         its article is there, else in the right pane (which shows its article)."""
-        self._just_marked = None
+        self._moved()
         at = self._at
         story = at.story
         if story is None or self._view is None or not story.owns(claim):
@@ -250,13 +258,20 @@ class ReviewSession:
             at.active = "left"
             at.left_claim = claim
             at.right_claim = self._view.partner(claim) or at.right_claim
+            said = "Search result on the left, with its partner on the right."
         else:
             if index != at.right:
                 at.right = index
                 self._view = await self._load_view()
             at.active = "right"
             at.right_claim = claim
-        return self._shown()
+            said = (
+                "Search result on the right, paired with the claim on the left: "
+                "a mark now marks this pair."
+            )
+        if self.pair is not None:
+            self._from_search = (pair_key(*self.pair), at.active)
+        return self._shown(notice=Notice(said))
 
     # --- marks ----------------------------------------------------------------------------
 
@@ -280,6 +295,7 @@ class ReviewSession:
             note=note,
         )
         # Committed: only now does the screen move on.
+        self._from_search = None
         self._pending_notes.pop(pair_key(*pair), None)
         state.committed(mark)
         self.mode.marked(pair, view.info(pair))
@@ -295,7 +311,7 @@ class ReviewSession:
         """Withdraw my latest mark (of this run or not) and show its pair."""
         if refused := self._refusal():
             return refused
-        self._just_marked = None
+        self._moved()
         state = self.state
         undone = await state.gateway.undo_last(state.reviewer, session_id=state.session_id)
         if undone is None:
@@ -440,28 +456,33 @@ class ReviewSession:
             strip=self._strip(view, pair, info) if pair else None,
         )
 
-    def _markers(self, view: ViewData) -> tuple[dict[str, PaneMarker], dict[str, PaneMarker]]:
-        """A marker on each claim with marks on a pair in this view; where a claim has
-        several, the one with the claim on screen opposite wins."""
+    def _markers(self, view: ViewData) -> tuple[dict[str, ClaimMarks], dict[str, ClaimMarks]]:
+        """Beside each claim on screen, a marker for every pair of it that has a mark,
+        whatever article the other claim is in (the mode says which marker a pair gets)."""
         book = self.state.book
-        left: dict[str, PaneMarker] = {}
-        right: dict[str, PaneMarker] = {}
-        for claim in view.left.claims:
-            for pair in book.pairs_of(claim.id):
-                other = pair[1] if pair[0] == claim.id else pair[0]
-                if other not in view.right.index:
+
+        def of(doc: ArticleDoc) -> dict[str, ClaimMarks]:
+            out: dict[str, ClaimMarks] = {}
+            for claim in doc.claims:
+                pairs = book.pairs_of(claim.id)
+                if not pairs:
                     continue
-                found = self.mode.marker(book, (claim.id, other))
-                if found is None:
-                    continue
-                if claim.id not in left or other == self._at.right_claim:
-                    left[claim.id] = found
-                if other not in right or claim.id == self._at.left_claim:
-                    right[other] = found
-        return left, right
+                found = [m for p in sorted(pairs) if (m := self.mode.marker(book, p)) is not None]
+                if found:
+                    out[claim.id] = ClaimMarks(tuple(found))
+            return out
+
+        return of(view.left), of(view.right)
 
     def _strip(self, view: ViewData, pair: Pair, info: PairInfo | None) -> StripView:
         position, bold = self.mode.position_text(view, pair, info)
+        searched = self._from_search
+        if bold and searched is not None and searched[0] == pair_key(*pair):
+            # Not a queue pair: say that the search made it, before a key marks it.
+            if searched[1] == "right":
+                position = "manual pair: the search result with the left claim"
+            else:
+                position = f"from search · {position}"
         return StripView(
             position=position,
             position_bold=bold,

@@ -4,9 +4,11 @@ or Textual Content built from plain strings passed through `safe_text`: never as
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.content import Content
@@ -14,27 +16,53 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.display import safe_text
 from workbench.models import ClaimKind
+from workbench.tui.keys import FooterKey
 from workbench.tui.layout import Layout, display_width, layout_article
-from workbench.tui.model import ArticleDoc, PaneMarker
+from workbench.tui.model import ArticleDoc, ClaimMarks, Run
 
 CURSOR = "▌"
 
 
-NARROW_FOOTER = 110  # columns: below this the footer drops padding and the palette key
+def fit_keys(keys: Sequence[FooterKey], width: int) -> tuple[list[FooterKey], int]:
+    """The footer entries that fit on a line of `width` cells, in their order, and the gap
+    between them: whole ranks are left out, the highest first; two spaces apart where
+    that fits, else one. When not even the lowest rank fits, that rank (cut by the line)."""
+    ranks = sorted({key.rank for key in keys}, reverse=True)
+    for top in ranks:
+        kept = [key for key in keys if key.rank <= top]
+        for gap in (2, 1):
+            if keys_width(kept, gap) <= width:
+                return kept, gap
+    return [key for key in keys if key.rank == min(ranks)] if ranks else [], 1
 
 
-def fit_footer(footer: Footer, width: int) -> None:
-    """Fit the footer to the screen. When narrow, the right-docked palette key would cover
-    the last bindings (and leave a stray letter behind), so it goes; ctrl+p still works."""
-    narrow = width < NARROW_FOOTER
-    footer.compact = narrow
-    if footer.show_command_palette == narrow:
-        footer.show_command_palette = not narrow
-        footer.refresh(recompose=True)
+def keys_width(keys: Sequence[FooterKey], gap: int) -> int:
+    """Cells a footer line of these entries takes: "key label", `gap` spaces apart."""
+    if not keys:
+        return 0
+    return sum(cell_len(k.key) + 1 + cell_len(k.label) for k in keys) + gap * (len(keys) - 1)
+
+
+class KeyBar(Widget):
+    """The footer: the screen's keys (as the key map sets them), `? help` first, as many as
+    fit the width; fitted at render time, so a resize never cuts a key in half."""
+
+    def __init__(self, keys: Sequence[FooterKey], *, id: str | None = None):
+        super().__init__(id=id)
+        self.keys = list(keys)
+
+    def render(self) -> Content:
+        kept, gap = fit_keys(self.keys, max(self.content_region.width, 1))
+        parts: list[Content | str | tuple[str, str]] = []
+        for i, key in enumerate(kept):
+            if i:
+                parts.append(" " * gap)
+            parts += [(key.key, "bold $footer-key-foreground"), " ", key.label]
+        return Content.assemble(*parts)
 
 
 @dataclass
@@ -42,7 +70,7 @@ class PaneState:
     doc: ArticleDoc | None = None
     current: str | None = None  # claim id under the cursor
     hint_spans: tuple[tuple[int, int], ...] = ()  # article offsets
-    markers: dict[str, PaneMarker] = field(default_factory=dict)
+    markers: dict[str, ClaimMarks] = field(default_factory=dict)
     hide_boilerplate: bool = False
     message: str = "loading…"
 
@@ -67,8 +95,8 @@ class ArticlePane(ScrollView, can_focus=False):
         "pane--message",
     }
 
-    WIDE_MARKER = 9  # "? unsure" + a space
-    NARROW_MARKER = 2
+    WIDE_MARKER = 9  # "? unsure" or "✓2 ?1 ✗1", and a space before it
+    NARROW_MARKER = 4  # "✓" or "✓✗?"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None):
         super().__init__(id=id, classes=classes)
@@ -116,8 +144,8 @@ class ArticlePane(ScrollView, can_focus=False):
         claims = []
         for index in layout.line_claims[line_no]:
             cid = doc.claims[index].id
-            ends_here = layout.claim_lines[cid][1] == line_no
-            claims.append((cid == state.current, state.markers.get(cid) if ends_here else None))
+            marked_here = layout.marker_line(cid) == line_no
+            claims.append((cid == state.current, state.markers.get(cid) if marked_here else None))
         start, end = layout.line_spans[line_no]
         hints = tuple(h for h in state.hint_spans if h[0] < end and h[1] > start)
         return (tuple(claims), hints)
@@ -271,28 +299,27 @@ class ArticlePane(ScrollView, can_focus=False):
         if used < 1 + text_room:
             segments.append(Segment(" " * (1 + text_room - used), base))
             used = 1 + text_room
-        marker_text, marker_style = self._marker_for_line(layout, line_no, marker_width)
-        pad = marker_width - display_width(marker_text)
+        runs = self._marker_for_line(layout, line_no, marker_width - 1)  # a space before it
+        pad = marker_width - sum(display_width(text) for text, _ in runs)
         segments.append(Segment(" " * max(pad, 0), base))
-        segments.append(Segment(marker_text, marker_style))
+        for text, kind in runs:
+            segments.append(Segment(text, self._style(f"pane--marker-{kind}") if kind else base))
         return Strip(segments).crop_extend(0, width, base)
 
-    def _marker_for_line(self, layout: Layout, line_no: int, width: int) -> tuple[str, Style]:
+    def _marker_for_line(self, layout: Layout, line_no: int, width: int) -> tuple[Run, ...]:
+        """The markers of the claim whose marker goes on this line (its last line, which
+        no other claim shares), fitted to `width` cells."""
         state = self.state
         doc = state.doc
         assert doc is not None
-        chosen = None
-        for index in layout.line_claims[line_no]:
-            claim = doc.claims[index]
-            if layout.claim_lines.get(claim.id, (0, -1))[1] != line_no:
-                continue  # markers sit on a claim's last line
-            found = state.markers.get(claim.id)
-            if found is not None and (chosen is None or claim.id == state.current):
-                chosen = found
-        if chosen is None:
-            return "", self.base_style
-        text = chosen.text_wide if width > self.NARROW_MARKER else chosen.text_narrow
-        return text[: width - 1], self._style(f"pane--marker-{chosen.kind}")
+        claims = layout.line_claims[line_no]
+        if not claims:
+            return ()
+        claim = doc.claims[claims[-1]]
+        marks = state.markers.get(claim.id)
+        if marks is None or layout.marker_line(claim.id) != line_no:
+            return ()
+        return marks.runs(width)
 
 
 def _style_runs(start: int, end: int, hints, current_span):

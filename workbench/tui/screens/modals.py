@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
@@ -18,6 +19,7 @@ from workbench.display import one_line, safe_text
 from workbench.tui.gateway import StoreGateway
 from workbench.tui.keys import (
     APP_BINDINGS,
+    PALETTE_KEY,
     REVIEW_BINDINGS,
     STORY_LIST_BINDINGS,
     SUMMARIES,
@@ -27,89 +29,103 @@ from workbench.tui.model import MARKERS, ArticleDoc, StoryDoc
 from workbench.tui.widgets import plain
 
 QUEUE_RULE = (
-    "The left article is read claim by claim. For each claim the app proposes its best "
-    "candidate in the right article (rank 1), and also every right claim whose best candidate "
-    "in the left article it is, when the score is at least the floor (--min-score, default "
-    "{floor:.0f}); boilerplate is never proposed. Marking a pair moves to the next unmarked "
-    "pair: further down the left article, then the next article on the right, then the next "
-    "article on the left, and finally back to pairs skipped earlier. {next_key} does the same "
-    "without marking. Moving the cursor in the right pane pairs the left claim with any claim "
-    "(manual pairing); such marks count for the session, not for marked/proposed.\n\n"
-    "Adjudication (--adjudicate) lists only pairs whose reviewers' standing labels differ "
-    "(unsure counts as no rating), lowest agreement first; every reviewer's label and note "
-    "are in the hint strip, and your decision is stored as a final label beside theirs.\n\n"
-    "Other people's marks on the same database show up within two seconds."
+    "A pair is proposed when one claim is the other's best candidate in that article with "
+    "a score of at least {floor:.0f} (--min-score; a discrepancy counts towards it), or when "
+    "the two likely state one fact differently; boilerplate never is. Likely "
+    "contradictions come first, then claim by claim, the most reported first ({order_key}: "
+    "claim by claim only). A mark moves to the next unmarked pair, {next_key} without "
+    "marking; the walk wraps round. In the right pane the cursor pairs the left claim with "
+    "any claim: a manual pair, not counted in marked/proposed.\n"
+    "Adjudication (--adjudicate): pairs whose reviewers' labels differ (unsure is no "
+    "rating), lowest agreement first; your decision is a final label beside theirs.\n"
+    "Other people's marks on this database show up within two seconds."
 )
+MARKER_LEGEND = (
+    " · ".join(f"{sym} {label}" for label, (sym, _) in MARKERS.items())
+    + " · ≠ split (reviewers disagree) · dim: someone else's · ✓2 ?1: marks on several pairs"
+)
+REMAP = (
+    "Remap keys in $WORKBENCH_CONFIG or ~/.config/workbench/keys.toml, e.g. "
+    '[keys] agree = "y" (ids in the second column).'
+)
+# Below this width the two columns of the help stack (and the help scrolls).
+HELP_TWO_COLUMNS = 110
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key (as the key map sets them), the markers, and the review queue's rule."""
+    """Every key (as the key map sets them), the files on screen, the markers and the
+    review queue's rule: in two columns that fit 120x34 without scrolling."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "close", id="close-help")
     ]
 
-    def __init__(self, keys: KeyNames, min_score: float):
+    def __init__(
+        self, keys: KeyNames, min_score: float, on_screen: Sequence[tuple[str, ArticleDoc]] = ()
+    ):
         super().__init__()
         self.keys = keys
         self.min_score = min_score
+        self.on_screen = on_screen  # (where, article): "left 1/5", the article there
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = [Content.styled("Keys", "bold $accent")]
+        keys = self._keys()
+        with Vertical(id="help-box") as box:
+            box.border_title = "Workbench help · esc closes"
+            with VerticalScroll(id="help-body"), Horizontal(id="help-columns"):
+                with Vertical(id="help-left") as left:
+                    left.styles.width = max(line.cell_length for line in keys)
+                    yield Static(Content("\n").join(keys), id="help-keys")
+                    yield Static(Content.styled(REMAP, "dim"), id="help-remap")
+                yield Static(Content("\n").join(self._about()), id="help-rule")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < HELP_TWO_COLUMNS, "-narrow")
+
+    def _keys(self) -> list[Content]:
+        lines: list[Content] = []
         seen: set[str] = set()
         for title, bindings in (
-            ("review", REVIEW_BINDINGS),
+            ("Keys: review", REVIEW_BINDINGS),
             ("story list", STORY_LIST_BINDINGS),
             ("everywhere", APP_BINDINGS),
         ):
-            lines.append(Content.styled(f" {title}", "bold"))
+            lines.append(Content.styled(title, "bold $accent"))
             for binding in bindings:
                 if not binding.id or binding.id in seen:
                     continue
                 seen.add(binding.id)
                 keys = ", ".join(self.keys.of(binding))
-                lines.append(
-                    Content.assemble(
-                        "  ",
-                        (keys.ljust(13), "bold $secondary"),
-                        (binding.id.ljust(18), "dim"),
-                        SUMMARIES.get(binding.id, binding.description),
-                    )
-                )
-        lines.append(
-            Content.assemble(
-                "  ",
-                ("ctrl+p".ljust(13), "bold $secondary"),
-                ("".ljust(18), "dim"),
-                "Command palette: every action",
-            )
+                lines.append(_key_line(keys, binding.id, SUMMARIES.get(binding.id, "")))
+        lines.append(_key_line(PALETTE_KEY, "", "Command palette: every action"))
+        return lines
+
+    def _about(self) -> list[Content]:
+        lines: list[Content] = []
+        if self.on_screen:
+            lines.append(Content.styled("Files on screen", "bold $accent"))
+            for where, doc in self.on_screen:
+                lines.append(Content.assemble(f"{where} ", plain(one_line(doc.article.source))))
+            lines.append(Content(""))
+        rule = QUEUE_RULE.format(
+            floor=self.min_score,
+            order_key=self.keys.first("queue-order"),
+            next_key=_sentence_start(self.keys.first("next-unmarked")),
         )
-        lines.append(Content(""))
-        lines.append(Content.styled("Markers", "bold $accent"))
-        for label, (symbol, word) in MARKERS.items():
-            lines.append(Content(f"  {symbol} {word:<7} {label}"))
-        lines.append(Content("  ≠ split   reviewers disagree"))
-        lines.append(Content("  dim       someone else's mark"))
-        rule = [
+        lines += [
+            Content.styled("Markers (right of a claim)", "bold $accent"),
+            Content(MARKER_LEGEND),
             Content(""),
             Content.styled("How the queue works", "bold $accent"),
-            Content(
-                QUEUE_RULE.format(
-                    floor=self.min_score, next_key=_sentence_start(self.keys.first("next-unmarked"))
-                )
-            ),
-            Content(""),
-            Content.styled(
-                "Remap keys in $WORKBENCH_CONFIG or ~/.config/workbench/keys.toml, e.g. "
-                '[keys] agree = "y" (ids in the second column).',
-                "dim",
-            ),
+            Content(rule),
         ]
-        with Vertical(id="help-box"):
-            yield Static(Content.styled("Workbench help · esc closes", "bold"), id="help-title")
-            with VerticalScroll(id="help-body"):
-                yield Static(Content("\n").join(lines), id="help-keys")
-                yield Static(Content("\n").join(rule), id="help-rule")
+        return lines
+
+
+def _key_line(keys: str, binding_id: str, summary: str) -> Content:
+    return Content.assemble(
+        (keys.ljust(13), "bold $secondary"), (binding_id.ljust(18), "dim"), summary
+    )
 
 
 class SearchScreen(ModalScreen[str | None]):
@@ -146,9 +162,9 @@ class SearchScreen(ModalScreen[str | None]):
         results = self.query_one(OptionList)
         results.clear_options()
         for claim in claims:
-            source = self.story.doc(claim.article_id).article.source
+            name = self.story.doc(claim.article_id).name
             prompt = Content.assemble(
-                plain(one_line(source, 24), "bold"), "  ", plain(one_line(claim.text, 200))
+                plain(one_line(name, 24), "bold"), "  ", plain(one_line(claim.text, 200))
             )
             results.add_option(Option(prompt, id=claim.id))
         if claims:
@@ -207,8 +223,19 @@ class ArticleViewer(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         article = self.doc.article
         with Vertical(id="viewer-box"):
+            # The name on the first line; where it comes from (the file name) on the second.
+            about = [article.source, article.published, article.url]
             yield Static(
-                Content.assemble(plain(article.source, "bold"), " · read-only · esc closes")
+                Content("\n").join(
+                    [
+                        plain(one_line(self.doc.name), "bold"),
+                        Content.assemble(
+                            plain(" · ".join(one_line(part) for part in about if part)),
+                            " · read-only · esc closes",
+                        ),
+                    ]
+                ),
+                id="viewer-title",
             )
             yield TextArea(
                 safe_text(article.text),

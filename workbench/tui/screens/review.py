@@ -28,19 +28,18 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from workbench.display import one_line, safe_text
 from workbench.errors import WorkbenchError
 from workbench.models import Label
 from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.frame import Frame, HeaderView, MarkEntry, NoteDraft, Outcome, PaneView
-from workbench.tui.keys import REVIEW_BINDINGS, KeyNames
+from workbench.tui.keys import REVIEW_BINDINGS, REVIEW_FOOTER, KeyNames
 from workbench.tui.messages import MarksChanged, ReviewShown
 from workbench.tui.model import MARKERS, ArticleDoc
 from workbench.tui.screens.modals import ArticleViewer, NoteScreen, SearchScreen
 from workbench.tui.session import ReviewSession
-from workbench.tui.widgets import ArticlePane, HeaderBar, HintStrip, PaneState, fit_footer, plain
+from workbench.tui.widgets import ArticlePane, HeaderBar, HintStrip, KeyBar, PaneState, plain
 
 LABEL_STYLES = {
     Label.AGREE: "$success",
@@ -72,14 +71,11 @@ class ReviewScreen(Screen[None]):
             yield ArticlePane(id="left", classes="-active")
             yield ArticlePane(id="right")
         yield HintStrip(id="hints")
-        yield Footer()
+        yield KeyBar(self.keys.footer(REVIEW_FOOTER), id="footer")
 
     def on_mount(self) -> None:
         self._process_commands()
         self._enqueue(self._open)
-
-    def on_resize(self) -> None:
-        fit_footer(self.query_one(Footer), self.size.width)
 
     # --- the command queue -------------------------------------------------------------------
 
@@ -135,7 +131,9 @@ class ReviewScreen(Screen[None]):
         """Render what a session call returned."""
         if outcome.notice is not None:
             notice = outcome.notice
-            self.notify(notice.text, severity=notice.severity, timeout=notice.timeout)
+            self.notify(  # plain text: it may quote a story's name or a file
+                notice.text, severity=notice.severity, timeout=notice.timeout, markup=False
+            )
         if outcome.frame is not None:
             self.render_frame(outcome.frame, scroll=outcome.scroll)
 
@@ -205,6 +203,15 @@ class ReviewScreen(Screen[None]):
             choices = " · ".join(f"{self.keys.first(key)} {key}" for key in MARK_KEYS)
             lines.append(Content.styled(f"not marked yet: {choices}", "dim"))
         return Content("\n").join(lines)
+
+    def on_screen(self) -> list[tuple[str, ArticleDoc]]:
+        """The articles in the panes, with where they are ("left 1/5"), for the help."""
+        frame = self.session.frame()
+        return [
+            (f"{side} {pane.index + 1}/{frame.articles}", pane.doc)
+            for side, pane in (("left", frame.left), ("right", frame.right))
+            if pane is not None
+        ]
 
     def _show_header(self, header: HeaderView) -> None:
         if not self.is_mounted:
@@ -367,13 +374,9 @@ class ReviewScreen(Screen[None]):
 
 
 def _pane_title(doc: ArticleDoc, position: str) -> Content:
-    parts: list[Content | str | tuple[str, str]] = [
-        (f"{position} ", "dim"),
-        plain(doc.article.source, "bold"),
-    ]
-    if doc.article.outlet:
-        parts += [" · ", plain(doc.article.outlet)]
-    return Content.assemble(*parts)
+    """The article's place in the story and its name, on one line with control characters
+    made visible (the border cuts it with an ellipsis where it is too long)."""
+    return Content.assemble((f"{position} ", "dim"), plain(one_line(doc.name), "bold"))
 
 
 def _label_content(label: Label) -> Content:

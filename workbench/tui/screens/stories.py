@@ -15,19 +15,26 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.display import one_line
 from workbench.models import Story
 from workbench.tui.commands import WorkbenchCommands
-from workbench.tui.keys import STORY_LIST_BINDINGS
+from workbench.tui.keys import STORY_LIST_BINDINGS, STORY_LIST_FOOTER, KeyNames
 from workbench.tui.layout import display_width
 from workbench.tui.messages import MarksChanged
 from workbench.tui.model import StoryProgress
 from workbench.tui.state import AppState
-from workbench.tui.widgets import HeaderBar, fit_footer, plain
+from workbench.tui.widgets import HeaderBar, KeyBar, plain
 
-COLUMNS = (("articles", 8), ("claims", 7), ("marked/proposed", 16), ("contra", 7))
+# (header, what it counts: the header's second line, width). The claims column leaves
+# boilerplate out (what review is about); `workbench stories` counts every claim.
+COLUMNS = (
+    ("articles", "", 8),
+    ("claims", "no boilerplate", 15),
+    ("marked/proposed", "", 16),
+    ("contra", "", 7),
+)
 PREFETCH = 40  # rows beyond the visible ones whose counts are fetched with them
 
 
@@ -155,7 +162,7 @@ class StoryTable(ScrollView, can_focus=False):
 
 def _row_text(story: Story, progress: StoryProgress | None, width: int) -> str:
     numbers = ""
-    for (_, w), value in zip(COLUMNS, _values(progress), strict=True):
+    for (_, _, w), value in zip(COLUMNS, _values(progress), strict=True):
         numbers += value.rjust(w)
     room = max(width - len(numbers) - 2, 8)
     name = one_line(story.name)
@@ -179,17 +186,24 @@ class StoryListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = STORY_LIST_BINDINGS
     COMMANDS: ClassVar[set] = {WorkbenchCommands}
 
-    def __init__(self, state: AppState, database: str, review: Callable[[str], Screen]):
+    def __init__(
+        self,
+        state: AppState,
+        database: str,
+        review: Callable[[str], Screen],
+        keys: KeyNames,
+    ):
         super().__init__()
         self.state = state
         self.database = database  # its name, for the header
         self.review = review  # the review screen of a story id
+        self.keys = keys  # as the key map sets them, for the footer
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
         yield Static(id="columns")
         yield StoryTable(self.state, id="stories")
-        yield Footer()
+        yield KeyBar(self.keys.footer(STORY_LIST_FOOTER), id="footer")
 
     def on_mount(self) -> None:
         self._load()
@@ -208,10 +222,15 @@ class StoryListScreen(Screen[None]):
         )
         self.query_one(HeaderBar).show(left, Content(count))
         width = max(table.scrollable_content_region.width, 40)
-        numbers = "".join(name.rjust(w) for name, w in COLUMNS)
+        numbers = "".join(name.rjust(w) for name, _, w in COLUMNS)
+        counts = "".join(what.rjust(w) for _, what, w in COLUMNS)
         room = max(width - len(numbers) - 2, 8)
         self.query_one("#columns", Static).update(
-            Content.styled(" " + "story".ljust(room) + numbers, "bold")
+            Content.assemble(
+                (" " + "story".ljust(room) + numbers, "bold"),
+                "\n",
+                (" " * (room + 1) + counts, "dim"),
+            )
         )
 
     @work(group="story-list")
@@ -223,7 +242,6 @@ class StoryListScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._show_header()
-        fit_footer(self.query_one(Footer), self.size.width)
 
     def on_screen_resume(self) -> None:
         self.query_one(StoryTable).invalidate()
