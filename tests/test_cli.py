@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import subprocess
 import sys
@@ -240,3 +241,52 @@ def test_a_pdf_is_named_and_a_pdf_in_a_folder_is_skipped_with_a_word(tmp_path):
     assert alone.exit_code == 1 and "PDF is not supported; convert it to text" in alone.output
     folder = run("import", str(tmp_path / "b.db"), str(pdf.parent), "-q")
     assert f"skipped {pdf}: PDF is not supported: convert it to text" in folder.output
+
+
+def test_candidates_top_k_ranks_every_article_on_demand(seeded):
+    """--top K lists each claim's K best claims in every other article, although the
+    database keeps mostly rank 1: ranks 2..K are computed as the aligner ranks them."""
+    from workbench.align import ranked_in_articles
+    from workbench.store import Store
+
+    rows = [
+        json.loads(line)
+        for line in run("candidates", seeded, "--top", "3", "--json").output.splitlines()
+    ]
+    assert {r["rank"] for r in rows} == {1, 2, 3}
+    with Store.open(seeded, readonly=True) as store:
+        claims = store.claims()
+        stored = {
+            (r.a.claim.id, r.b.claim.id): (r.rank, r.score)
+            for r in store.candidate_rows()
+            if r.rank == 1
+        }
+    full = {(a, b): (rank, score) for a, b, rank, score in ranked_in_articles(claims, 3)}
+    # every listed row is one of the aligner's, with its rank and score ...
+    for r in rows:
+        assert full[(r["a"]["claim"], r["b"]["claim"])] == (r["rank"], r["score"])
+    # ... each pair once, and every ranked pair is listed in one direction or the other
+    listed = {(r["a"]["claim"], r["b"]["claim"]) for r in rows}
+    assert len({tuple(sorted(p)) for p in listed}) == len(listed)
+    assert {tuple(sorted(p)) for p in full} == {tuple(sorted(p)) for p in listed}
+    # the stored rank-1 rows are what the aligner ranks first, with the same score
+    assert stored and all(full[pair] == value for pair, value in stored.items())
+    # a claim has at most 3 rows per other article in the aligner's ranking
+    per = collections.Counter((a, b.split(":")[0]) for a, b in full)
+    assert max(per.values()) == 3
+
+
+def test_candidates_top_1_holds_each_claims_best_in_every_article(seeded):
+    from workbench.align import ranked_in_articles
+    from workbench.store import Store
+
+    with Store.open(seeded, readonly=True) as store:
+        claims = [c for c in store.claims() if c.kind.value != "boilerplate"]
+    articles = {c.article_id for c in claims}
+    rows = run("candidates", seeded, "--top", "1", "--json").output.splitlines()
+    listed = {
+        tuple(sorted((json.loads(x)["a"]["claim"], json.loads(x)["b"]["claim"]))) for x in rows
+    }
+    best = {(a, b) for a, b, rank, _ in ranked_in_articles(claims, 1)}
+    assert len(best) == len(claims) * (len(articles) - 1)
+    assert {tuple(sorted(p)) for p in best} == listed

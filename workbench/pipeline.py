@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.align import ALIGNER_VERSION, align_story
+from workbench.align import ALIGNER_VERSION, align_story, ranked_in_articles
 from workbench.claims import SEGMENTER_VERSION, headline, split_claims
 from workbench.errors import TooLargeError
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
 from workbench.models import Article, article_id, claim_id, story_id
 from workbench.store import Store
+from workbench.store.rows import CandidateRow, ClaimRow
 from workbench.textnorm import NORMALIZER_VERSION, normalize
 
 Progress = Callable[[int, int], None]
@@ -151,3 +152,61 @@ def _stored_words(store: Store, story: str, claims) -> dict[str, tuple[str, ...]
 def align_stories(store: Store, stories: Iterable[str], *, top_k: int = 3) -> int:
     with store.write():
         return sum(align_stored_story(store, sid, top_k=top_k) for sid in stories)
+
+
+def stored_tokens(store: Store, story: str) -> dict[str, tuple[str, ...]] | None:
+    """Each claim's normalised words as stored at import, read only; None when some claim
+    has none (the aligner then normalises every claim itself)."""
+    norms = store.claim_norms(story=story)
+    if any(n is None for n in norms.values()):
+        return None
+    return {cid: tuple(n.split()) for cid, n in norms.items() if n is not None}
+
+
+def ranked_rows(
+    store: Store, story: str, *, top: int, min_score: float = 0.0, once: bool = False
+) -> list[CandidateRow]:
+    """Each claim's `top` best claims in every other article of a story, as the aligner
+    ranks them, with the discrepancy stored for the pair (the store keeps what review needs,
+    mostly rank 1; deeper ranks are computed here, on demand). In reading order of the
+    proposing claim; `once` keeps one row per pair, the better of its two directions (the
+    higher score; on a tie the claim read first)."""
+    claims = store.claims(story=story)
+    by_id = {c.id: c for c in claims}
+    place = {c.id: n for n, c in enumerate(claims)}  # reading order: source, id, ordinal
+    articles = store.articles(story)
+    source = {a.id: a.source for a in articles}
+    article_place = {a.id: n for n, a in enumerate(articles)}
+    name = store.resolve_story(story).name
+    found: dict[tuple[str, str], tuple[int, float]] = {}
+    for a, b, rank, score in ranked_in_articles(claims, top, tokens=stored_tokens(store, story)):
+        if score >= min_score:
+            found[(a, b)] = (rank, score)
+    if once:
+        found = {
+            (a, b): value
+            for (a, b), value in found.items()
+            if (b, a) not in found or (found[(b, a)][1], -place[b]) < (value[1], -place[a])
+        }
+    disc: dict[tuple[str, str], float] = {}
+    for rows in store.story_view_rows(story).values():
+        for a, b, _rank, _score, d in rows:
+            for key in ((a, b), (b, a)):
+                disc[key] = max(disc.get(key, 0.0), d)
+
+    def order(pair: tuple[str, str]) -> tuple:
+        a, b = by_id[pair[0]], by_id[pair[1]]
+        return (place[a.id], article_place[b.article_id], found[pair][0], b.ordinal)
+
+    return [
+        CandidateRow(
+            story_id=story,
+            story_name=name,
+            a=ClaimRow(by_id[a], story, name, source[by_id[a].article_id]),
+            b=ClaimRow(by_id[b], story, name, source[by_id[b].article_id]),
+            rank=found[(a, b)][0],
+            score=found[(a, b)][1],
+            discrepancy=disc.get((a, b), 0.0),
+        )
+        for a, b in sorted(found, key=order)
+    ]

@@ -251,13 +251,18 @@ def align_command(db, story, top_k):
     "top_k",
     type=click.IntRange(min=1),
     default=None,
-    help="Only candidates ranked K or better in their article.",
+    help="Each claim's K best claims in every other article, ranked by the aligner"
+    " (computed on demand: the database keeps mostly each claim's best).",
 )
 @click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True)
 @json_option
 def candidates_command(db, story, top_k, min_score, as_json):
-    """List the stored cross-article claim pairs (one line per pair), with their ids and
-    hints.
+    """List cross-article claim pairs (one line per pair), with their ids and hints.
+
+    Without --top: the stored candidates, what the review queue proposes from (each
+    claim's best claim in each other article from a floor up, its best few across the
+    story, its likely discrepancies). With --top K: each claim's K best claims in every
+    other article, as the aligner ranks them.
 
     \b
     Example:
@@ -265,7 +270,17 @@ def candidates_command(db, story, top_k, min_score, as_json):
     """
     with open_store(db, readonly=True) as store:
         story_id = store.resolve_story(story).id if story else None
-        rows = store.candidate_rows(story=story_id, top=top_k, min_score=min_score, once=True)
+        if top_k is None:
+            rows = store.candidate_rows(story=story_id, min_score=min_score, once=True)
+        else:
+            from workbench.pipeline import ranked_rows  # numpy, scipy: only when ranking
+
+            stories = [story_id] if story_id else [s.id for s in store.stories()]
+            rows = (
+                row
+                for sid in stories
+                for row in ranked_rows(store, sid, top=top_k, min_score=min_score, once=True)
+            )
         if as_json:
             echo_json_lines(_candidate_json(r) for r in rows)
             return
