@@ -295,6 +295,27 @@ def test_output_over_another_database_needs_force(seeded, tmp_path, command):
     assert not dbfiles.is_sqlite_file(other)
 
 
+def test_an_exports_manifest_never_lands_on_a_database(seeded, tmp_path):
+    """The manifest is written beside the dataset (FILE.manifest.json): that name is an
+    output too."""
+    db = tmp_path / "pairs.jsonl.manifest.json"
+    db.write_bytes(seeded.read_bytes())
+    code, output = run("export", str(db), "-o", str(tmp_path / "pairs.jsonl"))
+    assert code == 1 and "is the database this command reads" in output
+    assert output.count("\n") == 1
+    assert db.read_bytes() == seeded.read_bytes()
+    assert not (tmp_path / "pairs.jsonl").exists()
+    other = tmp_path / "x.manifest.json"
+    other.write_bytes(seeded.read_bytes())
+    code, output = run("export", str(seeded), "-o", str(tmp_path / "x"))
+    assert code == 1 and "is a SQLite database" in output and "--force" in output
+    assert other.read_bytes() == seeded.read_bytes()
+    assert not (tmp_path / "x").exists()
+    code, output = run("export", str(seeded), "-o", str(tmp_path / "x"), "--force")
+    assert code == 0, output
+    assert json.loads(other.read_text())["file"] == "x"
+
+
 def test_a_failed_manifest_leaves_the_old_dataset_and_manifest(seeded, tmp_path):
     a, b = _pair(seeded)
     with Store.open(seeded) as store:

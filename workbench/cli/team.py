@@ -149,10 +149,12 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
         workbench export stories.db --format nli --final -o pairs.jsonl
         workbench export stories.db --format csv --reviewer ana > ana.csv
     """
-    from workbench.export import ExportFilter, export_to_file, export_to_stream
+    from workbench.export import ExportFilter, export_to_file, export_to_stream, manifest_path
 
     if output is not None:
-        refuse_database_output(output, db, force=force)
+        # The manifest is written too: neither may land on a database.
+        for written in (output, manifest_path(output)):
+            refuse_database_output(written, db, force=force)
     with open_store(db, readonly=True) as store:
         story_row = store.resolve_story(story) if story else None
         if reviewer and reviewer not in store.reviewers():
