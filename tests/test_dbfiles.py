@@ -84,6 +84,68 @@ def test_the_guard_holds_until_the_last_connection_closes(seeded):
     seeded.read_bytes()
 
 
+def test_the_guard_knows_the_files_by_any_name(seeded, tmp_path):
+    """Opened through a symbolic link, SQLite works on the link's target: the target's
+    -wal and -shm are guarded too; and the database is guarded under its other names."""
+    link = tmp_path / "link.db"
+    link.symlink_to(seeded)
+    with Store.open(link):
+        for target in (seeded, f"{seeded}-wal", f"{seeded}-shm"):
+            with pytest.raises(StoreError, match="outside SQLite"):
+                open(target, "rb")  # noqa: SIM115
+    hard = tmp_path / "hard.db"
+    os.link(seeded, hard)
+    with Store.open(seeded):
+        for target in (link, hard):
+            with pytest.raises(StoreError, match="outside SQLite"):
+                open(target, "rb")  # noqa: SIM115
+
+
+# SQLite's dead-man-switch byte in a -shm file (UNIX_SHM_DMS in os_unix.c): every process
+# with the database open holds a shared lock on it for as long as its connection is open.
+PROBE_DMS_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+    print("free")
+except OSError:
+    print("held")
+"""
+
+
+def _dms_lock(shm: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE_DMS_LOCK, shm], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_a_side_file_of_an_open_database_is_never_opened_as_a_database(seeded, suffix):
+    """SQLite opening the -shm as a database of its own, and closing it, would drop every
+    lock this process holds on it (a typo such as `merge team.db team.db-shm`)."""
+    side = f"{seeded}{suffix}"
+    with Store.open(seeded) as held:
+        assert _dms_lock(f"{seeded}-shm") == "held"
+        with pytest.raises(StoreError, match="beside") as info:
+            Store.open(side, readonly=True)
+        assert "\n" not in str(info.value)
+        with pytest.raises(StoreError, match="beside"):
+            merge_databases(seeded, [side])
+        assert _dms_lock(f"{seeded}-shm") == "held"
+        assert not held.db.conn.in_transaction
+        # Another process: merge opens its output, then the inputs.
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", "merge", str(seeded), side],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 1 and "beside" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1
+
+
 def test_a_second_store_in_the_process_keeps_the_first_ones_locks(seeded):
     """The defect of issue 9: the app opens a Store per lane; another process opening and
     closing the file must not delete the -wal under the first connection."""

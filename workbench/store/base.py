@@ -73,6 +73,7 @@ class StoreBase:
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database")
+        files.refuse_open_side_file(path)
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"{path}: no such database (create one with 'workbench import')")
