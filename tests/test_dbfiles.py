@@ -42,8 +42,12 @@ def seeded(tmp_path) -> Path:
 
 def _pair(db: Path) -> tuple[str, str]:
     with Store.open(db, readonly=True) as store:
-        row = next(store.candidate_rows(top=1, min_score=40))
-        return row.a.claim.id, row.b.claim.id
+        return _pair_in(store)
+
+
+def _pair_in(store: Store) -> tuple[str, str]:
+    row = next(store.candidate_rows(top=1, min_score=40))
+    return row.a.claim.id, row.b.claim.id
 
 
 def _marks_seen_by_a_fresh_process(db: Path) -> int:
@@ -449,6 +453,60 @@ def test_reading_a_read_only_file_leaves_no_shm(seeded, monkeypatch):
         assert store.readonly and store.readonly_reason == "the file is read-only"
         assert store.story_summaries()
     assert not Path(str(seeded) + "-shm").exists()
+
+
+def test_reading_a_read_only_file_with_wal_content_leaves_a_usable_shm(seeded, monkeypatch):
+    """The -wal holds committed marks (its writer was killed) and the -shm is gone (a copy,
+    a cleanup): a reader must open a -shm to read the -wal. SQLite gives it the database
+    file's mode, read-only; once the file is writable again, a writer could not use that
+    -shm ("attempt to write a readonly database") until it was deleted by hand."""
+    a, b = _pair(seeded)
+    killed_writer = (
+        "import os, sys\n"
+        "from workbench.store import Store\n"
+        "store = Store.open(sys.argv[1])\n"
+        "store.db.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "store.record_mark(sys.argv[2], sys.argv[3], 'agree', 'ana')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed_writer, str(seeded), a, b], check=True)
+    wal, shm = Path(f"{seeded}-wal"), Path(f"{seeded}-shm")
+    assert wal.stat().st_size > 0
+    shm.unlink()
+    os.chmod(seeded, 0o444)
+    real_access = os.access
+    monkeypatch.setattr(
+        store_module.os,
+        "access",
+        lambda p, mode: False if mode == os.W_OK and Path(p) == seeded else real_access(p, mode),
+    )
+    with Store.open(seeded) as store:
+        assert store.readonly and len(store.current_marks(reviewer="ana")) == 1
+    assert not shm.exists() or shm.stat().st_mode & 0o200
+    monkeypatch.undo()
+    os.chmod(seeded, 0o644)
+    with Store.open(seeded) as store:
+        assert not store.readonly
+        store.record_mark(a, b, "contradict", "ana")
+    assert _marks_seen_by_a_fresh_process(seeded) == 2
+
+
+def test_side_files_left_read_only_by_another_reader_are_made_writable_again(seeded):
+    """The sqlite3 shell on a read-only WAL database leaves its -wal and -shm read-only
+    (SQLite itself resets the mode of an empty one, not of a -shm of 32 KiB)."""
+    with Store.open(seeded):
+        pass
+    wal, shm = Path(f"{seeded}-wal"), Path(f"{seeded}-shm")
+    wal.write_bytes(b"")
+    shm.write_bytes(bytes(32768))
+    for side in (wal, shm):
+        os.chmod(side, 0o444)
+    with Store.open(seeded) as store:
+        assert not store.readonly
+        assert all(os.stat(side).st_mode & 0o200 for side in (wal, shm) if side.exists())
+        a, b = _pair_in(store)
+        store.record_mark(a, b, "agree", "ana")
+    assert _marks_seen_by_a_fresh_process(seeded) == 1
 
 
 def test_a_database_with_zeroed_pages_is_refused_for_writing_and_merging(seeded, tmp_path):

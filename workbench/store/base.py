@@ -324,6 +324,8 @@ def _connect_checked(
     # as immutable, so no -shm is left behind (a read-only -shm would block the next
     # writer after a chmod) and none is needed in a folder we cannot write.
     immutable = readonly and unwritable and _no_wal_content(path)
+    if not unwritable:
+        files.keep_side_files_writable(path)  # left read-only by a reader, before a writer
     try:
         conn = _connect(path, readonly=readonly, immutable=immutable)
         try:
@@ -331,6 +333,8 @@ def _connect_checked(
         except BaseException:
             conn.close()
             raise
+        if unwritable and not immutable:
+            files.keep_side_files_writable(path)  # SQLite made them read-only, like the file
     except sqlite3.DatabaseError as exc:
         if "file is not a database" in str(exc):
             raise StoreError(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import threading
 import uuid
@@ -270,6 +271,26 @@ def publish_draft(draft: Path, target: Path) -> None:
         os.replace(draft, target)
         return
     draft.unlink()
+
+
+def keep_side_files_writable(path: str | os.PathLike) -> None:
+    """SQLite makes a -wal and -shm with the mode of their database file: a reader of a
+    read-only file (ours when its -wal has content, or the sqlite3 shell's) leaves them
+    read-only, and once the file is writable again no writer can use them ("attempt to
+    write a readonly database") until they are deleted by hand. Give such files of ours
+    their owner's write permission back (chmod opens no descriptor, so it is safe while a
+    connection is open)."""
+    base = Path(os.path.realpath(path))
+    for suffix in ("-wal", "-shm"):
+        side = base.with_name(base.name + suffix)
+        try:
+            info = os.lstat(side)
+        except OSError:
+            continue
+        mode = stat.S_IMODE(info.st_mode)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not mode & stat.S_IWUSR:
+            with contextlib.suppress(OSError):
+                os.chmod(side, mode | stat.S_IWUSR)
 
 
 # --- where the file lives ----------------------------------------------------------------------
