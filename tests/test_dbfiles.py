@@ -578,3 +578,26 @@ def test_a_database_on_a_network_file_system_gets_a_one_line_warning(seeded, mon
     assert code == 0
     warnings = [line for line in output.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "network file system (nfs4)" in warnings[0]
+
+
+def test_merge_and_a_new_import_warn_of_a_network_file_system_by_the_databases_name(
+    seeded, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(store_module.files, "network_filesystem", lambda path: "nfs4")
+    new = tmp_path / "new.db"
+    code, output = run("import", str(new), str(SEEDS_DIR), "--story", STORY, "-q")
+    assert code == 0, output
+    warnings = [line for line in output.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {new} is on a network file system (nfs4), where SQLite's locks are not"
+        " to be trusted; work on a local copy if others use it too"
+    ]
+    team = tmp_path / "team.db"
+    code, output = run("merge", str(team), str(seeded), str(new))
+    assert code == 0, output
+    warnings = [line for line in output.splitlines() if line.startswith("warning:")]
+    assert [w.split(" is on ")[0] for w in warnings] == [
+        f"warning: {team}",
+        f"warning: {seeded}",
+        f"warning: {new}",
+    ]

@@ -207,7 +207,7 @@ def merge_command(out, inputs, as_json):
     """
     from workbench.merge import merge_databases
 
-    report = merge_databases(out, inputs)
+    report = merge_databases(out, inputs, warn=lambda warning: say(one_line(warning), err=True))
     if as_json:
         echo_json_lines([report.to_json()])
         return
