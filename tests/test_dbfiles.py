@@ -42,8 +42,12 @@ def seeded(tmp_path) -> Path:
 
 def _pair(db: Path) -> tuple[str, str]:
     with Store.open(db, readonly=True) as store:
-        row = next(store.candidate_rows(top=1, min_score=40))
-        return row.a.claim.id, row.b.claim.id
+        return _pair_in(store)
+
+
+def _pair_in(store: Store) -> tuple[str, str]:
+    row = next(store.candidate_rows(top=1, min_score=40))
+    return row.a.claim.id, row.b.claim.id
 
 
 def _marks_seen_by_a_fresh_process(db: Path) -> int:
@@ -82,6 +86,68 @@ def test_the_guard_holds_until_the_last_connection_closes(seeded):
     second.close()
     assert str(seeded.resolve()) not in dbfiles.guarded()
     seeded.read_bytes()
+
+
+def test_the_guard_knows_the_files_by_any_name(seeded, tmp_path):
+    """Opened through a symbolic link, SQLite works on the link's target: the target's
+    -wal and -shm are guarded too; and the database is guarded under its other names."""
+    link = tmp_path / "link.db"
+    link.symlink_to(seeded)
+    with Store.open(link):
+        for target in (seeded, f"{seeded}-wal", f"{seeded}-shm"):
+            with pytest.raises(StoreError, match="outside SQLite"):
+                open(target, "rb")  # noqa: SIM115
+    hard = tmp_path / "hard.db"
+    os.link(seeded, hard)
+    with Store.open(seeded):
+        for target in (link, hard):
+            with pytest.raises(StoreError, match="outside SQLite"):
+                open(target, "rb")  # noqa: SIM115
+
+
+# SQLite's dead-man-switch byte in a -shm file (UNIX_SHM_DMS in os_unix.c): every process
+# with the database open holds a shared lock on it for as long as its connection is open.
+PROBE_DMS_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+    print("free")
+except OSError:
+    print("held")
+"""
+
+
+def _dms_lock(shm: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE_DMS_LOCK, shm], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_a_side_file_of_an_open_database_is_never_opened_as_a_database(seeded, suffix):
+    """SQLite opening the -shm as a database of its own, and closing it, would drop every
+    lock this process holds on it (a typo such as `merge team.db team.db-shm`)."""
+    side = f"{seeded}{suffix}"
+    with Store.open(seeded) as held:
+        assert _dms_lock(f"{seeded}-shm") == "held"
+        with pytest.raises(StoreError, match="beside") as info:
+            Store.open(side, readonly=True)
+        assert "\n" not in str(info.value)
+        with pytest.raises(StoreError, match="beside"):
+            merge_databases(seeded, [side])
+        assert _dms_lock(f"{seeded}-shm") == "held"
+        assert not held.db.conn.in_transaction
+        # Another process: merge opens its output, then the inputs.
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", "merge", str(seeded), side],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 1 and "beside" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1
 
 
 def test_a_second_store_in_the_process_keeps_the_first_ones_locks(seeded):
@@ -295,6 +361,27 @@ def test_output_over_another_database_needs_force(seeded, tmp_path, command):
     assert not dbfiles.is_sqlite_file(other)
 
 
+def test_an_exports_manifest_never_lands_on_a_database(seeded, tmp_path):
+    """The manifest is written beside the dataset (FILE.manifest.json): that name is an
+    output too."""
+    db = tmp_path / "pairs.jsonl.manifest.json"
+    db.write_bytes(seeded.read_bytes())
+    code, output = run("export", str(db), "-o", str(tmp_path / "pairs.jsonl"))
+    assert code == 1 and "is the database this command reads" in output
+    assert output.count("\n") == 1
+    assert db.read_bytes() == seeded.read_bytes()
+    assert not (tmp_path / "pairs.jsonl").exists()
+    other = tmp_path / "x.manifest.json"
+    other.write_bytes(seeded.read_bytes())
+    code, output = run("export", str(seeded), "-o", str(tmp_path / "x"))
+    assert code == 1 and "is a SQLite database" in output and "--force" in output
+    assert other.read_bytes() == seeded.read_bytes()
+    assert not (tmp_path / "x").exists()
+    code, output = run("export", str(seeded), "-o", str(tmp_path / "x"), "--force")
+    assert code == 0, output
+    assert json.loads(other.read_text())["file"] == "x"
+
+
 def test_a_failed_manifest_leaves_the_old_dataset_and_manifest(seeded, tmp_path):
     a, b = _pair(seeded)
     with Store.open(seeded) as store:
@@ -368,6 +455,60 @@ def test_reading_a_read_only_file_leaves_no_shm(seeded, monkeypatch):
     assert not Path(str(seeded) + "-shm").exists()
 
 
+def test_reading_a_read_only_file_with_wal_content_leaves_a_usable_shm(seeded, monkeypatch):
+    """The -wal holds committed marks (its writer was killed) and the -shm is gone (a copy,
+    a cleanup): a reader must open a -shm to read the -wal. SQLite gives it the database
+    file's mode, read-only; once the file is writable again, a writer could not use that
+    -shm ("attempt to write a readonly database") until it was deleted by hand."""
+    a, b = _pair(seeded)
+    killed_writer = (
+        "import os, sys\n"
+        "from workbench.store import Store\n"
+        "store = Store.open(sys.argv[1])\n"
+        "store.db.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "store.record_mark(sys.argv[2], sys.argv[3], 'agree', 'ana')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed_writer, str(seeded), a, b], check=True)
+    wal, shm = Path(f"{seeded}-wal"), Path(f"{seeded}-shm")
+    assert wal.stat().st_size > 0
+    shm.unlink()
+    os.chmod(seeded, 0o444)
+    real_access = os.access
+    monkeypatch.setattr(
+        store_module.os,
+        "access",
+        lambda p, mode: False if mode == os.W_OK and Path(p) == seeded else real_access(p, mode),
+    )
+    with Store.open(seeded) as store:
+        assert store.readonly and len(store.current_marks(reviewer="ana")) == 1
+    assert not shm.exists() or shm.stat().st_mode & 0o200
+    monkeypatch.undo()
+    os.chmod(seeded, 0o644)
+    with Store.open(seeded) as store:
+        assert not store.readonly
+        store.record_mark(a, b, "contradict", "ana")
+    assert _marks_seen_by_a_fresh_process(seeded) == 2
+
+
+def test_side_files_left_read_only_by_another_reader_are_made_writable_again(seeded):
+    """The sqlite3 shell on a read-only WAL database leaves its -wal and -shm read-only
+    (SQLite itself resets the mode of an empty one, not of a -shm of 32 KiB)."""
+    with Store.open(seeded):
+        pass
+    wal, shm = Path(f"{seeded}-wal"), Path(f"{seeded}-shm")
+    wal.write_bytes(b"")
+    shm.write_bytes(bytes(32768))
+    for side in (wal, shm):
+        os.chmod(side, 0o444)
+    with Store.open(seeded) as store:
+        assert not store.readonly
+        assert all(os.stat(side).st_mode & 0o200 for side in (wal, shm) if side.exists())
+        a, b = _pair_in(store)
+        store.record_mark(a, b, "agree", "ana")
+    assert _marks_seen_by_a_fresh_process(seeded) == 1
+
+
 def test_a_database_with_zeroed_pages_is_refused_for_writing_and_merging(seeded, tmp_path):
     damaged = tmp_path / "damaged.db"
     data = bytearray(seeded.read_bytes())
@@ -437,3 +578,26 @@ def test_a_database_on_a_network_file_system_gets_a_one_line_warning(seeded, mon
     assert code == 0
     warnings = [line for line in output.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "network file system (nfs4)" in warnings[0]
+
+
+def test_merge_and_a_new_import_warn_of_a_network_file_system_by_the_databases_name(
+    seeded, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(store_module.files, "network_filesystem", lambda path: "nfs4")
+    new = tmp_path / "new.db"
+    code, output = run("import", str(new), str(SEEDS_DIR), "--story", STORY, "-q")
+    assert code == 0, output
+    warnings = [line for line in output.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {new} is on a network file system (nfs4), where SQLite's locks are not"
+        " to be trusted; work on a local copy if others use it too"
+    ]
+    team = tmp_path / "team.db"
+    code, output = run("merge", str(team), str(seeded), str(new))
+    assert code == 0, output
+    warnings = [line for line in output.splitlines() if line.startswith("warning:")]
+    assert [w.split(" is on ")[0] for w in warnings] == [
+        f"warning: {team}",
+        f"warning: {seeded}",
+        f"warning: {new}",
+    ]

@@ -10,7 +10,7 @@ Candidates are recomputed for the stories that gained articles, with the current
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ class MergeReport:
     added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     realigned: list[str] = field(default_factory=list)  # story ids
     candidates: int = 0
+    warnings: list[str] = field(default_factory=list)  # the databases', one line each
 
     def to_json(self) -> dict:
         return {
@@ -37,9 +38,15 @@ class MergeReport:
 
 
 def merge_databases(
-    out: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, top_k: int = 3
+    out: str | os.PathLike,
+    inputs: Sequence[str | os.PathLike],
+    *,
+    top_k: int = 3,
+    warn: Callable[[str], None] | None = None,
 ) -> MergeReport:
-    """Merge every input into `out` (created if needed) in one transaction: all or nothing."""
+    """Merge every input into `out` (created if needed) in one transaction: all or nothing.
+    The warnings of each database opened (a network file system, an upgrade) are kept in
+    the report, and handed to `warn` as they come."""
     out = Path(out)
     if not inputs:
         raise StoreError("merge needs at least one input database")
@@ -47,14 +54,23 @@ def merge_databases(
     if not out.parent.is_dir():
         raise StoreError(f"{out.parent}: no such directory; nothing was merged")
     report = MergeReport(inputs=[str(p) for p in inputs])
+
+    def take_warnings(store: Store) -> None:
+        for warning in store.warnings:
+            report.warnings.append(warning)
+            if warn is not None:
+                warn(warning)
+
     # A new OUT appears only once the merge has committed.
     with Store.open_or_create(out) as target:
+        take_warnings(target)
         if target.readonly:
             raise StoreError(f"{out}: read-only ({target.readonly_reason}); nothing was merged")
         gained: set[str] = set()
         with target.write():
             for path in inputs:
                 with _open_input(path) as source:
+                    take_warnings(source)
                     added, stories = target.merge_from(source)
                 for table, count in added.items():
                     report.added[table] += count

@@ -149,10 +149,12 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
         workbench export stories.db --format nli --final -o pairs.jsonl
         workbench export stories.db --format csv --reviewer ana > ana.csv
     """
-    from workbench.export import ExportFilter, export_to_file, export_to_stream
+    from workbench.export import ExportFilter, export_to_file, export_to_stream, manifest_path
 
     if output is not None:
-        refuse_database_output(output, db, force=force)
+        # The manifest is written too: neither may land on a database.
+        for written in (output, manifest_path(output)):
+            refuse_database_output(written, db, force=force)
     with open_store(db, readonly=True) as store:
         story_row = store.resolve_story(story) if story else None
         if reviewer and reviewer not in store.reviewers():
@@ -205,7 +207,7 @@ def merge_command(out, inputs, as_json):
     """
     from workbench.merge import merge_databases
 
-    report = merge_databases(out, inputs)
+    report = merge_databases(out, inputs, warn=lambda warning: say(one_line(warning), err=True))
     if as_json:
         echo_json_lines([report.to_json()])
         return

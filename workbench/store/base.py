@@ -62,6 +62,7 @@ class StoreBase:
         create: bool = False,
         readonly: bool = False,
         upgrade: bool = True,
+        name: str | os.PathLike | None = None,
     ) -> Self:
         """Open a workbench database. Nothing is written to a file that is refused (not a
         SQLite file, another program's database, a newer schema, damaged pages): the
@@ -69,10 +70,12 @@ class StoreBase:
 
         A database of an older schema is upgraded (after a backup) when it is opened for
         writing, or read-only with `upgrade` while the file may be written: a read command
-        on an older database then works, and says so in its warnings."""
+        on an older database then works, and says so in its warnings. `name` is what
+        messages call the file (a new database's draft is called by its final name)."""
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database")
+        files.refuse_open_side_file(path)
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"{path}: no such database (create one with 'workbench import')")
@@ -89,6 +92,8 @@ class StoreBase:
         except BaseException:
             conn.close()
             raise
+        if name is not None:
+            store.path = Path(name)  # the file guarded is still `path`
         try:
             store._accept(exists=exists, upgrade=upgrade and not unwritable)
         except BaseException:
@@ -114,8 +119,7 @@ class StoreBase:
         draft = files.draft_path(path)
         store: Self | None = None
         try:
-            store = cls.open(draft, create=True)
-            store.path = path  # what messages name; the file is still the draft
+            store = cls.open(draft, create=True, name=path)
             yield store
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()  # the last connection: SQLite folds the -wal into the file
@@ -323,6 +327,8 @@ def _connect_checked(
     # as immutable, so no -shm is left behind (a read-only -shm would block the next
     # writer after a chmod) and none is needed in a folder we cannot write.
     immutable = readonly and unwritable and _no_wal_content(path)
+    if not unwritable:
+        files.keep_side_files_writable(path)  # left read-only by a reader, before a writer
     try:
         conn = _connect(path, readonly=readonly, immutable=immutable)
         try:
@@ -330,6 +336,8 @@ def _connect_checked(
         except BaseException:
             conn.close()
             raise
+        if unwritable and not immutable:
+            files.keep_side_files_writable(path)  # SQLite made them read-only, like the file
     except sqlite3.DatabaseError as exc:
         if "file is not a database" in str(exc):
             raise StoreError(

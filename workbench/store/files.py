@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import threading
 import uuid
@@ -58,7 +59,10 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 
 _lock = threading.Lock()
-_guarded: dict[str, int] = {}  # absolute path -> open connections naming it
+_guarded: dict[str, int] = {}  # absolute and resolved names -> open connections naming them
+_sides: dict[str, int] = {}  # those of the -wal, -shm and -journal files
+_inodes: dict[tuple[int, int], int] = {}  # (device, inode) of the database files themselves
+SIDE_ROLES = {"-wal": "write-ahead log", "-shm": "shared-memory index", "-journal": "journal"}
 
 
 def database_files(path: str | os.PathLike) -> list[Path]:
@@ -67,43 +71,89 @@ def database_files(path: str | os.PathLike) -> list[Path]:
     return [path] + [path.with_name(path.name + suffix) for suffix in SIDE_SUFFIXES]
 
 
+def _count(table: dict, keys: set, step: int) -> None:
+    for key in keys:
+        left = table.get(key, 0) + step
+        if left > 0:
+            table[key] = left
+        else:
+            table.pop(key, None)
+
+
 class Guard:
     """Holds a database's files guarded until `release` (once)."""
 
-    def __init__(self, names: list[str]):
-        self._names = names
+    def __init__(self, names: set[str], sides: set[str], inodes: set[tuple[int, int]]):
+        self._keys = ((_guarded, names), (_sides, sides), (_inodes, inodes))
         self._released = False
+        with _lock:
+            for table, keys in self._keys:
+                _count(table, keys, +1)
 
     def release(self) -> None:
         with _lock:
             if self._released:
                 return
             self._released = True
-            for name in self._names:
-                left = _guarded.get(name, 0) - 1
-                if left > 0:
-                    _guarded[name] = left
-                else:
-                    _guarded.pop(name, None)
+            for table, keys in self._keys:
+                _count(table, keys, -1)
 
 
 def guard(path: str | os.PathLike) -> Guard:
-    """Guard `path`, its -wal, -shm and -journal (under both the given and the resolved
-    name) while a connection is open; `Guard.release` when it closes."""
+    """Guard `path`, its -wal, -shm and -journal while a connection is open (`Guard.release`
+    when it closes): under the name given and the resolved one (SQLite opens the target of a
+    symbolic link, and its -wal beside the target), and the database file by its identity
+    (another hard link to it)."""
     names: set[str] = set()
-    for file in database_files(path):
-        names.add(os.path.abspath(file))
-        names.add(os.path.realpath(file))
-    with _lock:
-        for name in names:
-            _guarded[name] = _guarded.get(name, 0) + 1
-    return Guard(sorted(names))
+    sides: set[str] = set()
+    for base in {os.path.abspath(path), os.path.realpath(path)}:
+        for file in database_files(base):
+            found = {os.path.abspath(file), os.path.realpath(file)}
+            names |= found
+            if file.name != Path(base).name:
+                sides |= found
+    inodes = set()
+    with contextlib.suppress(OSError):
+        info = os.stat(path)
+        inodes.add((info.st_dev, info.st_ino))
+    return Guard(names, sides - {os.path.abspath(path), os.path.realpath(path)}, inodes)
 
 
 def guarded() -> frozenset[str]:
     """The files guarded now (tests)."""
     with _lock:
         return frozenset(_guarded)
+
+
+def is_guarded(path: str | os.PathLike) -> bool:
+    """Whether `path` names a file of a database this process has a connection to."""
+    if not _guarded:
+        return False
+    name = os.path.abspath(path)
+    if name in _guarded or os.path.realpath(name) in _guarded:
+        return True
+    try:
+        info = os.stat(name)
+    except (OSError, ValueError):
+        return False
+    return (info.st_dev, info.st_ino) in _inodes
+
+
+def refuse_open_side_file(path: str | os.PathLike) -> None:
+    """Refuse to open as a database the -wal, -shm or -journal of a database this process
+    has a connection to: SQLite would open and close a descriptor on it, and so drop every
+    lock this process holds on that file (`merge team.db team.db-shm`)."""
+    if not _sides:
+        return
+    name = os.path.abspath(path)
+    for candidate in (name, os.path.realpath(name)):
+        if candidate in _sides:
+            suffix = next(s for s in SIDE_SUFFIXES if candidate.endswith(s))
+            database = candidate[: -len(suffix)]
+            raise StoreError(
+                f"{path}: is the {SIDE_ROLES[suffix]} SQLite keeps beside {database}"
+                " (open here), not a database"
+            )
 
 
 def _refuse_guarded_open(event: str, args: tuple) -> None:
@@ -116,7 +166,7 @@ def _refuse_guarded_open(event: str, args: tuple) -> None:
         name = os.path.abspath(os.fsdecode(target))
     except (TypeError, ValueError):
         return
-    if name in _guarded:
+    if is_guarded(name):
         raise StoreError(
             f"{name}: refusing to open a database file outside SQLite while this process"
             " has a connection to it (it would drop the connection's locks)"
@@ -221,6 +271,26 @@ def publish_draft(draft: Path, target: Path) -> None:
         os.replace(draft, target)
         return
     draft.unlink()
+
+
+def keep_side_files_writable(path: str | os.PathLike) -> None:
+    """SQLite makes a -wal and -shm with the mode of their database file: a reader of a
+    read-only file (ours when its -wal has content, or the sqlite3 shell's) leaves them
+    read-only, and once the file is writable again no writer can use them ("attempt to
+    write a readonly database") until they are deleted by hand. Give such files of ours
+    their owner's write permission back (chmod opens no descriptor, so it is safe while a
+    connection is open)."""
+    base = Path(os.path.realpath(path))
+    for suffix in ("-wal", "-shm"):
+        side = base.with_name(base.name + suffix)
+        try:
+            info = os.lstat(side)
+        except OSError:
+            continue
+        mode = stat.S_IMODE(info.st_mode)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not mode & stat.S_IWUSR:
+            with contextlib.suppress(OSError):
+                os.chmod(side, mode | stat.S_IWUSR)
 
 
 # --- where the file lives ----------------------------------------------------------------------
