@@ -232,6 +232,10 @@ def test_figures_pair_by_unit_and_noun(a: str, b: str, frag_a: str, frag_b: str)
         ("More than 1,000 people marched.", "1,200 people marched."),
         ("Turnout was 45 percent.", "Turnout was 45.3 percent."),  # rounded to 2 digits
         ("Dozens of people were hurt.", "More than 40 people were hurt."),
+        ("Dozens of people were hurt.", "About 70 people were hurt."),
+        ("Roughly 40 people were hurt.", "43 people were hurt."),  # 43 rounds to 40
+        ("The couple paid nearly $38 million in taxes.", "The couple paid $37 million in taxes."),
+        ("More than 7,000 people marched.", "Over 7,400 people marched."),
     ],
 )
 def test_compatible_figures_are_no_discrepancy(a: str, b: str) -> None:
@@ -282,6 +286,65 @@ def test_figures_beyond_rounding_differ(a: str, b: str) -> None:
 )
 def test_figures_of_different_things_are_not_compared(a: str, b: str) -> None:
     assert not _by_kind(find_hints(a, b), "number"), find_hints(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        # close figures of one unit pair with nothing else in common (a quote mark inside)
+        ("“Give us $4.3” billion, the governor told aides.",
+         "The state has requested $4.4 billion for the program.", "4.3” billion", "4.4 billion"),
+        # ... and before a figure of that unit that is not close
+        ("She wants $7.1 billion, not $3 billion, for the dam.",
+         "The request came to $7.2 billion.", "7.1 billion", "7.2 billion"),
+        ("The 36-page complaint was filed in May.", "A 35-page complaint lists the charges.",
+         "36", "35"),
+        # the figures that agree anchor the one left on each side, a count too
+        ("About 310,000 visitors came this spring, a fraction of the 2.2 million in 1998.",
+         "Visits dropped to 250,000 this spring from 2.2 million in 1998.", "310,000", "250,000"),
+        # one side's counted noun is the other's verb
+        ("Police made dozens of arrests downtown.", "Over 300 people were arrested downtown.",
+         "dozens", "300"),
+        # two caps, and a cap against a figure of its precision
+        ("The suit covers as many as 2.6 million workers.",
+         "The suit is on behalf of up to 2.7 million workers.", "2.6 million", "2.7 million"),
+        ("The suit covers 2.6 million workers.",
+         "The suit is on behalf of up to 2.7 million workers.", "2.6 million", "2.7 million"),
+        # "roughly" is a rounding at the stated precision, not a tenth either way
+        ("The couple earned roughly $212 million over the decade.",
+         "The couple earned $209 million over the decade.", "212 million", "209 million"),
+    ],
+)  # fmt: skip
+def test_figures_that_differ_are_named(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert (frag_a, frag_b) in _pairs(hints), hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint is not None and (d.hint.a, d.hint.b) == (frag_a, frag_b)
+    assert _pairs(find_hints(b, a)) == [(y, x) for x, y in _pairs(hints)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the figures left beside an agreeing one are of another size: other things
+        ("Officials plan to move $300 million from housing and another $600 million from a "
+         "seized-assets fund.",
+         "The president will also tap $2.5 billion from drug programs and $600 million from a "
+         "seized-assets fund."),
+        ("The firm spent 12 percent on research and paid a 31.4 percent tax rate.",
+         "The firm paid a 31.4 percent tax rate and 44.9 percent in all taxes."),
+        # the only money figures on each side, an order of magnitude apart
+        ("He bought a $38,000 watch and a mink cape.",
+         "He spent $820,000 of campaign money on himself."),
+        # a figure left beside an agreeing one, counting something else
+        ("The 52-page filing lists almost a dozen trips.",
+         "The filing lists almost a dozen trips and tens of thousands of purchases."),
+    ],
+)  # fmt: skip
+def test_figures_left_over_are_not_forced_together(a: str, b: str) -> None:
+    assert not _pairs(find_hints(a, b)), find_hints(a, b)
+    assert discrepancy(a, b).score < 0.5
 
 
 def test_times_of_day_are_their_own_kind() -> None:

@@ -338,6 +338,8 @@ _CLEAR = 0.9  # same unit and counted noun, another figure; one event, another d
 _UNKNOWN_LENGTH = 0.9  # "lasted at least an hour" / "didn't say how long it lasted"
 _REPORTING_DAY = 0.3  # "said Thursday" / "said Friday": often just the day each outlet wrote
 _LONE = 0.45  # the only figure of its unit on each side, nothing else in common
+_NEAR = 0.75  # close figures of one unit ("$3.5 billion" / "$3.6 billion"), nothing in common
+_ANCHORED = 0.7  # the one figure of a unit left on each side when the others agree
 _HEDGE_STRENGTH = 0.25
 
 
@@ -347,13 +349,20 @@ def _figure_strength(x: _Item, y: _Item, affinity: int) -> float:
     "turnout reached 45 percent" / "put turnout at 54 percent"); less for a plain count
     that only shares a word; weak for the only figures of their unit with nothing shared."""
     specific = x.quantity is None or x.quantity.unit != qty.COUNT
+    near = _near(x, y)
     if affinity >= 28:
         return 0.95
     if affinity >= 20 or (specific and affinity >= 16):
-        return 0.85
+        return 0.9 if near else 0.85
     if affinity >= _MIN_AFFINITY:
-        return 0.8 if specific else 0.65
-    return _LONE
+        return 0.85 if near else 0.8 if specific else 0.65
+    return _NEAR if near else _LONE
+
+
+def _near(x: _Item, y: _Item) -> bool:
+    return (
+        x.quantity is not None and y.quantity is not None and qty.near_miss(x.quantity, y.quantity)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +438,7 @@ def _names(text: str) -> NameSet:
 # most context in common. Sorting by (-score, i + j) never orders two pairs that share an
 # item by chance, so swapping a and b picks the same pairs.
 _SAME_BONUS, _COMPATIBLE_BONUS = 15, 12  # less than a shared counted noun (20)
+_NEAR_BONUS = 10  # close figures of one unit: likely one quantity changed (`qty.near_miss`)
 _MIN_AFFINITY = 8  # a differing pair needs a word in common near both (or the lone rule)
 
 Relation = Callable[[_Item, _Item], str]
@@ -443,6 +453,7 @@ def _paired(
     lone: Lone | None = None,
     comparable: Callable[[_Item, _Item], bool] | None = None,
     strength: Callable[[_Item, _Item, int], float] | None = None,
+    near: Callable[[_Item, _Item], bool] | None = None,
 ) -> list[_Found]:
     cands: list[tuple[int, int, int, int, str, int]] = []
     for i, x in enumerate(xs):
@@ -456,7 +467,9 @@ def _paired(
             elif rel == COMPATIBLE:
                 score = aff + _COMPATIBLE_BONUS
             elif aff >= _MIN_AFFINITY:
-                score = aff
+                score = aff + (_NEAR_BONUS if near is not None and near(x, y) else 0)
+            elif near is not None and aff + _NEAR_BONUS >= _MIN_AFFINITY and near(x, y):
+                score = aff + _NEAR_BONUS
             else:
                 continue
             cands.append((-score, i + j, i, j, rel, aff))
@@ -533,7 +546,7 @@ def _quantity_hints(xs: Sequence[_Item], ys: Sequence[_Item]) -> list[_Found]:
         if gx and gy:
             out += _paired(
                 kind, gx, gy, _quantity_relation, _quantity_lone, _quantity_comparable,
-                _figure_strength,
+                _figure_strength, _near,
             )  # fmt: skip
     return out
 
@@ -550,6 +563,9 @@ def _quantity_comparable(x: _Item, y: _Item) -> bool:
     if not qty.comparable(qx, qy):
         return qty.relation(qx, qy) != qty.DIFFERS  # a plain figure may be the same one
     if qx.unit == qty.COUNT and x.ctx.nouns and y.ctx.nouns and x.ctx.nouns.isdisjoint(y.ctx.nouns):
+        # "dozens of arrests" / "200 people were arrested": one side's noun is the other's verb
+        if not (x.ctx.nouns.isdisjoint(y.ctx.words) and y.ctx.nouns.isdisjoint(x.ctx.words)):
+            return True
         return affinity(x.ctx, y.ctx) >= 20 or qty.relation(qx, qy) != qty.DIFFERS
     return True
 
@@ -560,14 +576,31 @@ def _quantity_relation(x: _Item, y: _Item) -> str:
 
 
 def _quantity_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
-    """The only figure of a unit (money, percent, a measure, a time) on each side."""
+    """The only figure of a unit (money, percent, a measure, a time) on each side; or the
+    one figure of a unit (a count too) left on each side when the others of that unit
+    agree ("520,000 arrests last year ... 1.6 million in 2000" / "400,000 ... 1.6 million
+    in 2000"): the agreeing figures anchor the two claims to one comparison."""
     qx, qy = x.quantity, y.quantity
     assert qx is not None and qy is not None
-    if qx.unit != qy.unit or qx.unit in (qty.COUNT, qty.AGE):
+    if qx.unit != qy.unit or qx.unit == qty.AGE:
         return None
-    same_unit_x = [i for i in xs if i.quantity and i.quantity.unit == qx.unit]
-    same_unit_y = [i for i in ys if i.quantity and i.quantity.unit == qy.unit]
-    return _LONE if len(same_unit_x) == 1 and len(same_unit_y) == 1 else None
+    same_unit_x = [i.quantity for i in xs if i.quantity and i.quantity.unit == qx.unit]
+    same_unit_y = [i.quantity for i in ys if i.quantity and i.quantity.unit == qy.unit]
+    ratio = max(abs(qx.value), abs(qy.value)) / max(min(abs(qx.value), abs(qy.value)), 1e-9)
+    if len(same_unit_x) == 1 and len(same_unit_y) == 1:
+        if qx.unit == qty.COUNT or ratio > 10:  # "$43,000" / "$750,000": other things
+            return None
+        return _NEAR if qty.near_miss(qx, qy) else _LONE
+    if ratio > 3 or "vague" in (qx.qualifier, qy.qualifier) or not _quantity_comparable(x, y):
+        return None
+    anchored = any(
+        qty.relation(p, q) != qty.DIFFERS
+        for p in same_unit_x
+        if p is not qx
+        for q in same_unit_y
+        if q is not qy
+    )
+    return _ANCHORED if anchored else None
 
 
 def _duration_hints(fa: ClaimFeatures, fb: ClaimFeatures) -> list[_Found]:
