@@ -384,6 +384,43 @@ def test_dates_pair_by_event() -> None:
     assert _pairs(find_hints(a, b), "date") == [("April 1", "April 2")]
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("The runoff will be held in late June.", "The runoff is set for July 9.", "late June",
+         "July 9"),
+        ("She will step down at the end of March.", "She will step down on January 15.",
+         "the end of March", "January 15"),
+        ("The plant closes in early October.", "The plant closes on October 27.",
+         "early October", "October 27"),
+        ("The judge, who sat from 1981 to 1994, retired.",
+         "The judge held the post from 1982 to 1995 before retiring.", "from 1981 to 1994",
+         "from 1982 to 1995"),
+        ("Sales rose in 1990-1996.", "Sales rose between 1991 and 1996.", "1990-1996",
+         "between 1991 and 1996"),
+    ],
+)  # fmt: skip
+def test_months_and_spans_of_years_are_compared(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "date") == [(frag_a, frag_b)], hints
+    assert discrepancy(a, b).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The plant closes in early October.", "The plant closes on October 6."),
+        ("The plant closes in mid-October.", "The plant closes on Oct. 14, 2019."),
+        ("The runoff may be held in June.", "The runoff is set for June 25."),
+        ("Thousands joined the March for Science.", "Thousands joined the rally on April 22."),
+        ("The judge sat from 1981 to 1994.", "The judge sat on the bench until 1994."),
+    ],
+)  # fmt: skip
+def test_months_that_agree_are_no_hint(a: str, b: str) -> None:
+    assert not _pairs(find_hints(a, b), "date"), find_hints(a, b)
+
+
 def test_weekdays_of_different_events_are_not_compared() -> None:
     assert not find_hints("Trump met Pelosi on Tuesday.", "Pelosi resigned on Wednesday.")
     a = "Mr. Trump tweeted on Tuesday that he had accepted an invitation to meet the president."

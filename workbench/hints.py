@@ -108,6 +108,23 @@ _DATE_PATTERNS = (
     # a bare year: "in 2015", "since 2014"
     re.compile(rf"(?<![\w.,$£€-])(?P<y>{_YEAR})(?![\w%-]|[.,][0-9])"),
 )
+# A month alone, after what places a day in it: "in mid May", "early March", "by the end of
+# February" (a capitalised month after a preposition: "May" the verb is lower case there).
+_PART_OF_MONTH = {
+    "early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20),
+    "middle": (11, 20), "late": (21, 31), "end": (21, 31),
+}  # fmt: skip
+_MONTH_ALONE = re.compile(
+    rf"\b(?:(?:in|by|since|until|till|through|during|before|after|from|to)\s+(?:the\s+)?)?"
+    rf"(?:(?P<part>early|mid|late|(?:the\s+)?(?:beginning|start|middle|end)\s+of)[\s-]+)?"
+    rf"(?P<m>{_MONTH})\b(?:(?<=Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.|(?<=Sept)\.)?"
+)
+# "from 1967 to 1979", "between 2009 and 2016", "1967-1979": a span of years, compared as one
+_YEAR_RANGE = re.compile(
+    rf"(?<![\w.,$£€-])(?P<y1>{_YEAR})(?:\s*[-–]\s*|\s+(?:to|through|until|and)\s+)"
+    rf"(?P<y2>{_YEAR})(?![\w%-]|[.,][0-9])"
+)
+_RANGE_LEAD = re.compile(r"\b(?:from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 
 _COUNT_WORDS = (
@@ -178,6 +195,7 @@ class ClaimFeatures:
 
     text: str
     dates: tuple[_Item, ...] = ()
+    ranges: tuple[_Item, ...] = ()  # spans of years ("from 1967 to 1979"): key (start, end)
     weekdays: tuple[_Item, ...] = ()
     durations: tuple[_Item, ...] = ()
     how_long: tuple[_Item, ...] = ()
@@ -207,6 +225,7 @@ def extract_features(text: str) -> ClaimFeatures:
         how_long = tuple(
             _Item(m.group(), m.span(), None, ctx(m.span())) for m in _HOW_LONG.finditer(text)
         )
+    ranges = _year_ranges(text, ctx, taken)
     dates = _dates(text, present, ctx, taken, free)
     weekdays: list[_Item] = []
     if not present.isdisjoint(_WEEKDAY_WORDS):
@@ -231,6 +250,7 @@ def extract_features(text: str) -> ClaimFeatures:
     return ClaimFeatures(
         text=text,
         dates=dates,
+        ranges=ranges,
         weekdays=tuple(weekdays),
         durations=durations,
         how_long=how_long,
@@ -281,25 +301,59 @@ def _dates(
     taken: list[tuple[int, int]],
     free: Callable[[int, int], bool],
 ) -> tuple[_Item, ...]:
+    has_month = not present.isdisjoint(_MONTHS)
+    has_digit = _DIGIT.search(text) is not None
+    if not (has_digit or has_month):
+        return ()
+    out: list[_Item] = []
+    if has_digit:
+        for pattern in _DATE_PATTERNS if has_month else _DATE_PATTERNS[3:]:
+            for m in pattern.finditer(text):
+                if not free(*m.span()):
+                    continue
+                groups = m.groupdict()
+                month = groups.get("m")
+                mo = None
+                if month:
+                    mo = int(month) if month.isdigit() else _MONTHS.get(month.casefold())
+                day = groups.get("d")
+                d = int(_NOT_DIGITS.sub("", day)) if day else None
+                y = int(groups["y"]) if groups.get("y") else None
+                out.append(_Item(m.group(), m.span(), (y, mo, d, None), ctx(m.span())))
+                taken.append(m.span())
+    if has_month:
+        for m in _MONTH_ALONE.finditer(text):
+            if not (m.group("part") or m.start("m") > m.start()) or not free(*m.span("m")):
+                continue  # a month after nothing that makes it a date ("March" the noun)
+            part = m.group("part")
+            days = (
+                _PART_OF_MONTH[part.split()[-2 if " " in part else 0].casefold()] if part else None
+            )
+            span = (m.start("part") if part else m.start("m"), m.end())
+            key = (None, _MONTHS[m.group("m").casefold()], None, days)
+            out.append(_Item(text[span[0] : span[1]], span, key, ctx(span)))
+            taken.append(span)
+    out.sort(key=lambda it: it.span)
+    return tuple(out)
+
+
+def _year_ranges(text: str, ctx: ContextOf, taken: list[tuple[int, int]]) -> tuple[_Item, ...]:
     if not _DIGIT.search(text):
         return ()
     out: list[_Item] = []
-    has_month = not present.isdisjoint(_MONTHS)
-    for pattern in _DATE_PATTERNS if has_month else _DATE_PATTERNS[3:]:
-        for m in pattern.finditer(text):
-            if not free(*m.span()):
-                continue
-            groups = m.groupdict()
-            month = groups.get("m")
-            mo = None
-            if month:
-                mo = int(month) if month.isdigit() else _MONTHS.get(month.casefold())
-            day = groups.get("d")
-            d = int(_NOT_DIGITS.sub("", day)) if day else None
-            y = int(groups["y"]) if groups.get("y") else None
-            out.append(_Item(m.group(), m.span(), (y, mo, d), ctx(m.span())))
-            taken.append(m.span())
-    out.sort(key=lambda it: it.span)
+    for m in _YEAR_RANGE.finditer(text):
+        lead = _RANGE_LEAD.search(text, max(0, m.start() - 10), m.start())
+        joined = text[m.end("y1") : m.start("y2")]
+        if lead is None and "-" not in joined and "–" not in joined:
+            continue  # "in 2009 to 2016" is not a span we can read
+        if lead is not None and lead.group().casefold().startswith("between") != ("and" in joined):
+            continue
+        span = ((lead or m).start(), m.end())
+        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        if y2 <= y1:
+            continue
+        out.append(_Item(text[span[0] : span[1]], span, (y1, y2), ctx(span)))
+        taken.append(span)
     return tuple(out)
 
 
@@ -412,6 +466,8 @@ def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_
     out: list[_Found] = []
     if fa.dates and fb.dates:
         out += _paired("date", fa.dates, fb.dates, _date_relation, _date_lone)
+    if fa.ranges and fb.ranges:
+        out += _paired("date", fa.ranges, fb.ranges, _equal_relation, _range_lone)
     if fa.weekdays and fb.weekdays:
         out += _paired("weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone)
     if fa.quantities and fb.quantities:
@@ -511,7 +567,14 @@ def _equal_relation(x: _Item, y: _Item) -> str:
 
 
 def _date_relation(x: _Item, y: _Item) -> str:
-    agree = all(p is None or q is None or p == q for p, q in zip(x.key, y.key, strict=True))  # type: ignore[call-overload]
+    """Year, month and day agree where both give them; a part of a month ("mid May",
+    days 11-20) agrees with a day in it and with a part that overlaps it."""
+    (y1, m1, d1, p1), (y2, m2, d2, p2) = x.key, y.key  # type: ignore[misc]
+    agree = all(p is None or q is None or p == q for p, q in ((y1, y2), (m1, m2), (d1, d2)))
+    if agree and (p1 or p2):
+        lo1, hi1 = p1 or (d1, d1) if (p1 or d1) else (1, 31)
+        lo2, hi2 = p2 or (d2, d2) if (p2 or d2) else (1, 31)
+        agree = lo1 <= hi2 and lo2 <= hi1
     return "same" if agree else DIFFERS
 
 
@@ -531,10 +594,20 @@ def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) 
 
 
 def _date_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
-    """The only date on each side, both with a month and day: paired anyway."""
-    if len(xs) == 1 and len(ys) == 1 and x.key[1] and x.key[2] and y.key[1] and y.key[2]:  # type: ignore[index]
-        return 0.5
-    return None
+    """The only date on each side, both with a month and a day: paired anyway; both with a
+    month, one of them without its day ("mid May" / "April 30"): a weaker pointer."""
+    if len(xs) != 1 or len(ys) != 1 or not (x.key[1] and y.key[1]):  # type: ignore[index]
+        return None
+    return 0.5 if x.key[2] and y.key[2] else _LONE  # type: ignore[index]
+
+
+def _range_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only span of years on each side ("from 1967 to 1979" / "from 1966 to 1978"):
+    clear when both ends are close (one span, misdated), weak otherwise."""
+    if len(xs) != 1 or len(ys) != 1:
+        return None
+    close = all(abs(p - q) <= 2 for p, q in zip(x.key, y.key, strict=True))  # type: ignore[call-overload]
+    return 0.8 if close else _LONE
 
 
 def _quantity_hints(xs: Sequence[_Item], ys: Sequence[_Item]) -> list[_Found]:
