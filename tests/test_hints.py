@@ -378,6 +378,51 @@ def test_scheduled_day_against_the_day_it_happened() -> None:
     assert discrepancy(a, b).score >= 0.8
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("Officials said Wednesday that the raid took place Tuesday.",
+         "The raid took place Wednesday.", "Tuesday", "Wednesday"),
+        ("The count, first scheduled for Monday, was held on Tuesday.",
+         "The count was held on Monday.", "Tuesday", "Monday"),
+        ("The inquest had been scheduled for Monday.", "The inquest took place on Tuesday.",
+         "Monday", "Tuesday"),
+        ("The premiere on Friday night drew a crowd to the old theater.",
+         "A crowd came to the theater for the premiere on Saturday.", "Friday", "Saturday"),
+    ],
+)  # fmt: skip
+def test_weekdays_of_one_event_differ(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "weekday") == [(frag_a, frag_b)], hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint is not None and (d.hint.a, d.hint.b) == (frag_a, frag_b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("Col. Ruiz told Senate reporters on Wednesday that the talks had stalled.",
+         "The talks stalled, the ministry said on Thursday.", "Wednesday", "Thursday"),
+        ("The senator said on Monday that the bill would fail.",
+         "The senator conceded the bill would fail in an interview Tuesday.", "Monday",
+         "Tuesday"),
+        ("On Friday, the ministry said the talks had stalled.",
+         "The talks stalled, the ministry announced Saturday.", "Friday", "Saturday"),
+    ],
+)  # fmt: skip
+def test_days_something_was_said_are_weak(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    assert _pairs(find_hints(a, b), "weekday") == [(frag_a, frag_b)]
+    assert 0.0 < discrepancy(a, b).score < 0.5
+
+
+def test_a_day_said_is_not_the_day_it_happened() -> None:
+    a = "The raid happened Thursday, officials said."
+    b = "Officials said Wednesday that the raid had happened."
+    assert not _pairs(find_hints(a, b), "weekday")
+    assert discrepancy(a, b).score == 0.0
+
+
 def test_dates_pair_by_event() -> None:
     a = "The law passed on March 3 and took effect on April 1."
     b = "The law took effect on April 2."

@@ -42,13 +42,22 @@ drops detail all the time, and a hint that fires on every pair is ignored.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from workbench import quantities as qty
-from workbench.claimwords import NO_CONTEXT, Context, affinity, context_of, gate_words, words_of
+from workbench.claimwords import (
+    NO_CONTEXT,
+    SAY,
+    Context,
+    affinity,
+    context_of,
+    gate_words,
+    words_of,
+)
 from workbench.models import Hint
 from workbench.names import NameSet, name_hints, name_set
 from workbench.polarity import (
@@ -126,6 +135,32 @@ _YEAR_RANGE = re.compile(
 )
 _RANGE_LEAD = re.compile(r"\b(?:from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
+# The day something was said: "said Thursday", "told Pentagon reporters on Thursday", "in an
+# interview Tuesday", "On Friday, the ministry said", "Thursday's briefing".
+_SAY_VERBS = (
+    r"said|says|say|told|tells|announced|announces|tweeted|wrote|added|stated|reported|"
+    r"confirmed|declared|acknowledged|admitted|testified|explained|noted|insisted|argued|"
+    r"disclosed|revealed|warned|accused|denied|claimed|charged|blasted|slammed|criticized|"
+    r"criticised|praised|urged|called"
+)
+_SAID_BEFORE = re.compile(
+    rf"\b(?:{_SAY_VERBS})(?:\s+(?:the|an?|his|her|its|their)\s+[\w’'-]+)?"
+    r"(?:\s+(?:[A-Z][\w.’'-]*|reporters|journalists|lawmakers|senators|"
+    r"the\s+press|in\s+a\s+statement|in\s+an\s+interview))*\s+(?:on\s+)?(?:late\s+|early\s+)?\Z"
+    r"|\b(?:in|at|during|on)\s+(?:an?|the|his|her|its|their)\s+(?:[\w’'-]+\s+){0,3}?"
+    r"(?:interview|statement|briefing|conference|speech|tweets?|post|letter|remarks|"
+    r"appearance|testimony|address|broadcast)\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
+)
+_OPENS_SENTENCE = re.compile(r"(?:\A|[.!?:;\"“—]\s*)(?:(?:On|Late|Early)\s+(?:on\s+)?)?\Z")
+_SAID_AFTER = re.compile(
+    rf",\s+[^,.;]{{0,50}}?\b(?:{_SAY_VERBS})\b|['’]s\s+(?:[\w-]+\s+)?(?:interview|statement|"
+    r"briefing|conference|speech|tweets?|post|letter|remarks|announcement|testimony)\b"
+)
+# The day something was planned for: "scheduled for Monday", "expected to vote on Monday".
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:scheduled|planned|set|slated|due|expected|supposed|meant|poised|originally|"
+    r"initially)(?:\s+to\s+[\w’'-]+(?:\s+[\w’'-]+)?)?\s+(?:for\s+|on\s+|until\s+)?(?:next\s+)?\Z"
+)
 
 _COUNT_WORDS = (
     r"an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -187,6 +222,9 @@ class _Item:
     ctx: Context = NO_CONTEXT
     anchored: bool = False  # a duration that says when ("the last couple days")
     quantity: Quantity | None = None
+    said: bool = False  # a weekday on which something was said ("said Thursday")
+    planned: bool = False  # a weekday something was planned for ("scheduled for Monday")
+    topic: frozenset[str] = frozenset()  # a weekday's clause: its words, names left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,9 +269,7 @@ def extract_features(text: str) -> ClaimFeatures:
     if not present.isdisjoint(_WEEKDAY_WORDS):
         for m in _WEEKDAY.finditer(text):
             if free(*m.span()):
-                weekdays.append(
-                    _Item(m.group(), m.span(), m.group().casefold().rstrip("s"), ctx(m.span()))
-                )
+                weekdays.append(_weekday(text, m, ctx(m.span())))
     quantities = tuple(
         _Item(q.figure, q.figure_span, q.value, ctx(q.span), quantity=q)
         for q in extract_quantities(text)
@@ -262,6 +298,28 @@ def extract_features(text: str) -> ClaimFeatures:
 
 
 ContextOf = Callable[[tuple[int, int]], Context]
+
+
+def _weekday(text: str, m: re.Match[str], context: Context) -> _Item:
+    """A weekday, with whether it is the day something was said or was planned for, and
+    the words of its clause."""
+    start, end = m.span()
+    window = max(0, start - 60)
+    opens = bool(_OPENS_SENTENCE.search(text, window, start)) or text.startswith(("'", "’"), end)
+    said = bool(_SAID_BEFORE.search(text, window, start)) or (
+        opens and bool(_SAID_AFTER.match(text, end))
+    )
+    planned = not said and bool(_PLANNED_BEFORE.search(text, window, start))
+    words = words_of(text)
+    at = bisect.bisect_left(words.starts, start)
+    clause = words.clauses[at] if at < len(words) else -1
+    topic = frozenset(
+        key
+        for key, c, upper in zip(words.keys, words.clauses, words.capitals, strict=True)
+        if c == clause and key and key != SAY and not upper
+    )
+    day = m.group().casefold().rstrip("s")
+    return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
 
 
 def _durations(
@@ -469,7 +527,9 @@ def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_
     if fa.ranges and fb.ranges:
         out += _paired("date", fa.ranges, fb.ranges, _equal_relation, _range_lone)
     if fa.weekdays and fb.weekdays:
-        out += _paired("weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone)
+        out += _paired(
+            "weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone, _same_role
+        )
     if fa.quantities and fb.quantities:
         out += _quantity_hints(fa.quantities, fb.quantities)
     if fa.durations or fb.durations:
@@ -581,16 +641,35 @@ def _date_relation(x: _Item, y: _Item) -> str:
 def _event_strength(x: _Item, y: _Item, aff: int) -> float:
     """A weekday or date of one event: clear with two words in common, less with one; a
     reporting day ("said Thursday") says little."""
-    if x.ctx.reporting and y.ctx.reporting:
+    weekday = isinstance(x.key, str)
+    if (x.said and y.said) if weekday else (x.ctx.reporting and y.ctx.reporting):
         return _REPORTING_DAY
     return _CLEAR if aff >= 16 else 0.8
 
 
+def _same_role(x: _Item, y: _Item) -> bool:
+    """Weekdays are paired with their like: the day something was said with such a day,
+    a planned day with a planned day, the day something happened with such a day ("said
+    Wednesday that it happened Tuesday" / "it happened Wednesday": Tuesday/Wednesday)."""
+    return x.said == y.said and x.planned == y.planned
+
+
 def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
-    """The only weekday on each side, both the day something was said: paired anyway."""
-    if len(xs) == 1 and len(ys) == 1 and x.ctx.reporting and y.ctx.reporting:
+    """The only weekday on each side: both the day something was said (weak), or neither
+    ("scheduled for Monday" / "took place on Tuesday") when their clauses share words."""
+    if len(xs) != 1 or len(ys) != 1 or x.said != y.said:
+        return None
+    if x.said:
         return _REPORTING_DAY
-    return None
+    aff = affinity(x.ctx, y.ctx)
+    if aff >= _MIN_AFFINITY:
+        return _event_strength(x, y, aff)
+    shared = len(x.topic & y.topic)
+    if not shared:
+        return None
+    if x.planned != y.planned:  # the day planned and the day it happened, of one event
+        return 0.7
+    return 0.5 if shared == 1 else 0.65
 
 
 def _date_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
@@ -775,7 +854,7 @@ def _frame_keys(text: str) -> frozenset[str]:
         ("duration", f.durations + f.how_long),
     ):
         for item in items:
-            if kind != "duration" and item.ctx.reporting:
+            if kind != "duration" and (item.said if kind == "weekday" else item.ctx.reporting):
                 continue
             keys.update(f"{kind}:{w}" for w in item.ctx.nearest()[:_FRAME_WORDS])
     if f.denials or bare_reply(text):
