@@ -488,6 +488,8 @@ def test_weekdays_of_different_events_are_not_compared() -> None:
         ("The minister did not attend the summit, which approved the deal.",
          "The summit approved the deal."),  # the negated predicate is not shared
         ("The Senate rejected the bill.", "The Senate debated the bill."),  # not a denial
+        ("Troops used phone lines to avoid firing on each other.",
+         "Troops used phone lines so that they don't fire on each other."),
     ],
 )  # fmt: skip
 def test_no_negation_false_alarms(a: str, b: str) -> None:
@@ -517,6 +519,47 @@ def test_assertion_against_denial(a: str, b: str, cue: str) -> None:
     assert ("", cue) in _pairs(hints, "negation"), hints
     d = discrepancy(a, b)
     assert d.score >= 0.7 and d.hint in _by_kind(hints, "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "cue"),
+    [
+        # a denial that names its object: the accusation the other side reports
+        ("The government accused the rebels of shelling the town.",
+         "A rebel commander denied the government accusations of shelling.", "denied"),
+        ("Moscow accused the militia of twice attacking its troops with rockets.",
+         "The militia's leader denied the Russian accusations and accused Moscow of lying.",
+         "denied"),
+        # a bare reply joined to the sentence before it, as the aligner compares it
+        ("The militia charged the jets with an airstrike on its fighters.",
+         "Jets struck the militia's positions on Sunday. The ministry denied the accusation.",
+         "denied"),
+        ("The militia charged the jets with an airstrike on its fighters.",
+         "The ministry denied the accusation.", "denied"),
+        ("The bill passed the Senate on a voice vote.", "The bill failed to pass the Senate.",
+         "failed to"),
+    ],
+)  # fmt: skip
+def test_denial_of_an_accusation(a: str, b: str, cue: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert ("", cue) in _pairs(hints, "negation"), hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint in _by_kind(hints, "negation")
+    assert (cue, "") in _pairs(find_hints(b, a), "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("He said that if they don't agree, the talks will end.",
+         "He said they agree and the talks will end."),  # a condition asserts nothing
+        ("The union denied the latest accusations of fraud.",
+         "The union elected a new leader."),  # nothing accused on the other side
+    ],
+)  # fmt: skip
+def test_no_denial_false_alarms(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
 
 
 def test_denial_of_something_else_is_no_hint() -> None:

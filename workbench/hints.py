@@ -499,7 +499,7 @@ def discrepancy(a_text: str, b_text: str) -> Discrepancy:
     fa, fb = _features(a_text), _features(b_text)
     best: _Found | None = None
     for found in _differences(fa, fb, names=False):
-        if found.hint.relation == DIFFERS and (best is None or found.strength > best.strength):
+        if found.hint.relation == DIFFERS and found.strength > (best.strength if best else 0.0):
             best = found
     return NO_DISCREPANCY if best is None else Discrepancy(best.strength, best.hint)
 
