@@ -13,24 +13,39 @@ Every pattern runs on the original text, so spans always index the fragment:
 
 - number    figures of one unit and counted noun or context differ ("spent $5 million on
             buses" vs "$7 million"; "six" == "6"; 80% is never compared with 80, a time with
-            an amount). Figures are paired by unit and context, not by position. Compatible
+            an amount). Figures are paired by unit and context, not by position; close
+            figures of one unit ("$3.5 billion" / "$3.6 billion", "48" / "47": a tenth
+            apart or less) pair with nothing else in common, and when the other figures of
+            a unit agree, the one left on each side is compared (a count too). Compatible
             roundings and bounds ("about $2.4 billion" / "$2.4 billion", "at least 20" /
-            "23") are not differences; `find_hints(..., compatible=True)` adds them with
-            relation "compatible".
+            "23", "over $5,000" / "$5,312.40") are not differences; "about" is a rounding at
+            the written precision ("roughly $141 million" / "$139 million" differ), and two
+            caps, or a cap and a figure of its precision, differ ("as many as 1.5 million" /
+            "up to 1.6 million"). `find_hints(..., compatible=True)` adds the compatible
+            ones with relation "compatible".
 - time      times of day of one event differ ("10 a.m." vs "11 a.m.")
 - date      calendar dates of one event differ ("September 16" vs "September 21"; a missing
-            year or day is compatible, so "Sept. 15, 2017" == "September 15")
+            year or day is compatible, so "Sept. 15, 2017" == "September 15"); a month alone
+            or a part of one after a preposition ("in mid May", "by the end of February")
+            is a date with days 11-20 or 21-31 of it; a span of years ("from 1967 to 1979",
+            "1990-1996") is compared with a span.
 - weekday   weekdays of one event differ ("scheduled for Monday" vs "held on Tuesday"),
             paired by the words around them, so "announced Thursday that the meeting took
-            place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. A
-            date on one side and a weekday on the other is NOT compared: without the year
-            and the event's reference we cannot say so safely.
+            place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. The
+            day something was said ("said Thursday", "told reporters on Thursday", "in an
+            interview Tuesday", "On Friday, the ministry said") is compared only with such a
+            day, and weakly; a planned day ("scheduled for Monday") pairs with a planned day
+            before any other. The only weekday on each side is compared when their clauses
+            share a word (not a name). A date on one side and a weekday on the other is NOT
+            compared: without the year and the event's reference we cannot say so safely.
 - duration  both give a duration and they differ, or one gives one and the other says the
             length is unknown ("at least an hour" vs "how long it lasted")
-- negation  one side negates a predicate the other asserts ("did not withdraw" /
-            "withdrew"), or denies what the other asserts ("denied the accusation"). Both
-            sides negating ("to avoid firing" / "don't fire") or idioms ("no longer", "not
-            only", "nothing but") are no hint.
+- negation  one side negates a predicate the other asserts ("did not withdraw", "failed to
+            withdraw" / "withdrew"), or denies what the other asserts ("denied the
+            accusation"; "denied the Russian accusations of shelling" against "Russia
+            accused the SDF of attacking"). Both sides negating ("to avoid firing" / "don't
+            fire"), a negation in a condition ("if we don't get it") or idioms ("no longer",
+            "not only", "nothing but") are no hint.
 - hedge     an attribution/hedge cue ("reportedly", "allegedly", "claimed", "according
             to") on one side only
 - spelling  one name spelled two ways ("Dillon"/"Dillion", "Deir ez-Zor"/"Deir al-Zor")
@@ -123,16 +138,20 @@ _PART_OF_MONTH = {
     "early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20),
     "middle": (11, 20), "late": (21, 31), "end": (21, 31),
 }  # fmt: skip
+# Found from the month, then what stands before it is looked up backwards.
 _MONTH_ALONE = re.compile(
-    rf"\b(?:(?:in|by|since|until|till|through|during|before|after|from|to)\s+(?:the\s+)?)?"
-    rf"(?:(?P<part>early|mid|late|(?:the\s+)?(?:beginning|start|middle|end)\s+of)[\s-]+)?"
-    rf"(?P<m>{_MONTH})\b(?:(?<=Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.|(?<=Sept)\.)?"
+    rf"\b(?P<m>{_MONTH})\b(?:(?<=Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.|(?<=Sept)\.)?"
+)
+_MONTH_LEAD = re.compile(
+    r"(?:\b(?:in|by|since|until|till|through|during|before|after|from|to)\s+(?:the\s+)?)?"
+    r"(?:\b(?P<part>early|mid|late|(?:the\s+)?(?:beginning|start|middle|end)\s+of)[\s-]+)?\Z"
 )
 # "from 1967 to 1979", "between 2009 and 2016", "1967-1979": a span of years, compared as one
 _YEAR_RANGE = re.compile(
     rf"(?<![\w.,$£€-])(?P<y1>{_YEAR})(?:\s*[-–]\s*|\s+(?:to|through|until|and)\s+)"
     rf"(?P<y2>{_YEAR})(?![\w%-]|[.,][0-9])"
 )
+_RANGE_WORDS = frozenset(("from", "between"))
 _RANGE_LEAD = re.compile(r"\b(?:from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # The day something was said: "said Thursday", "told Pentagon reporters on Thursday", "in an
@@ -263,7 +282,7 @@ def extract_features(text: str) -> ClaimFeatures:
         how_long = tuple(
             _Item(m.group(), m.span(), None, ctx(m.span())) for m in _HOW_LONG.finditer(text)
         )
-    ranges = _year_ranges(text, ctx, taken)
+    ranges = _year_ranges(text, present, ctx, taken)
     dates = _dates(text, present, ctx, taken, free)
     weekdays: list[_Item] = []
     if not present.isdisjoint(_WEEKDAY_WORDS):
@@ -312,12 +331,13 @@ def _weekday(text: str, m: re.Match[str], context: Context) -> _Item:
     planned = not said and bool(_PLANNED_BEFORE.search(text, window, start))
     words = words_of(text)
     at = bisect.bisect_left(words.starts, start)
-    clause = words.clauses[at] if at < len(words) else -1
-    topic = frozenset(
-        key
-        for key, c, upper in zip(words.keys, words.clauses, words.capitals, strict=True)
-        if c == clause and key and key != SAY and not upper
-    )
+    topic: frozenset[str] = frozenset()
+    if at < len(words):  # clause numbers never decrease: the clause is one slice
+        clause = words.clauses[at]
+        lo = bisect.bisect_left(words.clauses, clause)
+        hi = bisect.bisect_right(words.clauses, clause, lo)
+        keys, capitals = words.keys[lo:hi], words.capitals[lo:hi]
+        topic = frozenset(k for k, up in zip(keys, capitals, strict=True) if k and not up) - {SAY}
     day = m.group().casefold().rstrip("s")
     return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
 
@@ -381,13 +401,16 @@ def _dates(
                 taken.append(m.span())
     if has_month:
         for m in _MONTH_ALONE.finditer(text):
-            if not (m.group("part") or m.start("m") > m.start()) or not free(*m.span("m")):
+            if not free(*m.span()):
+                continue
+            lead = _MONTH_LEAD.search(text, max(0, m.start() - 30), m.start())
+            if lead is None or lead.start() == lead.end():
                 continue  # a month after nothing that makes it a date ("March" the noun)
-            part = m.group("part")
+            part = lead.group("part")
             days = (
                 _PART_OF_MONTH[part.split()[-2 if " " in part else 0].casefold()] if part else None
             )
-            span = (m.start("part") if part else m.start("m"), m.end())
+            span = (lead.start("part") if part else m.start("m"), m.end())
             key = (None, _MONTHS[m.group("m").casefold()], None, days)
             out.append(_Item(text[span[0] : span[1]], span, key, ctx(span)))
             taken.append(span)
@@ -395,7 +418,11 @@ def _dates(
     return tuple(out)
 
 
-def _year_ranges(text: str, ctx: ContextOf, taken: list[tuple[int, int]]) -> tuple[_Item, ...]:
+def _year_ranges(
+    text: str, present: frozenset[str], ctx: ContextOf, taken: list[tuple[int, int]]
+) -> tuple[_Item, ...]:
+    if present.isdisjoint(_RANGE_WORDS) and "-" not in text and "–" not in text:
+        return ()
     if not _DIGIT.search(text):
         return ()
     out: list[_Item] = []

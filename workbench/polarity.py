@@ -217,14 +217,11 @@ _CONDITIONS = frozenset(("if", "unless", "whether"))
 
 
 def _conditional(words: Words, i: int) -> bool:
-    """Whether token `i` is in a clause opened by "if", "unless" or "whether"."""
+    """Whether token `i` is in a clause opened by "if", "unless" or "whether" (clause
+    numbers never decrease, so its clause starts where its number first occurs)."""
     if i >= len(words):
         return False
-    clauses, lows = words.clauses, words.lows
-    k = i
-    while k > 0 and clauses[k - 1] == clauses[i]:
-        k -= 1
-    return lows[k] in _CONDITIONS
+    return words.lows[bisect.bisect_left(words.clauses, words.clauses[i])] in _CONDITIONS
 
 
 def _idiom(text: str, m: re.Match[str]) -> bool:
