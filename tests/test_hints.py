@@ -232,6 +232,10 @@ def test_figures_pair_by_unit_and_noun(a: str, b: str, frag_a: str, frag_b: str)
         ("More than 1,000 people marched.", "1,200 people marched."),
         ("Turnout was 45 percent.", "Turnout was 45.3 percent."),  # rounded to 2 digits
         ("Dozens of people were hurt.", "More than 40 people were hurt."),
+        ("Dozens of people were hurt.", "About 70 people were hurt."),
+        ("Roughly 40 people were hurt.", "43 people were hurt."),  # 43 rounds to 40
+        ("The couple paid nearly $38 million in taxes.", "The couple paid $37 million in taxes."),
+        ("More than 7,000 people marched.", "Over 7,400 people marched."),
     ],
 )
 def test_compatible_figures_are_no_discrepancy(a: str, b: str) -> None:
@@ -284,6 +288,65 @@ def test_figures_of_different_things_are_not_compared(a: str, b: str) -> None:
     assert not _by_kind(find_hints(a, b), "number"), find_hints(a, b)
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        # close figures of one unit pair with nothing else in common (a quote mark inside)
+        ("“Give us $4.3” billion, the governor told aides.",
+         "The state has requested $4.4 billion for the program.", "4.3” billion", "4.4 billion"),
+        # ... and before a figure of that unit that is not close
+        ("She wants $7.1 billion, not $3 billion, for the dam.",
+         "The request came to $7.2 billion.", "7.1 billion", "7.2 billion"),
+        ("The 36-page complaint was filed in May.", "A 35-page complaint lists the charges.",
+         "36", "35"),
+        # the figures that agree anchor the one left on each side, a count too
+        ("About 310,000 visitors came this spring, a fraction of the 2.2 million in 1998.",
+         "Visits dropped to 250,000 this spring from 2.2 million in 1998.", "310,000", "250,000"),
+        # one side's counted noun is the other's verb
+        ("Police made dozens of arrests downtown.", "Over 300 people were arrested downtown.",
+         "dozens", "300"),
+        # two caps, and a cap against a figure of its precision
+        ("The suit covers as many as 2.6 million workers.",
+         "The suit is on behalf of up to 2.7 million workers.", "2.6 million", "2.7 million"),
+        ("The suit covers 2.6 million workers.",
+         "The suit is on behalf of up to 2.7 million workers.", "2.6 million", "2.7 million"),
+        # "roughly" is a rounding at the stated precision, not a tenth either way
+        ("The couple earned roughly $212 million over the decade.",
+         "The couple earned $209 million over the decade.", "212 million", "209 million"),
+    ],
+)  # fmt: skip
+def test_figures_that_differ_are_named(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert (frag_a, frag_b) in _pairs(hints), hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint is not None and (d.hint.a, d.hint.b) == (frag_a, frag_b)
+    assert _pairs(find_hints(b, a)) == [(y, x) for x, y in _pairs(hints)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the figures left beside an agreeing one are of another size: other things
+        ("Officials plan to move $300 million from housing and another $600 million from a "
+         "seized-assets fund.",
+         "The president will also tap $2.5 billion from drug programs and $600 million from a "
+         "seized-assets fund."),
+        ("The firm spent 12 percent on research and paid a 31.4 percent tax rate.",
+         "The firm paid a 31.4 percent tax rate and 44.9 percent in all taxes."),
+        # the only money figures on each side, an order of magnitude apart
+        ("He bought a $38,000 watch and a mink cape.",
+         "He spent $820,000 of campaign money on himself."),
+        # a figure left beside an agreeing one, counting something else
+        ("The 52-page filing lists almost a dozen trips.",
+         "The filing lists almost a dozen trips and tens of thousands of purchases."),
+    ],
+)  # fmt: skip
+def test_figures_left_over_are_not_forced_together(a: str, b: str) -> None:
+    assert not _pairs(find_hints(a, b)), find_hints(a, b)
+    assert discrepancy(a, b).score < 0.5
+
+
 def test_times_of_day_are_their_own_kind() -> None:
     a, b = "The vote began at 10 a.m. on the bill.", "The vote began at 11:30 a.m. on the bill."
     hints = find_hints(a, b)
@@ -315,10 +378,92 @@ def test_scheduled_day_against_the_day_it_happened() -> None:
     assert discrepancy(a, b).score >= 0.8
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("Officials said Wednesday that the raid took place Tuesday.",
+         "The raid took place Wednesday.", "Tuesday", "Wednesday"),
+        ("The count, first scheduled for Monday, was held on Tuesday.",
+         "The count was held on Monday.", "Tuesday", "Monday"),
+        ("The inquest had been scheduled for Monday.", "The inquest took place on Tuesday.",
+         "Monday", "Tuesday"),
+        ("The premiere on Friday night drew a crowd to the old theater.",
+         "A crowd came to the theater for the premiere on Saturday.", "Friday", "Saturday"),
+    ],
+)  # fmt: skip
+def test_weekdays_of_one_event_differ(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "weekday") == [(frag_a, frag_b)], hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint is not None and (d.hint.a, d.hint.b) == (frag_a, frag_b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("Col. Ruiz told Senate reporters on Wednesday that the talks had stalled.",
+         "The talks stalled, the ministry said on Thursday.", "Wednesday", "Thursday"),
+        ("The senator said on Monday that the bill would fail.",
+         "The senator conceded the bill would fail in an interview Tuesday.", "Monday",
+         "Tuesday"),
+        ("On Friday, the ministry said the talks had stalled.",
+         "The talks stalled, the ministry announced Saturday.", "Friday", "Saturday"),
+    ],
+)  # fmt: skip
+def test_days_something_was_said_are_weak(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    assert _pairs(find_hints(a, b), "weekday") == [(frag_a, frag_b)]
+    assert 0.0 < discrepancy(a, b).score < 0.5
+
+
+def test_a_day_said_is_not_the_day_it_happened() -> None:
+    a = "The raid happened Thursday, officials said."
+    b = "Officials said Wednesday that the raid had happened."
+    assert not _pairs(find_hints(a, b), "weekday")
+    assert discrepancy(a, b).score == 0.0
+
+
 def test_dates_pair_by_event() -> None:
     a = "The law passed on March 3 and took effect on April 1."
     b = "The law took effect on April 2."
     assert _pairs(find_hints(a, b), "date") == [("April 1", "April 2")]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("The runoff will be held in late June.", "The runoff is set for July 9.", "late June",
+         "July 9"),
+        ("She will step down at the end of March.", "She will step down on January 15.",
+         "the end of March", "January 15"),
+        ("The plant closes in early October.", "The plant closes on October 27.",
+         "early October", "October 27"),
+        ("The judge, who sat from 1981 to 1994, retired.",
+         "The judge held the post from 1982 to 1995 before retiring.", "from 1981 to 1994",
+         "from 1982 to 1995"),
+        ("Sales rose in 1990-1996.", "Sales rose between 1991 and 1996.", "1990-1996",
+         "between 1991 and 1996"),
+    ],
+)  # fmt: skip
+def test_months_and_spans_of_years_are_compared(a: str, b: str, frag_a: str, frag_b: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "date") == [(frag_a, frag_b)], hints
+    assert discrepancy(a, b).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The plant closes in early October.", "The plant closes on October 6."),
+        ("The plant closes in mid-October.", "The plant closes on Oct. 14, 2019."),
+        ("The runoff may be held in June.", "The runoff is set for June 25."),
+        ("Thousands joined the March for Science.", "Thousands joined the rally on April 22."),
+        ("The judge sat from 1981 to 1994.", "The judge sat on the bench until 1994."),
+    ],
+)  # fmt: skip
+def test_months_that_agree_are_no_hint(a: str, b: str) -> None:
+    assert not _pairs(find_hints(a, b), "date"), find_hints(a, b)
 
 
 def test_weekdays_of_different_events_are_not_compared() -> None:
@@ -343,6 +488,8 @@ def test_weekdays_of_different_events_are_not_compared() -> None:
         ("The minister did not attend the summit, which approved the deal.",
          "The summit approved the deal."),  # the negated predicate is not shared
         ("The Senate rejected the bill.", "The Senate debated the bill."),  # not a denial
+        ("Troops used phone lines to avoid firing on each other.",
+         "Troops used phone lines so that they don't fire on each other."),
     ],
 )  # fmt: skip
 def test_no_negation_false_alarms(a: str, b: str) -> None:
@@ -372,6 +519,47 @@ def test_assertion_against_denial(a: str, b: str, cue: str) -> None:
     assert ("", cue) in _pairs(hints, "negation"), hints
     d = discrepancy(a, b)
     assert d.score >= 0.7 and d.hint in _by_kind(hints, "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "cue"),
+    [
+        # a denial that names its object: the accusation the other side reports
+        ("The government accused the rebels of shelling the town.",
+         "A rebel commander denied the government accusations of shelling.", "denied"),
+        ("Moscow accused the militia of twice attacking its troops with rockets.",
+         "The militia's leader denied the Russian accusations and accused Moscow of lying.",
+         "denied"),
+        # a bare reply joined to the sentence before it, as the aligner compares it
+        ("The militia charged the jets with an airstrike on its fighters.",
+         "Jets struck the militia's positions on Sunday. The ministry denied the accusation.",
+         "denied"),
+        ("The militia charged the jets with an airstrike on its fighters.",
+         "The ministry denied the accusation.", "denied"),
+        ("The bill passed the Senate on a voice vote.", "The bill failed to pass the Senate.",
+         "failed to"),
+    ],
+)  # fmt: skip
+def test_denial_of_an_accusation(a: str, b: str, cue: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert ("", cue) in _pairs(hints, "negation"), hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint in _by_kind(hints, "negation")
+    assert (cue, "") in _pairs(find_hints(b, a), "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("He said that if they don't agree, the talks will end.",
+         "He said they agree and the talks will end."),  # a condition asserts nothing
+        ("The union denied the latest accusations of fraud.",
+         "The union elected a new leader."),  # nothing accused on the other side
+    ],
+)  # fmt: skip
+def test_no_denial_false_alarms(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
 
 
 def test_denial_of_something_else_is_no_hint() -> None:

@@ -26,6 +26,7 @@ def _one(text: str) -> Quantity:
     [
         ("It will cost about $2.4 billion.", "2.4 billion", 2.4e9, "$", "approx"),
         ("It cost $3m.", "3m", 3e6, "$", ""),
+        ("“We want $7.2” billion, she said.", "7.2” billion", 7.2e9, "$", ""),
         ("At least 20 people died.", "20", 20.0, "#", "min"),
         ("He raised over $5,000.", "5,000", 5000.0, "$", "min"),
         ("Turnout was 45%.", "45%", 45.0, "%", ""),
@@ -79,7 +80,18 @@ def test_not_figures(text: str) -> None:
         ("about 2.38 billion", "2.4 billion", COMPATIBLE),
         ("2.38 billion", "2.4 billion", COMPATIBLE),  # rounded to two digits
         ("more than 1,000", "1,200", COMPATIBLE),
-        ("up to 50", "40", COMPATIBLE),
+        ("up to 50", "47", COMPATIBLE),  # a finer figure under the cap
+        ("up to 50", "40", DIFFERS),  # a cap is the figure: 40 is another at its precision
+        ("up to 2.7 million", "2.6 million", DIFFERS),
+        ("as many as 2.6 million", "up to 2.7 million", DIFFERS),  # two caps
+        ("more than 7,000", "over 7,400", COMPATIBLE),  # one floor a rounding of the other
+        ("more than 300", "at least 400", DIFFERS),
+        ("about 30", "34", COMPATIBLE),  # 34 rounds to 30 at the tens
+        ("about 30", "36", DIFFERS),
+        ("roughly $212 million", "$209 million", DIFFERS),  # not at the million
+        ("about $212 million", "$211.6 million", COMPATIBLE),
+        ("dozens of", "about 70", COMPATIBLE),
+        ("nearly $38 million", "$37.6 million", COMPATIBLE),
         ("dozens of", "more than 40", COMPATIBLE),
         ("20", "23", DIFFERS),  # "20" may be a rounding or another figure: one digit says
         ("$3.5 billion", "$3.6 billion", DIFFERS),

@@ -13,24 +13,39 @@ Every pattern runs on the original text, so spans always index the fragment:
 
 - number    figures of one unit and counted noun or context differ ("spent $5 million on
             buses" vs "$7 million"; "six" == "6"; 80% is never compared with 80, a time with
-            an amount). Figures are paired by unit and context, not by position. Compatible
+            an amount). Figures are paired by unit and context, not by position; close
+            figures of one unit ("$3.5 billion" / "$3.6 billion", "48" / "47": a tenth
+            apart or less) pair with nothing else in common, and when the other figures of
+            a unit agree, the one left on each side is compared (a count too). Compatible
             roundings and bounds ("about $2.4 billion" / "$2.4 billion", "at least 20" /
-            "23") are not differences; `find_hints(..., compatible=True)` adds them with
-            relation "compatible".
+            "23", "over $5,000" / "$5,312.40") are not differences; "about" is a rounding at
+            the written precision ("roughly $141 million" / "$139 million" differ), and two
+            caps, or a cap and a figure of its precision, differ ("as many as 1.5 million" /
+            "up to 1.6 million"). `find_hints(..., compatible=True)` adds the compatible
+            ones with relation "compatible".
 - time      times of day of one event differ ("10 a.m." vs "11 a.m.")
 - date      calendar dates of one event differ ("September 16" vs "September 21"; a missing
-            year or day is compatible, so "Sept. 15, 2017" == "September 15")
+            year or day is compatible, so "Sept. 15, 2017" == "September 15"); a month alone
+            or a part of one after a preposition ("in mid May", "by the end of February")
+            is a date with days 11-20 or 21-31 of it; a span of years ("from 1967 to 1979",
+            "1990-1996") is compared with a span.
 - weekday   weekdays of one event differ ("scheduled for Monday" vs "held on Tuesday"),
             paired by the words around them, so "announced Thursday that the meeting took
-            place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. A
-            date on one side and a weekday on the other is NOT compared: without the year
-            and the event's reference we cannot say so safely.
+            place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. The
+            day something was said ("said Thursday", "told reporters on Thursday", "in an
+            interview Tuesday", "On Friday, the ministry said") is compared only with such a
+            day, and weakly; a planned day ("scheduled for Monday") pairs with a planned day
+            before any other. The only weekday on each side is compared when their clauses
+            share a word (not a name). A date on one side and a weekday on the other is NOT
+            compared: without the year and the event's reference we cannot say so safely.
 - duration  both give a duration and they differ, or one gives one and the other says the
             length is unknown ("at least an hour" vs "how long it lasted")
-- negation  one side negates a predicate the other asserts ("did not withdraw" /
-            "withdrew"), or denies what the other asserts ("denied the accusation"). Both
-            sides negating ("to avoid firing" / "don't fire") or idioms ("no longer", "not
-            only", "nothing but") are no hint.
+- negation  one side negates a predicate the other asserts ("did not withdraw", "failed to
+            withdraw" / "withdrew"), or denies what the other asserts ("denied the
+            accusation"; "denied the Russian accusations of shelling" against "Russia
+            accused the SDF of attacking"). Both sides negating ("to avoid firing" / "don't
+            fire"), a negation in a condition ("if we don't get it") or idioms ("no longer",
+            "not only", "nothing but") are no hint.
 - hedge     an attribution/hedge cue ("reportedly", "allegedly", "claimed", "according
             to") on one side only
 - spelling  one name spelled two ways ("Dillon"/"Dillion", "Deir ez-Zor"/"Deir al-Zor")
@@ -42,13 +57,22 @@ drops detail all the time, and a hint that fires on every pair is ignored.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from workbench import quantities as qty
-from workbench.claimwords import NO_CONTEXT, Context, affinity, context_of, gate_words, words_of
+from workbench.claimwords import (
+    NO_CONTEXT,
+    SAY,
+    Context,
+    affinity,
+    context_of,
+    gate_words,
+    words_of,
+)
 from workbench.models import Hint
 from workbench.names import NameSet, name_hints, name_set
 from workbench.polarity import (
@@ -108,7 +132,54 @@ _DATE_PATTERNS = (
     # a bare year: "in 2015", "since 2014"
     re.compile(rf"(?<![\w.,$£€-])(?P<y>{_YEAR})(?![\w%-]|[.,][0-9])"),
 )
+# A month alone, after what places a day in it: "in mid May", "early March", "by the end of
+# February" (a capitalised month after a preposition: "May" the verb is lower case there).
+_PART_OF_MONTH = {
+    "early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20),
+    "middle": (11, 20), "late": (21, 31), "end": (21, 31),
+}  # fmt: skip
+# Found from the month, then what stands before it is looked up backwards.
+_MONTH_ALONE = re.compile(
+    rf"\b(?P<m>{_MONTH})\b(?:(?<=Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.|(?<=Sept)\.)?"
+)
+_MONTH_LEAD = re.compile(
+    r"(?:\b(?:in|by|since|until|till|through|during|before|after|from|to)\s+(?:the\s+)?)?"
+    r"(?:\b(?P<part>early|mid|late|(?:the\s+)?(?:beginning|start|middle|end)\s+of)[\s-]+)?\Z"
+)
+# "from 1967 to 1979", "between 2009 and 2016", "1967-1979": a span of years, compared as one
+_YEAR_RANGE = re.compile(
+    rf"(?<![\w.,$£€-])(?P<y1>{_YEAR})(?:\s*[-–]\s*|\s+(?:to|through|until|and)\s+)"
+    rf"(?P<y2>{_YEAR})(?![\w%-]|[.,][0-9])"
+)
+_RANGE_WORDS = frozenset(("from", "between"))
+_RANGE_LEAD = re.compile(r"\b(?:from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
+# The day something was said: "said Thursday", "told Pentagon reporters on Thursday", "in an
+# interview Tuesday", "On Friday, the ministry said", "Thursday's briefing".
+_SAY_VERBS = (
+    r"said|says|say|told|tells|announced|announces|tweeted|wrote|added|stated|reported|"
+    r"confirmed|declared|acknowledged|admitted|testified|explained|noted|insisted|argued|"
+    r"disclosed|revealed|warned|accused|denied|claimed|charged|blasted|slammed|criticized|"
+    r"criticised|praised|urged|called"
+)
+_SAID_BEFORE = re.compile(
+    rf"\b(?:{_SAY_VERBS})(?:\s+(?:the|an?|his|her|its|their)\s+[\w’'-]+)?"
+    r"(?:\s+(?:[A-Z][\w.’'-]*|reporters|journalists|lawmakers|senators|"
+    r"the\s+press|in\s+a\s+statement|in\s+an\s+interview))*\s+(?:on\s+)?(?:late\s+|early\s+)?\Z"
+    r"|\b(?:in|at|during|on)\s+(?:an?|the|his|her|its|their)\s+(?:[\w’'-]+\s+){0,3}?"
+    r"(?:interview|statement|briefing|conference|speech|tweets?|post|letter|remarks|"
+    r"appearance|testimony|address|broadcast)\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
+)
+_OPENS_SENTENCE = re.compile(r"(?:\A|[.!?:;\"“—]\s*)(?:(?:On|Late|Early)\s+(?:on\s+)?)?\Z")
+_SAID_AFTER = re.compile(
+    rf",\s+[^,.;]{{0,50}}?\b(?:{_SAY_VERBS})\b|['’]s\s+(?:[\w-]+\s+)?(?:interview|statement|"
+    r"briefing|conference|speech|tweets?|post|letter|remarks|announcement|testimony)\b"
+)
+# The day something was planned for: "scheduled for Monday", "expected to vote on Monday".
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:scheduled|planned|set|slated|due|expected|supposed|meant|poised|originally|"
+    r"initially)(?:\s+to\s+[\w’'-]+(?:\s+[\w’'-]+)?)?\s+(?:for\s+|on\s+|until\s+)?(?:next\s+)?\Z"
+)
 
 _COUNT_WORDS = (
     r"an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -170,6 +241,9 @@ class _Item:
     ctx: Context = NO_CONTEXT
     anchored: bool = False  # a duration that says when ("the last couple days")
     quantity: Quantity | None = None
+    said: bool = False  # a weekday on which something was said ("said Thursday")
+    planned: bool = False  # a weekday something was planned for ("scheduled for Monday")
+    topic: frozenset[str] = frozenset()  # a weekday's clause: its words, names left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +252,7 @@ class ClaimFeatures:
 
     text: str
     dates: tuple[_Item, ...] = ()
+    ranges: tuple[_Item, ...] = ()  # spans of years ("from 1967 to 1979"): key (start, end)
     weekdays: tuple[_Item, ...] = ()
     durations: tuple[_Item, ...] = ()
     how_long: tuple[_Item, ...] = ()
@@ -207,14 +282,13 @@ def extract_features(text: str) -> ClaimFeatures:
         how_long = tuple(
             _Item(m.group(), m.span(), None, ctx(m.span())) for m in _HOW_LONG.finditer(text)
         )
+    ranges = _year_ranges(text, present, ctx, taken)
     dates = _dates(text, present, ctx, taken, free)
     weekdays: list[_Item] = []
     if not present.isdisjoint(_WEEKDAY_WORDS):
         for m in _WEEKDAY.finditer(text):
             if free(*m.span()):
-                weekdays.append(
-                    _Item(m.group(), m.span(), m.group().casefold().rstrip("s"), ctx(m.span()))
-                )
+                weekdays.append(_weekday(text, m, ctx(m.span())))
     quantities = tuple(
         _Item(q.figure, q.figure_span, q.value, ctx(q.span), quantity=q)
         for q in extract_quantities(text)
@@ -231,6 +305,7 @@ def extract_features(text: str) -> ClaimFeatures:
     return ClaimFeatures(
         text=text,
         dates=dates,
+        ranges=ranges,
         weekdays=tuple(weekdays),
         durations=durations,
         how_long=how_long,
@@ -242,6 +317,29 @@ def extract_features(text: str) -> ClaimFeatures:
 
 
 ContextOf = Callable[[tuple[int, int]], Context]
+
+
+def _weekday(text: str, m: re.Match[str], context: Context) -> _Item:
+    """A weekday, with whether it is the day something was said or was planned for, and
+    the words of its clause."""
+    start, end = m.span()
+    window = max(0, start - 60)
+    opens = bool(_OPENS_SENTENCE.search(text, window, start)) or text.startswith(("'", "’"), end)
+    said = bool(_SAID_BEFORE.search(text, window, start)) or (
+        opens and bool(_SAID_AFTER.match(text, end))
+    )
+    planned = not said and bool(_PLANNED_BEFORE.search(text, window, start))
+    words = words_of(text)
+    at = bisect.bisect_left(words.starts, start)
+    topic: frozenset[str] = frozenset()
+    if at < len(words):  # clause numbers never decrease: the clause is one slice
+        clause = words.clauses[at]
+        lo = bisect.bisect_left(words.clauses, clause)
+        hi = bisect.bisect_right(words.clauses, clause, lo)
+        keys, capitals = words.keys[lo:hi], words.capitals[lo:hi]
+        topic = frozenset(k for k, up in zip(keys, capitals, strict=True) if k and not up) - {SAY}
+    day = m.group().casefold().rstrip("s")
+    return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
 
 
 def _durations(
@@ -281,25 +379,66 @@ def _dates(
     taken: list[tuple[int, int]],
     free: Callable[[int, int], bool],
 ) -> tuple[_Item, ...]:
+    has_month = not present.isdisjoint(_MONTHS)
+    has_digit = _DIGIT.search(text) is not None
+    if not (has_digit or has_month):
+        return ()
+    out: list[_Item] = []
+    if has_digit:
+        for pattern in _DATE_PATTERNS if has_month else _DATE_PATTERNS[3:]:
+            for m in pattern.finditer(text):
+                if not free(*m.span()):
+                    continue
+                groups = m.groupdict()
+                month = groups.get("m")
+                mo = None
+                if month:
+                    mo = int(month) if month.isdigit() else _MONTHS.get(month.casefold())
+                day = groups.get("d")
+                d = int(_NOT_DIGITS.sub("", day)) if day else None
+                y = int(groups["y"]) if groups.get("y") else None
+                out.append(_Item(m.group(), m.span(), (y, mo, d, None), ctx(m.span())))
+                taken.append(m.span())
+    if has_month:
+        for m in _MONTH_ALONE.finditer(text):
+            if not free(*m.span()):
+                continue
+            lead = _MONTH_LEAD.search(text, max(0, m.start() - 30), m.start())
+            if lead is None or lead.start() == lead.end():
+                continue  # a month after nothing that makes it a date ("March" the noun)
+            part = lead.group("part")
+            days = (
+                _PART_OF_MONTH[part.split()[-2 if " " in part else 0].casefold()] if part else None
+            )
+            span = (lead.start("part") if part else m.start("m"), m.end())
+            key = (None, _MONTHS[m.group("m").casefold()], None, days)
+            out.append(_Item(text[span[0] : span[1]], span, key, ctx(span)))
+            taken.append(span)
+    out.sort(key=lambda it: it.span)
+    return tuple(out)
+
+
+def _year_ranges(
+    text: str, present: frozenset[str], ctx: ContextOf, taken: list[tuple[int, int]]
+) -> tuple[_Item, ...]:
+    if present.isdisjoint(_RANGE_WORDS) and "-" not in text and "–" not in text:
+        return ()
     if not _DIGIT.search(text):
         return ()
     out: list[_Item] = []
-    has_month = not present.isdisjoint(_MONTHS)
-    for pattern in _DATE_PATTERNS if has_month else _DATE_PATTERNS[3:]:
-        for m in pattern.finditer(text):
-            if not free(*m.span()):
-                continue
-            groups = m.groupdict()
-            month = groups.get("m")
-            mo = None
-            if month:
-                mo = int(month) if month.isdigit() else _MONTHS.get(month.casefold())
-            day = groups.get("d")
-            d = int(_NOT_DIGITS.sub("", day)) if day else None
-            y = int(groups["y"]) if groups.get("y") else None
-            out.append(_Item(m.group(), m.span(), (y, mo, d), ctx(m.span())))
-            taken.append(m.span())
-    out.sort(key=lambda it: it.span)
+    for m in _YEAR_RANGE.finditer(text):
+        lead = _RANGE_LEAD.search(text, max(0, m.start() - 10), m.start())
+        joined = text[m.end("y1") : m.start("y2")]
+        if lead is None and "-" not in joined and "–" not in joined:
+            continue  # "in 2009 to 2016" is not a span we can read
+        if lead is not None and lead.group().casefold().startswith("between") != ("and" in joined):
+            continue
+        span = ((lead or m).start(), m.end())
+        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        if y2 <= y1:
+            continue
+        out.append(_Item(text[span[0] : span[1]], span, (y1, y2), ctx(span)))
+        taken.append(span)
     return tuple(out)
 
 
@@ -338,6 +477,8 @@ _CLEAR = 0.9  # same unit and counted noun, another figure; one event, another d
 _UNKNOWN_LENGTH = 0.9  # "lasted at least an hour" / "didn't say how long it lasted"
 _REPORTING_DAY = 0.3  # "said Thursday" / "said Friday": often just the day each outlet wrote
 _LONE = 0.45  # the only figure of its unit on each side, nothing else in common
+_NEAR = 0.75  # close figures of one unit ("$3.5 billion" / "$3.6 billion"), nothing in common
+_ANCHORED = 0.7  # the one figure of a unit left on each side when the others agree
 _HEDGE_STRENGTH = 0.25
 
 
@@ -347,13 +488,20 @@ def _figure_strength(x: _Item, y: _Item, affinity: int) -> float:
     "turnout reached 45 percent" / "put turnout at 54 percent"); less for a plain count
     that only shares a word; weak for the only figures of their unit with nothing shared."""
     specific = x.quantity is None or x.quantity.unit != qty.COUNT
+    near = _near(x, y)
     if affinity >= 28:
         return 0.95
     if affinity >= 20 or (specific and affinity >= 16):
-        return 0.85
+        return 0.9 if near else 0.85
     if affinity >= _MIN_AFFINITY:
-        return 0.8 if specific else 0.65
-    return _LONE
+        return 0.85 if near else 0.8 if specific else 0.65
+    return _NEAR if near else _LONE
+
+
+def _near(x: _Item, y: _Item) -> bool:
+    return (
+        x.quantity is not None and y.quantity is not None and qty.near_miss(x.quantity, y.quantity)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +526,7 @@ def discrepancy(a_text: str, b_text: str) -> Discrepancy:
     fa, fb = _features(a_text), _features(b_text)
     best: _Found | None = None
     for found in _differences(fa, fb, names=False):
-        if found.hint.relation == DIFFERS and (best is None or found.strength > best.strength):
+        if found.hint.relation == DIFFERS and found.strength > (best.strength if best else 0.0):
             best = found
     return NO_DISCREPANCY if best is None else Discrepancy(best.strength, best.hint)
 
@@ -403,8 +551,12 @@ def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_
     out: list[_Found] = []
     if fa.dates and fb.dates:
         out += _paired("date", fa.dates, fb.dates, _date_relation, _date_lone)
+    if fa.ranges and fb.ranges:
+        out += _paired("date", fa.ranges, fb.ranges, _equal_relation, _range_lone)
     if fa.weekdays and fb.weekdays:
-        out += _paired("weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone)
+        out += _paired(
+            "weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone, _same_role
+        )
     if fa.quantities and fb.quantities:
         out += _quantity_hints(fa.quantities, fb.quantities)
     if fa.durations or fb.durations:
@@ -429,6 +581,7 @@ def _names(text: str) -> NameSet:
 # most context in common. Sorting by (-score, i + j) never orders two pairs that share an
 # item by chance, so swapping a and b picks the same pairs.
 _SAME_BONUS, _COMPATIBLE_BONUS = 15, 12  # less than a shared counted noun (20)
+_NEAR_BONUS = 10  # close figures of one unit: likely one quantity changed (`qty.near_miss`)
 _MIN_AFFINITY = 8  # a differing pair needs a word in common near both (or the lone rule)
 
 Relation = Callable[[_Item, _Item], str]
@@ -443,6 +596,7 @@ def _paired(
     lone: Lone | None = None,
     comparable: Callable[[_Item, _Item], bool] | None = None,
     strength: Callable[[_Item, _Item, int], float] | None = None,
+    near: Callable[[_Item, _Item], bool] | None = None,
 ) -> list[_Found]:
     cands: list[tuple[int, int, int, int, str, int]] = []
     for i, x in enumerate(xs):
@@ -456,7 +610,9 @@ def _paired(
             elif rel == COMPATIBLE:
                 score = aff + _COMPATIBLE_BONUS
             elif aff >= _MIN_AFFINITY:
-                score = aff
+                score = aff + (_NEAR_BONUS if near is not None and near(x, y) else 0)
+            elif near is not None and aff + _NEAR_BONUS >= _MIN_AFFINITY and near(x, y):
+                score = aff + _NEAR_BONUS
             else:
                 continue
             cands.append((-score, i + j, i, j, rel, aff))
@@ -498,30 +654,66 @@ def _equal_relation(x: _Item, y: _Item) -> str:
 
 
 def _date_relation(x: _Item, y: _Item) -> str:
-    agree = all(p is None or q is None or p == q for p, q in zip(x.key, y.key, strict=True))  # type: ignore[call-overload]
+    """Year, month and day agree where both give them; a part of a month ("mid May",
+    days 11-20) agrees with a day in it and with a part that overlaps it."""
+    (y1, m1, d1, p1), (y2, m2, d2, p2) = x.key, y.key  # type: ignore[misc]
+    agree = all(p is None or q is None or p == q for p, q in ((y1, y2), (m1, m2), (d1, d2)))
+    if agree and (p1 or p2):
+        lo1, hi1 = p1 or (d1, d1) if (p1 or d1) else (1, 31)
+        lo2, hi2 = p2 or (d2, d2) if (p2 or d2) else (1, 31)
+        agree = lo1 <= hi2 and lo2 <= hi1
     return "same" if agree else DIFFERS
 
 
 def _event_strength(x: _Item, y: _Item, aff: int) -> float:
     """A weekday or date of one event: clear with two words in common, less with one; a
     reporting day ("said Thursday") says little."""
-    if x.ctx.reporting and y.ctx.reporting:
+    weekday = isinstance(x.key, str)
+    if (x.said and y.said) if weekday else (x.ctx.reporting and y.ctx.reporting):
         return _REPORTING_DAY
     return _CLEAR if aff >= 16 else 0.8
 
 
+def _same_role(x: _Item, y: _Item) -> bool:
+    """Weekdays are paired with their like: the day something was said with such a day,
+    a planned day with a planned day, the day something happened with such a day ("said
+    Wednesday that it happened Tuesday" / "it happened Wednesday": Tuesday/Wednesday)."""
+    return x.said == y.said and x.planned == y.planned
+
+
 def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
-    """The only weekday on each side, both the day something was said: paired anyway."""
-    if len(xs) == 1 and len(ys) == 1 and x.ctx.reporting and y.ctx.reporting:
+    """The only weekday on each side: both the day something was said (weak), or neither
+    ("scheduled for Monday" / "took place on Tuesday") when their clauses share words."""
+    if len(xs) != 1 or len(ys) != 1 or x.said != y.said:
+        return None
+    if x.said:
         return _REPORTING_DAY
-    return None
+    aff = affinity(x.ctx, y.ctx)
+    if aff >= _MIN_AFFINITY:
+        return _event_strength(x, y, aff)
+    shared = len(x.topic & y.topic)
+    if not shared:
+        return None
+    if x.planned != y.planned:  # the day planned and the day it happened, of one event
+        return 0.7
+    return 0.5 if shared == 1 else 0.65
 
 
 def _date_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
-    """The only date on each side, both with a month and day: paired anyway."""
-    if len(xs) == 1 and len(ys) == 1 and x.key[1] and x.key[2] and y.key[1] and y.key[2]:  # type: ignore[index]
-        return 0.5
-    return None
+    """The only date on each side, both with a month and a day: paired anyway; both with a
+    month, one of them without its day ("mid May" / "April 30"): a weaker pointer."""
+    if len(xs) != 1 or len(ys) != 1 or not (x.key[1] and y.key[1]):  # type: ignore[index]
+        return None
+    return 0.5 if x.key[2] and y.key[2] else _LONE  # type: ignore[index]
+
+
+def _range_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only span of years on each side ("from 1967 to 1979" / "from 1966 to 1978"):
+    clear when both ends are close (one span, misdated), weak otherwise."""
+    if len(xs) != 1 or len(ys) != 1:
+        return None
+    close = all(abs(p - q) <= 2 for p, q in zip(x.key, y.key, strict=True))  # type: ignore[call-overload]
+    return 0.8 if close else _LONE
 
 
 def _quantity_hints(xs: Sequence[_Item], ys: Sequence[_Item]) -> list[_Found]:
@@ -533,7 +725,7 @@ def _quantity_hints(xs: Sequence[_Item], ys: Sequence[_Item]) -> list[_Found]:
         if gx and gy:
             out += _paired(
                 kind, gx, gy, _quantity_relation, _quantity_lone, _quantity_comparable,
-                _figure_strength,
+                _figure_strength, _near,
             )  # fmt: skip
     return out
 
@@ -550,6 +742,9 @@ def _quantity_comparable(x: _Item, y: _Item) -> bool:
     if not qty.comparable(qx, qy):
         return qty.relation(qx, qy) != qty.DIFFERS  # a plain figure may be the same one
     if qx.unit == qty.COUNT and x.ctx.nouns and y.ctx.nouns and x.ctx.nouns.isdisjoint(y.ctx.nouns):
+        # "dozens of arrests" / "200 people were arrested": one side's noun is the other's verb
+        if not (x.ctx.nouns.isdisjoint(y.ctx.words) and y.ctx.nouns.isdisjoint(x.ctx.words)):
+            return True
         return affinity(x.ctx, y.ctx) >= 20 or qty.relation(qx, qy) != qty.DIFFERS
     return True
 
@@ -560,14 +755,31 @@ def _quantity_relation(x: _Item, y: _Item) -> str:
 
 
 def _quantity_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
-    """The only figure of a unit (money, percent, a measure, a time) on each side."""
+    """The only figure of a unit (money, percent, a measure, a time) on each side; or the
+    one figure of a unit (a count too) left on each side when the others of that unit
+    agree ("520,000 arrests last year ... 1.6 million in 2000" / "400,000 ... 1.6 million
+    in 2000"): the agreeing figures anchor the two claims to one comparison."""
     qx, qy = x.quantity, y.quantity
     assert qx is not None and qy is not None
-    if qx.unit != qy.unit or qx.unit in (qty.COUNT, qty.AGE):
+    if qx.unit != qy.unit or qx.unit == qty.AGE:
         return None
-    same_unit_x = [i for i in xs if i.quantity and i.quantity.unit == qx.unit]
-    same_unit_y = [i for i in ys if i.quantity and i.quantity.unit == qy.unit]
-    return _LONE if len(same_unit_x) == 1 and len(same_unit_y) == 1 else None
+    same_unit_x = [i.quantity for i in xs if i.quantity and i.quantity.unit == qx.unit]
+    same_unit_y = [i.quantity for i in ys if i.quantity and i.quantity.unit == qy.unit]
+    ratio = max(abs(qx.value), abs(qy.value)) / max(min(abs(qx.value), abs(qy.value)), 1e-9)
+    if len(same_unit_x) == 1 and len(same_unit_y) == 1:
+        if qx.unit == qty.COUNT or ratio > 10:  # "$43,000" / "$750,000": other things
+            return None
+        return _NEAR if qty.near_miss(qx, qy) else _LONE
+    if ratio > 3 or "vague" in (qx.qualifier, qy.qualifier) or not _quantity_comparable(x, y):
+        return None
+    anchored = any(
+        qty.relation(p, q) != qty.DIFFERS
+        for p in same_unit_x
+        if p is not qx
+        for q in same_unit_y
+        if q is not qy
+    )
+    return _ANCHORED if anchored else None
 
 
 def _duration_hints(fa: ClaimFeatures, fb: ClaimFeatures) -> list[_Found]:
@@ -669,7 +881,7 @@ def _frame_keys(text: str) -> frozenset[str]:
         ("duration", f.durations + f.how_long),
     ):
         for item in items:
-            if kind != "duration" and item.ctx.reporting:
+            if kind != "duration" and (item.said if kind == "weekday" else item.ctx.reporting):
                 continue
             keys.update(f"{kind}:{w}" for w in item.ctx.nearest()[:_FRAME_WORDS])
     if f.denials or bare_reply(text):

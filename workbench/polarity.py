@@ -4,8 +4,11 @@ A negation ("did not withdraw", "never", "no deal") negates its predicate, the f
 word after it, and the words after that in its clause. A denial ("denied the accusation",
 "rejected the claim", "disputed that account", "denied bombing the positions", "called it
 false") denies a statement; "denied bail" or "rejected the bill" deny a thing and are read as
-negations. Both sides negating ("to avoid firing" / "don't fire") and idioms ("no longer",
-"not only", "nothing but") are nothing to report. `stance(text)` is what a claim asserts and
+negations. A denial of an accusation ("denied the Russian accusations of shelling") stands
+against a claim that reports one ("Russia accused the SDF of attacking"). "failed to" negates
+what follows. Both sides negating ("to avoid firing" / "don't fire"), a negation in a
+condition ("if we don't get it") and idioms ("no longer", "not only", "nothing but") are
+nothing to report. `stance(text)` is what a claim asserts and
 negates, which the other side's negation is checked against; `bare_reply(text)` tells a
 denial or reply with no fact of its own ("He declined to comment.").
 """
@@ -33,7 +36,8 @@ from workbench.textnorm import STOPWORDS, TEXT_CACHE_SIZE, word_set
 _NEGATION = re.compile(
     r"\b(?:(?:do|does|did|is|are|was|were|has|have|had|will|would|could|should|can|may|might|"
     r"must)\s+not|not|never|no(?!\.)|none|nobody|nothing|neither|nor|cannot|"
-    r"den(?:y|ies|ied|ying)|refus(?:e|es|ed|ing)\s+to|declin(?:e|es|ed|ing)\s+to)\b"
+    r"den(?:y|ies|ied|ying)|refus(?:e|es|ed|ing)\s+to|declin(?:e|es|ed|ing)\s+to|"
+    r"fail(?:s|ed)\s+to)\b"
     r"|\b[A-Za-z]+n['’]t\b",
     re.IGNORECASE,
 )
@@ -67,7 +71,8 @@ _REPLY = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"[0-9]")
-_NEGATION_WORDS = word_set("""not never no none nobody nothing neither nor cannot deny denies denied denying refuse
+_NEGATION_WORDS = word_set("""fails failed
+    not never no none nobody nothing neither nor cannot deny denies denied denying refuse
     refuses refused refusing decline declines declined declining""")
 _DENIAL_WORDS = word_set("""deny denies denied denying reject rejects rejected rejecting dismiss dismisses
     dismissed dismissing dispute disputes disputed disputing refute refutes refuted refuting
@@ -91,6 +96,14 @@ _FACT_OBJECTS = word_set("""accusation accusations allegation allegations claim 
     these those them wrongdoing involvement responsibility knowledge having being any
     criticism criticisms speculation assessment finding findings conclusion conclusions
     part parts portion portions aspect aspects detail details element elements version""")
+_ACCUSATIONS = word_set(
+    """accusation accusations allegation allegations charge charges claim claims"""
+)
+_FACT_MODIFIERS = word_set("""latest new recent earlier previous false baseless similar same
+    repeated initial original""")
+_ACCUSING = frozenset(
+    context_key(w) for w in word_set("accused accusing alleged alleging blamed charged")
+) - {""}
 _OBJECT_SKIP = word_set("""the a an any all such these those this his her their its strongly flatly repeatedly
     vehemently categorically firmly publicly immediately quickly later also again on
     earlier late friday monday tuesday wednesday thursday saturday sunday""")
@@ -108,6 +121,7 @@ class Polar:
     light: bool  # a light verb ("say", "make"): only counts with a shared object
     scope: tuple[int, ...]  # indices of the tokens it negates (predicate first)
     topic: tuple[tuple[str, float], ...] = ()  # words of its clause (denial: its claim), weights
+    accusation: bool = False  # a denial of an accusation ("denied the accusations of ...")
 
     @property
     def words(self) -> frozenset[str]:
@@ -158,6 +172,8 @@ def polarity_of(text: str) -> Polarity:
         for m in _NEGATION.finditer(text):
             if any(s <= m.start() < e for s, e in denial_spans) or _idiom(text, m):
                 continue
+            if _conditional(words, bisect.bisect_left(starts, m.start())):
+                continue  # "if we don't get it, ...": a condition asserts nothing
             at = _predicate_index(words, bisect.bisect_left(starts, m.end()))
             negations.append(_polar(m.group(), m.span(), words, at))
     # "did not directly dispute that ...": a denial under a negation denies nothing
@@ -195,6 +211,17 @@ def stance(text: str) -> Stance:
 
 
 _NO_KEY = frozenset(("",))
+
+
+_CONDITIONS = frozenset(("if", "unless", "whether"))
+
+
+def _conditional(words: Words, i: int) -> bool:
+    """Whether token `i` is in a clause opened by "if", "unless" or "whether" (clause
+    numbers never decrease, so its clause starts where its number first occurs)."""
+    if i >= len(words):
+        return False
+    return words.lows[bisect.bisect_left(words.clauses, words.clauses[i])] in _CONDITIONS
 
 
 def _idiom(text: str, m: re.Match[str]) -> bool:
@@ -259,6 +286,9 @@ def _denials(text: str, words: Words) -> list[Polar]:
         )
         if found is None or verb_at >= n:
             continue
+        accusation = any(
+            words.lows[k] in _ACCUSATIONS for k in range(i, min(i + 4, n))
+        )  # "denied the Russian accusations"
         polar = _polar(m.group(), m.span(), words, verb_at)
         # what is denied: the gerund ("bombing"), else nothing but the words after it
         predicate = words.keys[found] if found >= 0 else ""
@@ -273,6 +303,7 @@ def _denials(text: str, words: Words) -> list[Polar]:
                 # asserted) nor a named statement ("the report" is still the report)
                 scope=(found,) if found >= 0 else (),
                 topic=weighted(words, claim),  # the whole claim: what it denies may be before
+                accusation=accusation,
             )
         )
     for m in _FALSE.finditer(text):
@@ -293,16 +324,20 @@ def _denial_object(words: Words, i: int, elliptical: bool) -> int | None:
     n = len(words)
     if i >= n:
         return -1 if elliptical else None
-    lows, keys = words.lows, words.keys
+    lows, keys, capitals = words.lows, words.keys, words.capitals
+    modifiers = 0
     for k in range(i, min(i + 6, n)):
         low = lows[k]
         if low in _FACT_OBJECTS:
             return k + 1 if low in ("having", "being") and k + 1 < n else -1
-        if low.endswith("ing") and len(low) > 4 and keys[k]:
+        if low.endswith("ing") and len(low) > 4 and keys[k] and not modifiers:
             return k
         if not low[:1].isalnum():
-            return -1 if elliptical else None
+            return -1 if elliptical and not modifiers else None
         if low in _OBJECT_SKIP or (not keys[k] and low in STOPWORDS):
+            continue
+        if (capitals[k] or low in _FACT_MODIFIERS) and modifiers < 2:
+            modifiers += 1  # "the Russian accusations", "the latest allegations"
             continue
         return None
     return None
@@ -311,6 +346,7 @@ def _denial_object(words: Words, i: int, elliptical: bool) -> int | None:
 # --- how strongly a negation or denial contradicts the other claim ---------------------
 
 _BARE_DENIAL = 0.7  # "The ministry denied the accusation." / any claim it was paired with
+_ACCUSATION_DENIED = 0.65  # "denied the accusations of shelling" / "accused the SDF of attacking"
 
 
 def denial_stands(d: Polar, other: Stance) -> bool:
@@ -319,6 +355,8 @@ def denial_stands(d: Polar, other: Stance) -> bool:
     when the other claim speaks of it; never when the other side negates it too."""
     if d.predicate and d.predicate in other.negated:
         return False
+    if d.accusation and not _ACCUSING.isdisjoint(other.asserted):
+        return True  # "denied the accusations" / "X accused Y of ...": the accusation denied
     named = d.objects | ({d.predicate} if d.predicate else set())
     return not named or not named.isdisjoint(other.asserted)
 
@@ -345,6 +383,8 @@ def denial_strength(d: Polar, text: str, other: Stance) -> float:
     and it is scored like any other: by how much of what it says the other side says."""
     if bare_reply(text):
         return _BARE_DENIAL
+    if d.accusation and not _ACCUSING.isdisjoint(other.asserted):
+        return max(_ACCUSATION_DENIED, _overlap_strength(d, other))
     return _overlap_strength(d, other)
 
 

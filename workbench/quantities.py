@@ -98,7 +98,7 @@ _VAGUE_ALT = "|".join(sorted((v.replace(" ", r"\s+") for v in _VAGUE), key=len, 
 
 # What follows a figure: a multiplier, a unit, an age, a trailing qualifier.
 _TAIL = (
-    rf"(?:(?:\s+|-)(?P<mult>{_MULT_ALT})\b|(?P<abbr>bn|mn|mln|tn|[mkb])\b)?"
+    rf"(?:[\"”]?(?:\s+|-)(?P<mult>{_MULT_ALT})\b|(?P<abbr>bn|mn|mln|tn|[mkb])\b)?"
     rf"(?:(?P<pct>\s?%)|(?:\s+|-)(?P<unit>{_MEASURE_ALT}|dollars?|euros?|pounds\s+sterling|yen|yuan|rubles|roubles|rupees)\b"
     rf"|(?P<age>-years?-old|\s+years?\s+old)\b)?"
     rf"(?:\s+(?P<after>or\s+so|or\s+more|or\s+fewer|or\s+less|plus)\b)?"
@@ -347,11 +347,14 @@ def _words_value(phrase: str) -> float | None:
 
 
 def _bounds(value: float, qualifier: str, step: float) -> tuple[float, float]:
-    tol = max(0.1 * abs(value), min(step, 0.25 * abs(value)))
+    """What a qualified figure allows. "about" is a rounding at the written precision
+    (`step`, at most a quarter of the value) with 1% to spare: "about 20" covers 15-25,
+    "roughly $141 million" not $139 million; "nearly" allows a tenth below the figure."""
+    tol = min(step, 0.25 * abs(value)) + 0.01 * abs(value)
     if qualifier == "approx":
         return value - tol, value + tol
     if qualifier == "nearly":
-        return value - tol, value
+        return value - max(tol, 0.1 * abs(value)), value
     if qualifier == "min":
         return value, value * 1.5
     if qualifier == "max":
@@ -361,13 +364,22 @@ def _bounds(value: float, qualifier: str, step: float) -> tuple[float, float]:
 
 def relation(x: Quantity, y: Quantity) -> str:
     """SAME, COMPATIBLE or DIFFERS for two quantities of one unit (the caller checks the
-    unit: `comparable`)."""
+    unit: `comparable`). Two bounds of one direction with other values differ ("as many
+    as 1.5 million" / "up to 1.6 million"), unless one is a rounding of the other; a cap
+    ("up to 1.6 million") is the figure itself, so a figure below it written to the same
+    precision ("1.5 million") is another figure, a finer one ("1.55 million") is not."""
     if x.qualifier == y.qualifier and math.isclose(x.value, y.value, rel_tol=1e-9):
         return SAME
     if not x.qualifier and not y.qualifier:
         return COMPATIBLE if _rounds_to(x, y) or _rounds_to(y, x) else DIFFERS
     if math.isclose(x.value, y.value, rel_tol=1e-9):
         return COMPATIBLE  # "about 20" / "at least 20"
+    if x.qualifier == y.qualifier and x.qualifier in ("min", "max"):
+        within = abs(x.value - y.value) <= max(x.step, y.step) * (1 + 1e-9)
+        return COMPATIBLE if within else DIFFERS
+    for cap, figure in ((x, y), (y, x)):
+        if cap.qualifier == "max" and not figure.qualifier and figure.step >= cap.step:
+            return DIFFERS
     return COMPATIBLE if x.low <= y.high + 1e-9 and y.low <= x.high + 1e-9 else DIFFERS
 
 
@@ -378,6 +390,15 @@ def _rounds_to(fine: Quantity, coarse: Quantity) -> bool:
     if coarse.significant < 2 or not coarse.step or fine.step >= coarse.step:
         return False
     return abs(fine.value - coarse.value) <= coarse.step * (1 + 1e-9)
+
+
+def near_miss(x: Quantity, y: Quantity) -> bool:
+    """Two figures of one unit that differ by a tenth or less of the larger ("$3.5 billion" /
+    "$3.6 billion", "48" / "47", "1.5 million" / "1.6 million"): the typical changed fact,
+    and evidence that the two are one quantity. Not for vague ranges ("dozens")."""
+    if x.unit != y.unit or "vague" in (x.qualifier, y.qualifier) or x.value == y.value:
+        return False
+    return abs(x.value - y.value) <= 0.1 * max(abs(x.value), abs(y.value))
 
 
 def comparable(x: Quantity, y: Quantity) -> bool:
