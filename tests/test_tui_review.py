@@ -298,6 +298,42 @@ async def test_marking_walks_the_whole_queue_then_says_so(tmp_path):
     assert len(standing(path)) == total
 
 
+async def test_a_story_whose_queue_is_marked_counts_as_done_where_a_headline_repeats(tmp_path):
+    # "alpha" repeats its headline as the first sentence: the queue lists the headline's
+    # pair once, and the story list and the next start count the queue, not every row.
+    path = crafted_db(
+        tmp_path / "repeat.db",
+        {
+            "alpha": [
+                ("a.txt", "Six fighters were injured on Saturday\n\n"
+                          "Six fighters were injured on Saturday. The talks lasted an hour."),
+                ("b.txt", "6 fighters were hurt on Saturday. The talks lasted two hours."),
+            ],
+            "beta": [
+                ("c.txt", "The mayor opened the bridge on Monday. It cost $5 million."),
+                ("d.txt", "The mayor opened the new bridge on Monday. It cost $7 million."),
+            ],
+        },
+    )  # fmt: skip
+    app = app_for(path)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        assert review(app).session.story.name == "alpha"
+        total = len(review(app).session.queue_pairs)
+        await press(app, pilot, *["a"] * total)
+        assert f"marked {total}/{total}" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await app.screen.query_one(StoryTable).settled()
+        await pilot.pause()
+        row = next(line for line in screen_text(app).splitlines() if "alpha" in line)
+        assert f" {total}/{total} " in row
+    again = app_for(path)
+    async with again.run_test() as pilot:
+        await started(again, pilot)
+        assert review(again).session.story.name == "beta"
+
+
 async def test_slash_searches_claims_and_jumps_to_the_choice(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:

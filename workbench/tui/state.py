@@ -53,7 +53,6 @@ class AppState:
         self._rowid: int | None = None
         self._token: int | None = None
         self._polling = False
-        self._proposed_counts: dict[str, asyncio.Task[dict[tuple[str, str], int]]] = {}
         # Per story, loaded on the background lane once it is opened: every view's rows
         # (so moving between articles never waits on the database) and the on-demand scorer.
         self._view_rows: dict[str, asyncio.Task[dict[tuple[str, str], list]]] = {}
@@ -112,17 +111,6 @@ class AppState:
         if task is None or not task.done() or task.cancelled() or task.exception():
             return None
         return task.result().best_in(claim, article)
-
-    def proposed_counts(self, story: str) -> asyncio.Task[dict[tuple[str, str], int]]:
-        """Proposed pairs per article pair of a story, counted once per run on the
-        background lane."""
-        task = self._proposed_counts.get(story)
-        if task is None:
-            task = asyncio.ensure_future(
-                self.gateway.proposed_counts(story, min_score=self.min_score)
-            )
-            self._proposed_counts[story] = task
-        return task
 
     def committed(self, mark: Mark) -> None:
         """A mark of this run is in the database: into the book, and counted."""
