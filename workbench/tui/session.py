@@ -12,7 +12,7 @@ pair comes next is the queue's rule (workbench.tui.queues).
 
 from __future__ import annotations
 
-from workbench.models import Label, pair_key
+from workbench.models import Label, Mark, pair_key
 from workbench.tui.frame import (
     Frame,
     HeaderView,
@@ -324,9 +324,25 @@ class ReviewSession:
             return self._shown(
                 scroll=False, notice=Notice("Undid your last mark (in another story).")
             )
-        label = undone.label
-        notice = Notice(f"Undid {MARKERS[label][0]} {label}." if label else "Undid.")
+        notice = Notice(self._undid(undone))
         return await self._go(self._at.orient((undone.claim_a, undone.claim_b)), notice)
+
+    def _undid(self, undone: Mark) -> str:
+        """What an undo did: a mark withdrawn, or a note (its label stands), or a label
+        changed back."""
+
+        def said(label: Label | None) -> str:
+            return f"{MARKERS[label][0]} {label}" if label else "a mark"
+
+        pair = (undone.claim_a, undone.claim_b)
+        now = self.state.book.standing(pair, self.state.reviewer, final=self.mode.final)
+        if now is None or now.label is None:
+            return f"Undid {said(undone.label)}."
+        if now.label != undone.label:
+            return f"Undid {said(undone.label)}; {said(now.label)} stands."
+        if undone.note:
+            return f"Undid your note; {said(now.label)} stands."
+        return f"Undid {said(undone.label)} again; the earlier {said(now.label)} stands."
 
     def note_draft(self) -> NoteDraft | Outcome | None:
         """What a note starts from: the pair just marked (`e` right after a mark), else the

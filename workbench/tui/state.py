@@ -46,6 +46,7 @@ class AppState:
         self.book = MarkBook()
         self.stories: dict[str, StoryDoc] = {}
         self.session = Session(started=clock())
+        self._counted: set[str] = set()  # ids of this run's mark rows in session.marks
         self.session_id: str | None = None
         self.readonly = readonly
         self.readonly_reason = "opened read-only" if readonly else ""
@@ -116,15 +117,18 @@ class AppState:
         """A mark of this run is in the database: into the book, and counted."""
         self.book.add(mark)
         self.session.marks += 1
+        self._counted.add(mark.id)
 
     def noted(self, mark: Mark) -> None:
         """A note of this run is in the database (a new row, not a new mark)."""
         self.book.add(mark)
 
     def withdrawn(self, mark: Mark) -> None:
-        """An undo of this run is in the database."""
+        """An undo of this run is in the database; a mark this run counted is uncounted
+        (a note's row never was)."""
         self.book.withdraw(mark.id)
-        if mark.session_id == self.session_id and self.session.marks > 0:
+        if mark.id in self._counted:
+            self._counted.discard(mark.id)
             self.session.marks -= 1
 
     def refusal(self) -> str | None:
