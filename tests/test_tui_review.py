@@ -455,6 +455,32 @@ async def test_e_writes_a_note_as_a_new_mark_row_with_the_same_label(seed):
     ]
 
 
+async def test_the_note_box_names_the_pair_the_note_goes_to(seed):
+    """Right after a mark, `e` annotates the pair just marked, no longer on screen: the box
+    says so and quotes it; on the pair on screen it says whether the note waits for a mark."""
+    app = app_for(seed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        session = review(app).session
+        marked = session.pair
+        story = session.story
+        left = story.doc(story.claim_article[marked[0]]).claim(marked[0]).text
+        first_words = " ".join(left.split()[:3])
+        await press(app, pilot, "c")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        text = screen_text(app)
+        assert "Note on the pair you just marked (✗ contradict)" in text
+        assert first_words in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await press(app, pilot, "space")  # moving on: the note is on the pair on screen
+        await pilot.press("e")
+        await pilot.pause()
+        assert "Note on this pair, kept for your mark" in screen_text(app)
+
+
 async def test_o_opens_the_article_read_only_at_the_claim(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:

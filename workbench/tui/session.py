@@ -12,6 +12,7 @@ pair comes next is the queue's rule (workbench.tui.queues).
 
 from __future__ import annotations
 
+from workbench.display import one_line
 from workbench.models import Label, Mark, pair_key
 from workbench.tui.frame import (
     Frame,
@@ -357,7 +358,21 @@ class ReviewSession:
         standing = book.standing(pair, me, final=final)
         label = standing.label if standing is not None else None
         existing = book.note(pair, me, final=final) or self._pending_notes.get(pair_key(*pair), "")
-        return NoteDraft(pair, label, existing, just_marked=self._just_marked is not None)
+        just_marked = self._just_marked is not None
+        return NoteDraft(pair, label, existing, just_marked, self._note_heading(pair, label))
+
+    def _note_heading(self, pair: Pair, label: Label | None) -> str:
+        """Which pair a note goes to: the one just marked (quoted, as it is off screen by
+        then), else the one on screen, marked or waiting for its mark."""
+        said = f" ({MARKERS[label][0]} {label})" if label else ""
+        if self._just_marked is None:
+            return f"Note on this pair{said}" if label else "Note on this pair, kept for your mark"
+        story = self._at.story
+        quotes = ""
+        if story is not None and all(story.owns(c) for c in pair):
+            texts = [story.doc(story.claim_article[c]).claim(c).text for c in pair]
+            quotes = "\n" + " ~ ".join(f"“{one_line(t, 60)}”" for t in texts)
+        return f"Note on the pair you just marked{said}{quotes}"
 
     async def save_note(self, draft: NoteDraft, text: str) -> Outcome:
         """Store a note with the standing label, as a new mark row; on a pair not marked

@@ -194,13 +194,20 @@ class NoteScreen(ModalScreen[str | None]):
         Binding("escape", "dismiss(None)", "cancel", id="cancel-note")
     ]
 
-    def __init__(self, existing: str):
+    def __init__(self, existing: str, heading: str = "Note on this pair"):
         super().__init__()
         self.existing = existing
+        self.heading = heading
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box"):
-            yield Static(Content.styled("Note on this pair · enter saves · esc cancels", "bold"))
+            first, _, rest = self.heading.partition("\n")
+            yield Static(
+                Content.assemble(
+                    Content.styled(f"{first} · enter saves · esc cancels", "bold"),
+                    f"\n{rest}" if rest else "",
+                )
+            )
             yield Input(value=self.existing, placeholder="why this label…", id="note-input")
 
     @on(Input.Submitted, "#note-input")

@@ -308,7 +308,9 @@ class ReviewScreen(Screen[None]):
         editor = self._program("EDITOR")
         if editor:
             with tempfile.TemporaryDirectory(prefix="workbench-note-") as tmp:
-                path = Path(tmp) / "note.txt"
+                # The editor shows the file's name: it says which pair the note goes to.
+                name = "note-on-the-pair-just-marked" if draft.just_marked else "note"
+                path = Path(tmp) / f"{name}.txt"
                 path.write_text(draft.existing, encoding="utf-8")
                 if self._run_external([*editor, str(path)]):
                     try:
@@ -316,7 +318,7 @@ class ReviewScreen(Screen[None]):
                     except (OSError, UnicodeDecodeError) as exc:
                         self.notify(f"The note was not saved: {exc}", severity="error")
                         return None
-        return await self.app.push_screen_wait(NoteScreen(draft.existing))
+        return await self.app.push_screen_wait(NoteScreen(draft.existing, draft.heading))
 
     def _program(self, *variables: str) -> list[str] | None:
         """The first of $EDITOR / $PAGER that is set, as a command line; None (and a
