@@ -499,6 +499,24 @@ async def test_o_opens_the_article_read_only_at_the_claim(seed):
         assert app.screen is screen
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 34)])
+async def test_o_shows_the_claim_itself_where_its_paragraph_wraps(seed, size):
+    """The first pair's left claim ends a long paragraph: the viewer puts the claim's own
+    words on screen, not only its paragraph's first row."""
+    app = app_for(seed)
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        session = review(app).session
+        claim = session.view.left.claim(session.left_claim)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleViewer)
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("│", " ").replace("▊", " ").split())
+        words = claim.text.split()
+        assert " ".join(words[:4]) in shown and " ".join(words[-3:]) in shown
+
+
 async def test_b_hides_and_dims_boilerplate(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:

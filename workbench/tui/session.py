@@ -407,15 +407,19 @@ class ReviewSession:
         await self.mode.marks_changed(mine_elsewhere=mine_elsewhere)
         return self._shown(scroll=False)
 
-    def focused(self) -> tuple[ArticleDoc, int] | None:
-        """The article in the active pane and the line of its current claim (1-based)."""
+    def focused(self) -> tuple[ArticleDoc, int, tuple[int, int] | None] | None:
+        """The article in the active pane, the line of its current claim (1-based) and the
+        claim's offsets in the article (None when no claim is current)."""
         view = self._view
         if view is None:
             return None
         left = self._at.active == "left"
         doc = view.left if left else view.right
         claim_id = self._at.left_claim if left else self._at.right_claim
-        return doc, doc.line_of(doc.claim(claim_id).start) if claim_id else 1
+        if not claim_id:
+            return doc, 1, None
+        claim = doc.claim(claim_id)
+        return doc, doc.line_of(claim.start), (claim.start, claim.end)
 
     async def _load_view(self) -> ViewData:
         at = self._at

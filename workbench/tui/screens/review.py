@@ -349,7 +349,7 @@ class ReviewScreen(Screen[None]):
         focused = self.session.focused()
         if focused is None:
             return
-        doc, line = focused
+        doc, line, span = focused
         program = self._program("EDITOR", "PAGER")
         if program:
             # The program gets a copy of the article and nothing else from the database: a
@@ -361,7 +361,7 @@ class ReviewScreen(Screen[None]):
                 os.chmod(path, 0o444)  # a copy, and read-only: the article is never edited
                 if self._run_external([*program, f"+{line}", str(path)]):
                     return
-        await self.app.push_screen_wait(ArticleViewer(doc, line))
+        await self.app.push_screen_wait(ArticleViewer(doc, line, span))
 
     async def _toggle_boilerplate(self) -> None:
         self.hide_boilerplate = not self.hide_boilerplate
