@@ -137,7 +137,8 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
     left out. Several reviewers' marks on one pair give one line each: use --final or
     --reviewer for one label per pair. --final: the editor's final label where there is
     one, else the label every reviewer who gave one agrees on (unsure aside); a pair with
-    an open disagreement is left out, counted on stderr and in the manifest.
+    an open disagreement, or marked only unsure, is left out, counted on stderr and in
+    the manifest.
 
     CSV cells that begin with =, +, -, @, a tab or a carriage return would run as formulas
     in a spreadsheet: they are written with a ' in front (and so is a cell that begins with
@@ -165,24 +166,31 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
             out = data_stdout()
             counts = export_to_stream(store, fmt, out, selection, raw=raw)
             out.flush()
-            if final and counts.open_disagreements:
-                say(_disagreements_left_out(counts.open_disagreements), err=True)
+            if final:
+                _say_left_out(counts.open_disagreements, counts.only_unsure)
             return
         manifest = export_to_file(
             store, fmt, output, selection, story_name=story_row.name if story_row else None, raw=raw
         )
     counts = manifest["counts"]
-    skipped = f", {counts['skipped_unsure']} unsure left out" if fmt == "nli" else ""
+    # --final: a pair's label is unsure only where an editor decided so
+    said = fmt == "nli" and (counts["skipped_unsure"] or not final)
+    skipped = f", {counts['skipped_unsure']} unsure left out" if said else ""
     say(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
-    if final and counts.get("open_disagreements"):
-        say(_disagreements_left_out(counts["open_disagreements"]), err=True)
+    if final:
+        _say_left_out(counts["open_disagreements"], counts["only_unsure"])
 
 
-def _disagreements_left_out(n: int) -> str:
-    return (
-        f"left out {n} pair(s) on which reviewers disagree and no editor has decided"
-        " (workbench review DB --adjudicate)"
-    )
+def _say_left_out(disagreements: int, only_unsure: int) -> None:
+    """--final: the pairs left out for want of one label, one line per reason."""
+    if disagreements:
+        say(
+            f"left out {disagreements} pair(s) on which reviewers disagree and no editor has"
+            " decided (workbench review DB --adjudicate)",
+            err=True,
+        )
+    if only_unsure:
+        say(f"left out {only_unsure} pair(s) marked only unsure", err=True)
 
 
 @click.command("merge")
