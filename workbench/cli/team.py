@@ -265,12 +265,11 @@ def _fig(value: float | None, digits: int = 3) -> str:
 
 
 def agreement_lines(summary) -> list[str]:
-    unsure = (
-        "unsure marks count as a label"
-        if summary.unsure_is_a_label
-        else f"{summary.unsure_left_out} unsure mark(s)"
-    )
-    left_out = f"left out: {unsure}, {summary.single_rated_left_out} pair(s) with only one rating"
+    single = f"{summary.single_rated_left_out} pair(s) with only one rating"
+    if summary.unsure_is_a_label:
+        left_out = f"left out: {single} (unsure counted as a label)"
+    else:
+        left_out = f"left out: {summary.unsure_left_out} unsure mark(s), {single}"
     if summary.items == 0:
         return ["no pair has been marked by two or more reviewers yet", left_out]
     lines = [
