@@ -231,6 +231,21 @@ def test_a_bad_option_or_command_is_one_line_with_exit_2():
         assert "--help" in done.stderr
 
 
+def test_a_pretty_printed_json_file_is_told_what_jsonl_is(tmp_path):
+    """A .json article as many outlets and datasets ship it (one object over many lines)
+    is read as JSONL by its first line: the error says what is wrong, not "column 2"."""
+    article = {"title": "Senate overrides veto", "text": "The Senate voted 97-1.", "story": "veto"}
+    path = tmp_path / "article.json"
+    path.write_text(json.dumps(article, indent=4), encoding="utf-8")
+    result = run("import", str(tmp_path / "a.db"), str(path), ok=False)
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert "one JSON document over several lines, not JSONL" in result.output
+    assert not (tmp_path / "a.db").exists()
+    path.write_text(json.dumps(article) + "\n", encoding="utf-8")  # one line: imported
+    assert run("import", str(tmp_path / "a.db"), str(path)).exit_code == 0
+
+
 def test_a_pdf_is_named_and_a_pdf_in_a_folder_is_skipped_with_a_word(tmp_path):
     pdf = tmp_path / "story" / "scan.pdf"
     pdf.parent.mkdir()
