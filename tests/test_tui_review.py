@@ -334,6 +334,26 @@ async def test_a_story_whose_queue_is_marked_counts_as_done_where_a_headline_rep
         assert review(again).session.story.name == "beta"
 
 
+async def test_a_pair_below_the_floor_shows_a_score_below_the_floor(seed):
+    """A best candidate at 39.6 is "below the floor of 40": its score is not shown as 40."""
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        queued = {pair_key(*p) for p in screen.session.queue_pairs}
+        with Store.open(seed, readonly=True) as store:
+            pair, score = next(
+                ((row.a.claim.id, row.b.claim.id), row.score)
+                for row in store.candidate_rows(top=1)
+                if 39.5 <= row.score < 40 and pair_key(row.a.claim.id, row.b.claim.id) not in queued
+            )
+        screen.show_pair(*pair)
+        await settle(app, pilot)
+        first_line = screen.query_one(HintStrip).content.plain.splitlines()[0]
+        assert first_line.startswith("best candidate, below the floor of 40")
+        assert f"score {score:.1f}" in first_line and "score 40" not in first_line
+
+
 async def test_slash_searches_claims_and_jumps_to_the_choice(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:
@@ -1061,7 +1081,7 @@ async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
             first_line = shown.splitlines()[0]
             assert first_line[:100] in text
             if info is not None:
-                assert f"score {info.score:.0f}" in first_line
+                assert f"score {info.score:.1f}" in first_line
             before = standing(seed)
             await press(app, pilot, key)
             after = standing(seed)

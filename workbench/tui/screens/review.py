@@ -179,7 +179,7 @@ class ReviewScreen(Screen[None]):
         ]
         info = strip.info
         if info is not None:
-            parts.append(f" · score {info.score:.0f}")
+            parts.append(f" · score {info.score:.1f}")  # as the CLI gives it
             if info.rank:
                 parts.append(f" · rank {info.rank}")
         else:
