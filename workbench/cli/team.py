@@ -245,7 +245,7 @@ def agreement_command(db, story, unsure_as_label, as_json):
 
     \b
     Example:
-        workbench agreement stories.db --story "US-Russia deconfliction" --json
+        workbench agreement stories.db --story "US-Russia deconfliction, Sept 2017" --json
     """
     from workbench.agreement import summarize
     from workbench.report import store_ratings
@@ -339,7 +339,7 @@ def report_command(db, story, output, fmt, force):
 
     \b
     Example:
-        workbench report stories.db --story "US-Russia deconfliction" -o report.html
+        workbench report stories.db --story "US-Russia deconfliction, Sept 2017" -o report.html
     """
     from workbench.report import build_report, format_for, render, write_report
 
