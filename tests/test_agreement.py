@@ -455,3 +455,5 @@ def test_agreement_says_what_it_left_out_and_can_count_unsure(tmp_path):
     assert counted["items"] == 2 and counted["unsure_is_a_label"]
     assert counted["left_out"] == {"unsure_marks": 0, "pairs_with_one_rating": 1}
     assert "unsure" in counted["labels"]
+    as_label = runner.invoke(cli, ["agreement", str(db), "--unsure-as-label"]).output
+    assert "left out: 1 pair(s) with only one rating (unsure counted as a label)" in as_label

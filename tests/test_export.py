@@ -213,6 +213,33 @@ def test_final_before_any_adjudication_keeps_what_reviewers_agree_on(tmp_path):
     assert "left out 1 pair(s)" in result.output
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "nli"])
+def test_final_counts_the_pairs_it_leaves_out_for_want_of_a_label(tmp_path, fmt):
+    """A pair marked only unsure has no final label: it is left out, and said so (as an
+    open disagreement is), not counted as "0 unsure left out"."""
+    db = tmp_path / "unsure.db"
+    with Store.open(db, create=True) as store:
+        import_paths(store, [SEEDS_DIR], story=STORY)
+        p, q, r = candidate_pairs(store)[:3]
+        store.record_mark(*p, "agree", "ana")
+        store.record_mark(*q, "unsure", "ana")
+        store.record_mark(*q, "unsure", "ben")
+        store.record_mark(*r, "agree", "ana")
+        store.record_mark(*r, "unrelated", "ben")
+    out = tmp_path / "final.jsonl"
+    result = invoke("export", db, "--final", "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert len(list(read_jsonl(out))) == 1
+    assert "left out 1 pair(s) marked only unsure" in result.output
+    assert "left out 1 pair(s) on which reviewers disagree" in result.output
+    assert "0 unsure left out" not in result.output
+    manifest = json.loads((tmp_path / "final.jsonl.manifest.json").read_text("utf-8"))
+    assert manifest["counts"]["only_unsure"] == 1
+    assert manifest["counts"]["open_disagreements"] == 1
+    to_stdout = invoke("export", db, "--final", "--format", fmt)
+    assert "left out 1 pair(s) marked only unsure" in to_stdout.stderr
+
+
 def test_reviewer_and_story_filters(marked, tmp_path):
     with Store.open(marked, readonly=True) as store:
         story = store.resolve_story(STORY)

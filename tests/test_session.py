@@ -478,3 +478,49 @@ async def test_views_come_from_memory_and_a_partner_is_scored_on_demand(seed, st
     info = view.info((lonely, partner))
     assert info is not None and not info.stored and not info.proposed
     assert story.owns(partner)
+
+
+REPEATED_HEADLINE = {
+    "repeat": [
+        (
+            "a.txt",
+            "Six fighters were injured on Saturday\n\n"
+            "Six fighters were injured on Saturday. The talks lasted an hour.",
+        ),
+        ("b.txt", "6 fighters were hurt on Saturday. The talks lasted two hours."),
+    ]
+}
+
+
+async def test_a_repeated_claims_pair_says_where_the_queue_has_it(tmp_path, states):
+    """The headline repeated as the first sentence is one claim in the queue: its repeat's
+    pair is not "below the floor", it is the queue pair of the first copy."""
+    path = crafted_db(tmp_path / "repeat.db", REPEATED_HEADLINE)
+    session = await review(await states(path), "repeat")
+    first, again = (c.id for c in session.story.articles[0].claims[:2])
+    partner = session.story.articles[1].claims[0].id
+    queued = [pair_key(*p) for p in session.queue_pairs]
+    assert pair_key(first, partner) in queued and pair_key(again, partner) not in queued
+    await session.show_pair((again, partner))
+    strip = session.frame().strip
+    k = queued.index(pair_key(first, partner))
+    assert strip.position == (
+        f"same words as an earlier claim of its article: pair {k + 1}/{len(queued)}"
+    )
+    assert strip.position_bold and "floor" not in strip.position
+
+
+async def test_undoing_a_note_says_the_mark_stands_and_counts_no_mark(seed, states):
+    state = await states(seed)
+    session = await review(state)
+    pair = session.pair
+    await session.mark(Label.AGREE)
+    await session.save_note(session.note_draft(), "headline vs body")
+    assert state.session.marks == 1  # a note is a new row, not a new mark
+    outcome = await session.undo()
+    assert outcome.notice.text == "Undid your note; ✓ agree stands."
+    assert state.session.marks == 1
+    assert standing(seed) == {pair_key(*pair): Label.AGREE}
+    outcome = await session.undo()
+    assert outcome.notice.text == "Undid ✓ agree."
+    assert state.session.marks == 0 and standing(seed) == {}

@@ -298,6 +298,62 @@ async def test_marking_walks_the_whole_queue_then_says_so(tmp_path):
     assert len(standing(path)) == total
 
 
+async def test_a_story_whose_queue_is_marked_counts_as_done_where_a_headline_repeats(tmp_path):
+    # "alpha" repeats its headline as the first sentence: the queue lists the headline's
+    # pair once, and the story list and the next start count the queue, not every row.
+    path = crafted_db(
+        tmp_path / "repeat.db",
+        {
+            "alpha": [
+                ("a.txt", "Six fighters were injured on Saturday\n\n"
+                          "Six fighters were injured on Saturday. The talks lasted an hour."),
+                ("b.txt", "6 fighters were hurt on Saturday. The talks lasted two hours."),
+            ],
+            "beta": [
+                ("c.txt", "The mayor opened the bridge on Monday. It cost $5 million."),
+                ("d.txt", "The mayor opened the new bridge on Monday. It cost $7 million."),
+            ],
+        },
+    )  # fmt: skip
+    app = app_for(path)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        assert review(app).session.story.name == "alpha"
+        total = len(review(app).session.queue_pairs)
+        await press(app, pilot, *["a"] * total)
+        assert f"marked {total}/{total}" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await app.screen.query_one(StoryTable).settled()
+        await pilot.pause()
+        row = next(line for line in screen_text(app).splitlines() if "alpha" in line)
+        assert f" {total}/{total} " in row
+    again = app_for(path)
+    async with again.run_test() as pilot:
+        await started(again, pilot)
+        assert review(again).session.story.name == "beta"
+
+
+async def test_a_pair_below_the_floor_shows_a_score_below_the_floor(seed):
+    """A best candidate at 39.6 is "below the floor of 40": its score is not shown as 40."""
+    app = app_for(seed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        queued = {pair_key(*p) for p in screen.session.queue_pairs}
+        with Store.open(seed, readonly=True) as store:
+            pair, score = next(
+                ((row.a.claim.id, row.b.claim.id), row.score)
+                for row in store.candidate_rows(top=1)
+                if 39.5 <= row.score < 40 and pair_key(row.a.claim.id, row.b.claim.id) not in queued
+            )
+        screen.show_pair(*pair)
+        await settle(app, pilot)
+        first_line = screen.query_one(HintStrip).content.plain.splitlines()[0]
+        assert first_line.startswith("best candidate, below the floor of 40")
+        assert f"score {score:.1f}" in first_line and "score 40" not in first_line
+
+
 async def test_slash_searches_claims_and_jumps_to_the_choice(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:
@@ -419,6 +475,32 @@ async def test_e_writes_a_note_as_a_new_mark_row_with_the_same_label(seed):
     ]
 
 
+async def test_the_note_box_names_the_pair_the_note_goes_to(seed):
+    """Right after a mark, `e` annotates the pair just marked, no longer on screen: the box
+    says so and quotes it; on the pair on screen it says whether the note waits for a mark."""
+    app = app_for(seed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        session = review(app).session
+        marked = session.pair
+        story = session.story
+        left = story.doc(story.claim_article[marked[0]]).claim(marked[0]).text
+        first_words = " ".join(left.split()[:3])
+        await press(app, pilot, "c")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        text = screen_text(app)
+        assert "Note on the pair you just marked (✗ contradict)" in text
+        assert first_words in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await press(app, pilot, "space")  # moving on: the note is on the pair on screen
+        await pilot.press("e")
+        await pilot.pause()
+        assert "Note on this pair, kept for your mark" in screen_text(app)
+
+
 async def test_o_opens_the_article_read_only_at_the_claim(seed):
     app = app_for(seed)
     async with app.run_test(size=(120, 34)) as pilot:
@@ -435,6 +517,24 @@ async def test_o_opens_the_article_read_only_at_the_claim(seed):
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is screen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 34)])
+async def test_o_shows_the_claim_itself_where_its_paragraph_wraps(seed, size):
+    """The first pair's left claim ends a long paragraph: the viewer puts the claim's own
+    words on screen, not only its paragraph's first row."""
+    app = app_for(seed)
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        session = review(app).session
+        claim = session.view.left.claim(session.left_claim)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleViewer)
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("│", " ").replace("▊", " ").split())
+        words = claim.text.split()
+        assert " ".join(words[:4]) in shown and " ".join(words[-3:]) in shown
 
 
 async def test_b_hides_and_dims_boilerplate(seed):
@@ -981,7 +1081,7 @@ async def test_strip_and_highlights_follow_the_pair_the_next_key_marks(seed):
             first_line = shown.splitlines()[0]
             assert first_line[:100] in text
             if info is not None:
-                assert f"score {info.score:.0f}" in first_line
+                assert f"score {info.score:.1f}" in first_line
             before = standing(seed)
             await press(app, pilot, key)
             after = standing(seed)

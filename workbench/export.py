@@ -74,6 +74,7 @@ class ExportCounts:
     skipped: int = 0  # unsure marks, in NLI only
     labels: Counter = field(default_factory=Counter)
     open_disagreements: int = 0  # --final: pairs left out, reviewers disagree undecided
+    only_unsure: int = 0  # --final: pairs left out, marked only unsure (no label to give)
 
 
 # --- rows -------------------------------------------------------------------------------------
@@ -180,10 +181,10 @@ def export_to_stream(
     """The selected standing marks (flat rows, CSV_FIELDS order), streamed from one cursor;
     with `selection.final`, one row per pair with its decided label (final_rows)."""
     if selection.final:
-        disputed = [0]
-        rows = final_rows(store, selection, disputed)
+        left_out = [0, 0]
+        rows = final_rows(store, selection, left_out)
         counts = write_rows(rows, fmt, out, raw=raw)
-        counts.open_disagreements = disputed[0]
+        counts.open_disagreements, counts.only_unsure = left_out
         return counts
     rows = store.standing_rows(
         story=selection.story, reviewer=selection.reviewer, action=selection.action
@@ -191,17 +192,18 @@ def export_to_stream(
     return write_rows(rows, fmt, out, raw=raw)
 
 
-def final_rows(store: Store, selection: ExportFilter, disputed: list[int]) -> Iterator[tuple]:
+def final_rows(store: Store, selection: ExportFilter, left_out: list[int]) -> Iterator[tuple]:
     """One row per decided pair (workbench.decision: the editor's final label where there
     is one, else the label every reviewer agrees on), streamed pair by pair. `reviewer`
     says who decided ("ed" for a final, "ana, ben" for reviewers who agree), `note` holds
-    their notes; pairs reviewers disagree on, undecided, are counted in `disputed[0]`."""
+    their notes. Pairs left out are counted: reviewers disagree, undecided, in
+    `left_out[0]`; marked only unsure in `left_out[1]`."""
     rows = store.standing_rows_by_pair(story=selection.story, reviewer=selection.reviewer)
     for _, group in itertools.groupby(rows, key=lambda row: (row[2], row[7])):
         group = list(group)
         found = decide(Vote(r[12], r[11], r[15] == "final", r[14], r[16]) for r in group)
         if found.label is None:
-            disputed[0] += found.disputed
+            left_out[0 if found.disputed else 1] += 1
             continue
         deciding = [r for r in group if (r[15] == "final") == found.final and r[12] in found.by]
         if found.final:
@@ -241,7 +243,14 @@ def export_to_file(
                 "rows": counts.rows,
                 "labels": {str(k): v for k, v in sorted(counts.labels.items())},
                 "skipped_unsure": counts.skipped,
-                **({"open_disagreements": counts.open_disagreements} if selection.final else {}),
+                **(
+                    {
+                        "open_disagreements": counts.open_disagreements,
+                        "only_unsure": counts.only_unsure,
+                    }
+                    if selection.final
+                    else {}
+                ),
             },
             "filters": selection.to_json(story_name),
             "database": {

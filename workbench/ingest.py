@@ -272,6 +272,20 @@ def _json_record(line: str, where: str) -> object:
         raise IngestError(f"{where}: JSON nested too deeply") from None
 
 
+def _one_document(line: str, text: str) -> bool:
+    """The first line is not JSON by itself, but the whole text is: pretty-printed JSON."""
+    try:
+        json.loads(line)
+        return False
+    except (json.JSONDecodeError, RecursionError):
+        pass
+    try:
+        json.loads(text)
+        return True
+    except (json.JSONDecodeError, RecursionError):
+        return False
+
+
 def _parse_text(path: Path, text: str, story: str | None) -> ArticleInput:
     # A loose file's story is its folder's name unless --story says otherwise.
     story_name = story or path.resolve().parent.name or "imported"
@@ -279,10 +293,17 @@ def _parse_text(path: Path, text: str, story: str | None) -> ArticleInput:
 
 
 def _parse_jsonl(path: Path, text: str, story: str | None) -> Iterator[ArticleInput]:
+    first = True
     for number, line in _lines(text):
         if not line.strip():
             continue
         where = f"{path}:{number}"
+        if first and _one_document(line, text):
+            raise IngestError(
+                f"{path}: one JSON document over several lines, not JSONL: give one article"
+                ' a line, {"story", "text", ...} (jq -c writes that)'
+            )
+        first = False
         record = _json_record(line, where)
         if not isinstance(record, dict):
             raise IngestError(f"{where}: expected a JSON object, got {type(record).__name__}")

@@ -83,7 +83,7 @@ def import_command(
 
     \b
     Example:
-        workbench import stories.db examples/seeds --story "US-Russia deconfliction"
+        workbench import stories.db examples/seeds --story "US-Russia deconfliction, Sept 2017"
         workbench import stories.db feed.jsonl
     """
     # Read and check every file before touching DB. A new DB is built under a temporary
@@ -185,7 +185,7 @@ def claims_command(db, story, all_kinds, as_json):
 
     \b
     Example:
-        workbench claims sample.db --story "US-Russia deconfliction" --json
+        workbench claims sample.db --story "US-Russia deconfliction, Sept 2017" --json
     """
     with open_store(db, readonly=True) as store:
         story_id = store.resolve_story(story).id if story else None
@@ -233,7 +233,7 @@ def align_command(db, story, top_k):
 
     \b
     Example:
-        workbench align sample.db --story "US-Russia deconfliction" --top 5
+        workbench align sample.db --story "US-Russia deconfliction, Sept 2017" --top 5
     """
     from workbench.pipeline import align_stories
 

@@ -137,7 +137,8 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
     left out. Several reviewers' marks on one pair give one line each: use --final or
     --reviewer for one label per pair. --final: the editor's final label where there is
     one, else the label every reviewer who gave one agrees on (unsure aside); a pair with
-    an open disagreement is left out, counted on stderr and in the manifest.
+    an open disagreement, or marked only unsure, is left out, counted on stderr and in
+    the manifest.
 
     CSV cells that begin with =, +, -, @, a tab or a carriage return would run as formulas
     in a spreadsheet: they are written with a ' in front (and so is a cell that begins with
@@ -167,24 +168,31 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
             out = data_stdout()
             counts = export_to_stream(store, fmt, out, selection, raw=raw)
             out.flush()
-            if final and counts.open_disagreements:
-                say(_disagreements_left_out(counts.open_disagreements), err=True)
+            if final:
+                _say_left_out(counts.open_disagreements, counts.only_unsure)
             return
         manifest = export_to_file(
             store, fmt, output, selection, story_name=story_row.name if story_row else None, raw=raw
         )
     counts = manifest["counts"]
-    skipped = f", {counts['skipped_unsure']} unsure left out" if fmt == "nli" else ""
+    # --final: a pair's label is unsure only where an editor decided so
+    said = fmt == "nli" and (counts["skipped_unsure"] or not final)
+    skipped = f", {counts['skipped_unsure']} unsure left out" if said else ""
     say(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
-    if final and counts.get("open_disagreements"):
-        say(_disagreements_left_out(counts["open_disagreements"]), err=True)
+    if final:
+        _say_left_out(counts["open_disagreements"], counts["only_unsure"])
 
 
-def _disagreements_left_out(n: int) -> str:
-    return (
-        f"left out {n} pair(s) on which reviewers disagree and no editor has decided"
-        " (workbench review DB --adjudicate)"
-    )
+def _say_left_out(disagreements: int, only_unsure: int) -> None:
+    """--final: the pairs left out for want of one label, one line per reason."""
+    if disagreements:
+        say(
+            f"left out {disagreements} pair(s) on which reviewers disagree and no editor has"
+            " decided (workbench review DB --adjudicate)",
+            err=True,
+        )
+    if only_unsure:
+        say(f"left out {only_unsure} pair(s) marked only unsure", err=True)
 
 
 @click.command("merge")
@@ -239,7 +247,7 @@ def agreement_command(db, story, unsure_as_label, as_json):
 
     \b
     Example:
-        workbench agreement stories.db --story "US-Russia deconfliction" --json
+        workbench agreement stories.db --story "US-Russia deconfliction, Sept 2017" --json
     """
     from workbench.agreement import summarize
     from workbench.report import store_ratings
@@ -259,12 +267,11 @@ def _fig(value: float | None, digits: int = 3) -> str:
 
 
 def agreement_lines(summary) -> list[str]:
-    unsure = (
-        "unsure marks count as a label"
-        if summary.unsure_is_a_label
-        else f"{summary.unsure_left_out} unsure mark(s)"
-    )
-    left_out = f"left out: {unsure}, {summary.single_rated_left_out} pair(s) with only one rating"
+    single = f"{summary.single_rated_left_out} pair(s) with only one rating"
+    if summary.unsure_is_a_label:
+        left_out = f"left out: {single} (unsure counted as a label)"
+    else:
+        left_out = f"left out: {summary.unsure_left_out} unsure mark(s), {single}"
     if summary.items == 0:
         return ["no pair has been marked by two or more reviewers yet", left_out]
     lines = [
@@ -334,7 +341,7 @@ def report_command(db, story, output, fmt, force):
 
     \b
     Example:
-        workbench report stories.db --story "US-Russia deconfliction" -o report.html
+        workbench report stories.db --story "US-Russia deconfliction, Sept 2017" -o report.html
     """
     from workbench.report import build_report, format_for, render, write_report
 

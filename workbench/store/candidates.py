@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from workbench.models import Candidate
+from workbench.models import Candidate, pair_key
 from workbench.queue import (
     DEFAULT_ORDER,
     DISCREPANCY_WEIGHT,
@@ -181,76 +181,25 @@ class CandidateStore(StoreBase):
             duplicate_of=duplicate_claims(claims),
         )
 
-    def review_proposed_by_articles(
-        self, story: str, *, min_score: float
-    ) -> dict[tuple[str, str], int]:
-        """Proposed pairs of a story counted per article pair (article ids in sorted order)."""
-        rows = self.db.execute(
-            f"""
-            SELECT a1, a2, count(*) FROM (
-                SELECT DISTINCT min(ca.id, cb.id), max(ca.id, cb.id),
-                       min(aa.id, ab.id) AS a1, max(aa.id, ab.id) AS a2
-                {_story_rows()}
-                WHERE aa.story_id = :story AND {proposed("k")}
-            ) GROUP BY a1, a2
-            """,
-            {"story": story, "floor": min_score},
-        ).fetchall()
-        return {(row[0], row[1]): row[2] for row in rows}
-
-    # Whether pair (p.a, p.b) of claim ids is proposed: two primary-key probes.
-    _PAIR_PROPOSED = f"""
-        (EXISTS (SELECT 1 FROM candidates k
-                 WHERE k.a = (SELECT key FROM claims WHERE id = p.a)
-                   AND k.b = (SELECT key FROM claims WHERE id = p.b) AND {proposed("k")})
-         OR EXISTS (SELECT 1 FROM candidates k
-                    WHERE k.a = (SELECT key FROM claims WHERE id = p.b)
-                      AND k.b = (SELECT key FROM claims WHERE id = p.a) AND {proposed("k")}))"""
-
-    def review_proposed_among(
-        self, pairs: Iterable[tuple[str, str]], *, min_score: float
-    ) -> set[tuple[str, str]]:
-        """The pairs (in pair_key order) that are proposed; cheap for a reviewer's marks."""
-        found: set[tuple[str, str]] = set()
-        todo = list(pairs)
-        for start in range(0, len(todo), 400):
-            chunk = todo[start : start + 400]
-            values = ", ".join(f"(:a{i}, :b{i})" for i in range(len(chunk)))
-            params: dict = {"floor": min_score}
-            for i, (a, b) in enumerate(chunk):
-                params[f"a{i}"], params[f"b{i}"] = a, b
-            found.update(
-                (row[0], row[1])
-                for row in self.db.execute(
-                    f"WITH p(a, b) AS (VALUES {values})"
-                    f" SELECT p.a, p.b FROM p WHERE {self._PAIR_PROPOSED}",
-                    params,
-                )
-            )
-        return found
-
     def review_open_counts(
         self, stories: Sequence[str], reviewer: str, *, min_score: float
     ) -> dict[str, tuple[int, int]]:
-        """Per story: (pairs proposed, of those the ones `reviewer` has a standing mark on)."""
+        """Per story: (pairs in its review queue, of those the ones `reviewer` has a
+        standing mark on): the queue's own count, so the story list, the app's header and
+        `workbench queue` agree (a repeated headline's pairs are one queue entry)."""
         counts: dict[str, tuple[int, int]] = {}
         for story in stories:
-            proposed_count = sum(
-                self.review_proposed_by_articles(story, min_score=min_score).values()
-            )
+            queued = {pair_key(*item.pair) for item in self.queue(story, min_score=min_score)}
             marked = self.db.execute(
                 f"""
-                WITH p AS (
-                    SELECT DISTINCT m.claim_a AS a, m.claim_b AS b FROM marks m
-                    JOIN claims c ON c.id = m.claim_a JOIN articles ar ON ar.id = c.article_id
-                    WHERE m.reviewer = :reviewer AND m.action = 'mark' AND ar.story_id = :story
-                      AND {standing("m")}
-                )
-                SELECT count(*) FROM p WHERE {self._PAIR_PROPOSED}
+                SELECT DISTINCT m.claim_a, m.claim_b FROM marks m
+                JOIN claims c ON c.id = m.claim_a JOIN articles ar ON ar.id = c.article_id
+                WHERE m.reviewer = :reviewer AND m.action = 'mark' AND ar.story_id = :story
+                  AND {standing("m")}
                 """,
-                {"reviewer": reviewer, "story": story, "floor": min_score},
-            ).fetchone()[0]
-            counts[story] = (proposed_count, marked)
+                {"reviewer": reviewer, "story": story},
+            )
+            counts[story] = (len(queued), sum(1 for a, b in marked if pair_key(a, b) in queued))
         return counts
 
     def review_progress(
@@ -284,18 +233,13 @@ class CandidateStore(StoreBase):
             for story in stories
         }
 
-    def review_first_open_story(
-        self, reviewer: str, *, min_score: float, batch: int = 50
-    ) -> str | None:
-        """The first story (by name) with a proposed pair `reviewer` has not marked, looking
-        at a batch of stories at a time so a fresh database answers after the first batch."""
-        cursor = self.db.execute("SELECT id FROM stories ORDER BY name")
-        while chunk := [row[0] for row in cursor.fetchmany(batch)]:
-            counts = self.review_open_counts(chunk, reviewer, min_score=min_score)
-            for story in chunk:
-                proposed_count, marked = counts[story]
-                if marked < proposed_count:
-                    return story
+    def review_first_open_story(self, reviewer: str, *, min_score: float) -> str | None:
+        """The first story (by name) with a queue pair `reviewer` has not marked, counted
+        one story at a time, so a fresh database answers at its first story."""
+        for (story,) in self.db.execute("SELECT id FROM stories ORDER BY name").fetchall():
+            queued, marked = self.review_open_counts([story], reviewer, min_score=min_score)[story]
+            if marked < queued:
+                return story
         return None
 
     def review_view_rows(

@@ -95,3 +95,4 @@ class NoteDraft:
     label: Label | None  # the standing label the note goes with; None: kept for the mark
     existing: str
     just_marked: bool = False  # the pair marked a moment ago, not the one on screen
+    heading: str = "Note on this pair"  # which pair, said where the note is written

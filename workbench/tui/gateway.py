@@ -10,7 +10,7 @@ its tests use them without Textual.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,12 +92,6 @@ class StoreGateway:
             Store.queue, story, min_score=min_score, order=order
         )
 
-    async def proposed_among(self, pairs: Iterable[Pair], *, min_score: float) -> set[Pair]:
-        """Which of `pairs` (pair_key order) are proposed pairs."""
-        return await self.database.interactive.run(
-            Store.review_proposed_among, sorted(pairs), min_score=min_score
-        )
-
     async def record_mark(
         self,
         pair: Pair,
@@ -125,13 +119,6 @@ class StoreGateway:
         return await self.database.interactive.run(Store.undo_last, reviewer, session_id=session_id)
 
     # --- background lane -------------------------------------------------------------------
-
-    async def proposed_counts(self, story: str, *, min_score: float) -> dict[tuple[str, str], int]:
-        """Proposed pairs per article pair (article ids) of a story: seconds on a story of
-        100 articles, so never on the way of a mark."""
-        return await self.database.background.run(
-            Store.review_proposed_by_articles, story, min_score=min_score
-        )
 
     async def view_rows(self, story: str) -> dict[tuple[str, str], list[CandidateRowT]]:
         """Every stored candidate of a story by article pair: its views, held in memory."""

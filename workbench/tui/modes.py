@@ -113,6 +113,10 @@ class ReviewMode:
             if item.likely_contradiction:
                 where += f" · likely contradiction {item.discrepancy:.0f}"
             return where, False
+        repeat = self.queue.as_repeat(pair)
+        if repeat is not None:
+            where = f"pair {repeat + 1}/{len(self.queue.items)}"
+            return f"same words as an earlier claim of its article: {where}", True
         if info is not None and not info.stored:
             return "best in this article (not proposed)", True
         if info is not None and 1 in (info.rank, info.back_rank):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from workbench.agreement import Disagreement
 from workbench.models import Mark, MarkAction, pair_key
-from workbench.queue import DEFAULT_ORDER, ORDERS, QueueItem
+from workbench.queue import DEFAULT_ORDER, ORDERS, QueueItem, duplicate_claims
 from workbench.tui.model import Pair, PairInfo, StoryDoc, ViewData
 from workbench.tui.state import AppState
 
@@ -119,6 +119,7 @@ class ReviewQueue:
         self.items: list[QueueItem] = []
         self.at: dict[Pair, int] = {}  # pair_key -> position in items
         self.mine_proposed: set[Pair] = set()
+        self.repeat_of: dict[str, str] = {}  # a repeated claim -> the first of its article
         self._current = -1  # where the walk is: the last queue pair shown
 
     def is_done(self, pair: Pair) -> bool:
@@ -131,6 +132,12 @@ class ReviewQueue:
         k = self.at.get(pair_key(*pair))
         return None if k is None else self.items[k]
 
+    def as_repeat(self, pair: Pair) -> int | None:
+        """Where the queue has a pair of a repeated claim (a headline repeated as the first
+        sentence): the position of the same pair with the first copy, if it is queued."""
+        first = tuple(self.repeat_of.get(c, c) for c in pair)
+        return None if first == tuple(pair) else self.at.get(pair_key(*first))
+
     async def load(self, story: StoryDoc) -> None:
         self.story = story
         self.state.prefetch(story.id)
@@ -138,6 +145,9 @@ class ReviewQueue:
             story.id, min_score=self.state.min_score, order=self.order
         )
         self.at = {pair_key(*item.pair): k for k, item in enumerate(self.items)}
+        self.repeat_of = duplicate_claims(
+            [(c.id, doc.id, c.text) for doc in story.articles for c in doc.claims]
+        )
         self.views.proposed = self.proposed
         self.views.clear()
         await self.recount_mine()

@@ -12,7 +12,8 @@ pair comes next is the queue's rule (workbench.tui.queues).
 
 from __future__ import annotations
 
-from workbench.models import Label, pair_key
+from workbench.display import one_line
+from workbench.models import Label, Mark, pair_key
 from workbench.tui.frame import (
     Frame,
     HeaderView,
@@ -324,9 +325,25 @@ class ReviewSession:
             return self._shown(
                 scroll=False, notice=Notice("Undid your last mark (in another story).")
             )
-        label = undone.label
-        notice = Notice(f"Undid {MARKERS[label][0]} {label}." if label else "Undid.")
+        notice = Notice(self._undid(undone))
         return await self._go(self._at.orient((undone.claim_a, undone.claim_b)), notice)
+
+    def _undid(self, undone: Mark) -> str:
+        """What an undo did: a mark withdrawn, or a note (its label stands), or a label
+        changed back."""
+
+        def said(label: Label | None) -> str:
+            return f"{MARKERS[label][0]} {label}" if label else "a mark"
+
+        pair = (undone.claim_a, undone.claim_b)
+        now = self.state.book.standing(pair, self.state.reviewer, final=self.mode.final)
+        if now is None or now.label is None:
+            return f"Undid {said(undone.label)}."
+        if now.label != undone.label:
+            return f"Undid {said(undone.label)}; {said(now.label)} stands."
+        if undone.note:
+            return f"Undid your note; {said(now.label)} stands."
+        return f"Undid {said(undone.label)} again; the earlier {said(now.label)} stands."
 
     def note_draft(self) -> NoteDraft | Outcome | None:
         """What a note starts from: the pair just marked (`e` right after a mark), else the
@@ -341,7 +358,21 @@ class ReviewSession:
         standing = book.standing(pair, me, final=final)
         label = standing.label if standing is not None else None
         existing = book.note(pair, me, final=final) or self._pending_notes.get(pair_key(*pair), "")
-        return NoteDraft(pair, label, existing, just_marked=self._just_marked is not None)
+        just_marked = self._just_marked is not None
+        return NoteDraft(pair, label, existing, just_marked, self._note_heading(pair, label))
+
+    def _note_heading(self, pair: Pair, label: Label | None) -> str:
+        """Which pair a note goes to: the one just marked (quoted, as it is off screen by
+        then), else the one on screen, marked or waiting for its mark."""
+        said = f" ({MARKERS[label][0]} {label})" if label else ""
+        if self._just_marked is None:
+            return f"Note on this pair{said}" if label else "Note on this pair, kept for your mark"
+        story = self._at.story
+        quotes = ""
+        if story is not None and all(story.owns(c) for c in pair):
+            texts = [story.doc(story.claim_article[c]).claim(c).text for c in pair]
+            quotes = "\n" + " ~ ".join(f"“{one_line(t, 60)}”" for t in texts)
+        return f"Note on the pair you just marked{said}{quotes}"
 
     async def save_note(self, draft: NoteDraft, text: str) -> Outcome:
         """Store a note with the standing label, as a new mark row; on a pair not marked
@@ -376,15 +407,19 @@ class ReviewSession:
         await self.mode.marks_changed(mine_elsewhere=mine_elsewhere)
         return self._shown(scroll=False)
 
-    def focused(self) -> tuple[ArticleDoc, int] | None:
-        """The article in the active pane and the line of its current claim (1-based)."""
+    def focused(self) -> tuple[ArticleDoc, int, tuple[int, int] | None] | None:
+        """The article in the active pane, the line of its current claim (1-based) and the
+        claim's offsets in the article (None when no claim is current)."""
         view = self._view
         if view is None:
             return None
         left = self._at.active == "left"
         doc = view.left if left else view.right
         claim_id = self._at.left_claim if left else self._at.right_claim
-        return doc, doc.line_of(doc.claim(claim_id).start) if claim_id else 1
+        if not claim_id:
+            return doc, 1, None
+        claim = doc.claim(claim_id)
+        return doc, doc.line_of(claim.start), (claim.start, claim.end)
 
     async def _load_view(self) -> ViewData:
         at = self._at

@@ -46,6 +46,7 @@ class AppState:
         self.book = MarkBook()
         self.stories: dict[str, StoryDoc] = {}
         self.session = Session(started=clock())
+        self._counted: set[str] = set()  # ids of this run's mark rows in session.marks
         self.session_id: str | None = None
         self.readonly = readonly
         self.readonly_reason = "opened read-only" if readonly else ""
@@ -53,7 +54,6 @@ class AppState:
         self._rowid: int | None = None
         self._token: int | None = None
         self._polling = False
-        self._proposed_counts: dict[str, asyncio.Task[dict[tuple[str, str], int]]] = {}
         # Per story, loaded on the background lane once it is opened: every view's rows
         # (so moving between articles never waits on the database) and the on-demand scorer.
         self._view_rows: dict[str, asyncio.Task[dict[tuple[str, str], list]]] = {}
@@ -113,30 +113,22 @@ class AppState:
             return None
         return task.result().best_in(claim, article)
 
-    def proposed_counts(self, story: str) -> asyncio.Task[dict[tuple[str, str], int]]:
-        """Proposed pairs per article pair of a story, counted once per run on the
-        background lane."""
-        task = self._proposed_counts.get(story)
-        if task is None:
-            task = asyncio.ensure_future(
-                self.gateway.proposed_counts(story, min_score=self.min_score)
-            )
-            self._proposed_counts[story] = task
-        return task
-
     def committed(self, mark: Mark) -> None:
         """A mark of this run is in the database: into the book, and counted."""
         self.book.add(mark)
         self.session.marks += 1
+        self._counted.add(mark.id)
 
     def noted(self, mark: Mark) -> None:
         """A note of this run is in the database (a new row, not a new mark)."""
         self.book.add(mark)
 
     def withdrawn(self, mark: Mark) -> None:
-        """An undo of this run is in the database."""
+        """An undo of this run is in the database; a mark this run counted is uncounted
+        (a note's row never was)."""
         self.book.withdraw(mark.id)
-        if mark.session_id == self.session_id and self.session.marks > 0:
+        if mark.id in self._counted:
+            self._counted.discard(mark.id)
             self.session.marks -= 1
 
     def refusal(self) -> str | None:

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.widgets.text_area import Selection
 from textual.worker import Worker
 
 from workbench.display import one_line, safe_text
@@ -194,13 +195,20 @@ class NoteScreen(ModalScreen[str | None]):
         Binding("escape", "dismiss(None)", "cancel", id="cancel-note")
     ]
 
-    def __init__(self, existing: str):
+    def __init__(self, existing: str, heading: str = "Note on this pair"):
         super().__init__()
         self.existing = existing
+        self.heading = heading
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box"):
-            yield Static(Content.styled("Note on this pair · enter saves · esc cancels", "bold"))
+            first, _, rest = self.heading.partition("\n")
+            yield Static(
+                Content.assemble(
+                    Content.styled(f"{first} · enter saves · esc cancels", "bold"),
+                    f"\n{rest}" if rest else "",
+                )
+            )
             yield Input(value=self.existing, placeholder="why this label…", id="note-input")
 
     @on(Input.Submitted, "#note-input")
@@ -215,10 +223,11 @@ class ArticleViewer(ModalScreen[None]):
         Binding("escape,q,o", "dismiss", "close", id="close-viewer")
     ]
 
-    def __init__(self, doc: ArticleDoc, line: int):
+    def __init__(self, doc: ArticleDoc, line: int, span: tuple[int, int] | None = None):
         super().__init__()
         self.doc = doc
         self.line = line
+        self.span = span  # the current claim's offsets in the article
 
     def compose(self) -> ComposeResult:
         article = self.doc.article
@@ -247,9 +256,23 @@ class ArticleViewer(ModalScreen[None]):
 
     def on_mount(self) -> None:
         text = self.query_one(TextArea)
-        text.cursor_location = (max(self.line - 1, 0), 0)
-        text.scroll_cursor_visible(center=True, animate=False)
+        if self.span is None:
+            text.cursor_location = (max(self.line - 1, 0), 0)
+        else:  # the claim selected, the cursor at its start
+            start, end = (_location(self.doc.article.text, at) for at in self.span)
+            text.selection = Selection(end, start)
         text.focus()
+        # Centred once the text is laid out: a long paragraph wraps into many rows, and the
+        # claim may be any of them.
+        self.call_after_refresh(text.scroll_cursor_visible, center=True, animate=False)
+
+
+def _location(text: str, offset: int) -> tuple[int, int]:
+    """Where an offset of the article is in the viewer's text (row, column): the viewer
+    shows control characters as symbols, some longer than one character."""
+    before = text[:offset]
+    row = before.count("\n")
+    return row, len(safe_text(before[before.rfind("\n") + 1 :]))
 
 
 def _sentence_start(key: str) -> str:

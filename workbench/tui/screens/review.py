@@ -179,7 +179,7 @@ class ReviewScreen(Screen[None]):
         ]
         info = strip.info
         if info is not None:
-            parts.append(f" · score {info.score:.0f}")
+            parts.append(f" · score {info.score:.1f}")  # as the CLI gives it
             if info.rank:
                 parts.append(f" · rank {info.rank}")
         else:
@@ -308,7 +308,9 @@ class ReviewScreen(Screen[None]):
         editor = self._program("EDITOR")
         if editor:
             with tempfile.TemporaryDirectory(prefix="workbench-note-") as tmp:
-                path = Path(tmp) / "note.txt"
+                # The editor shows the file's name: it says which pair the note goes to.
+                name = "note-on-the-pair-just-marked" if draft.just_marked else "note"
+                path = Path(tmp) / f"{name}.txt"
                 path.write_text(draft.existing, encoding="utf-8")
                 if self._run_external([*editor, str(path)]):
                     try:
@@ -316,7 +318,7 @@ class ReviewScreen(Screen[None]):
                     except (OSError, UnicodeDecodeError) as exc:
                         self.notify(f"The note was not saved: {exc}", severity="error")
                         return None
-        return await self.app.push_screen_wait(NoteScreen(draft.existing))
+        return await self.app.push_screen_wait(NoteScreen(draft.existing, draft.heading))
 
     def _program(self, *variables: str) -> list[str] | None:
         """The first of $EDITOR / $PAGER that is set, as a command line; None (and a
@@ -347,7 +349,7 @@ class ReviewScreen(Screen[None]):
         focused = self.session.focused()
         if focused is None:
             return
-        doc, line = focused
+        doc, line, span = focused
         program = self._program("EDITOR", "PAGER")
         if program:
             # The program gets a copy of the article and nothing else from the database: a
@@ -359,7 +361,7 @@ class ReviewScreen(Screen[None]):
                 os.chmod(path, 0o444)  # a copy, and read-only: the article is never edited
                 if self._run_external([*program, f"+{line}", str(path)]):
                     return
-        await self.app.push_screen_wait(ArticleViewer(doc, line))
+        await self.app.push_screen_wait(ArticleViewer(doc, line, span))
 
     async def _toggle_boilerplate(self) -> None:
         self.hide_boilerplate = not self.hide_boilerplate
