@@ -766,3 +766,14 @@ def test_frame_keys_and_bare_reply_are_total(x: str) -> None:
         for k in keys
     )
     assert isinstance(bare_reply(x), bool)
+
+
+def test_a_datelines_date_is_no_events_date():
+    """A date that opens the claim before a bracket or a dash, or stands alone, says when
+    the piece was written: the only date on the other side is not set against it."""
+    dateline = "Oct. 3, 2019 (Wire)—Officials said on a call that the bridge would reopen."
+    event = "The bridge was closed on September 30 after the storm."
+    assert discrepancy(dateline, event).score == 0.0
+    assert discrepancy("Tuesday, October 8, 2019", event).score == 0.0
+    # the same dates inside the sentence are one event's, and differ
+    assert discrepancy("The bridge was closed on October 3 after the storm.", event).score > 0

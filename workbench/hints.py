@@ -397,7 +397,10 @@ def _dates(
                 day = groups.get("d")
                 d = int(_NOT_DIGITS.sub("", day)) if day else None
                 y = int(groups["y"]) if groups.get("y") else None
-                out.append(_Item(m.group(), m.span(), (y, mo, d, None), ctx(m.span())))
+                out.append(
+                    _Item(m.group(), m.span(), (y, mo, d, None), ctx(m.span()),
+                          said=_is_dateline(text, m.span()))
+                )  # fmt: skip
                 taken.append(m.span())
     if has_month:
         for m in _MONTH_ALONE.finditer(text):
@@ -665,6 +668,23 @@ def _date_relation(x: _Item, y: _Item) -> str:
     return "same" if agree else DIFFERS
 
 
+_DATELINE_TAIL = re.compile(r"\s*(?:\(|[-\u2013\u2014]|$)")
+_DATELINE_HEAD = re.compile(
+    r"\W*(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+)
+
+
+def _is_dateline(text: str, span: tuple[int, int]) -> bool:
+    """A date that opens the claim and is followed by a bracket, a dash or nothing
+    ("Sept. 22, 2017 (EIRNS)—...", "Monday, October 23, 2017"): when the piece was written."""
+    head = _DATELINE_HEAD.match(text)
+    return (
+        head is not None
+        and head.end() == span[0]
+        and _DATELINE_TAIL.match(text, span[1]) is not None
+    )
+
+
 def _event_strength(x: _Item, y: _Item, aff: int) -> float:
     """A weekday or date of one event: clear with two words in common, less with one; a
     reporting day ("said Thursday") says little."""
@@ -701,8 +721,11 @@ def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) 
 
 def _date_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
     """The only date on each side, both with a month and a day: paired anyway; both with a
-    month, one of them without its day ("mid May" / "April 30"): a weaker pointer."""
+    month, one of them without its day ("mid May" / "April 30"): a weaker pointer. A
+    dateline's date (when the piece was written) is no event's: never paired alone."""
     if len(xs) != 1 or len(ys) != 1 or not (x.key[1] and y.key[1]):  # type: ignore[index]
+        return None
+    if x.said or y.said:
         return None
     return 0.5 if x.key[2] and y.key[2] else _LONE  # type: ignore[index]
 
