@@ -412,3 +412,21 @@ def test_claimdiff_no_worse_than_baseline(shared_data: Path) -> None:
     (o1, o3), (b1, b3) = top_k_rates(ours), top_k_rates(base)
     assert len(ours) > 500
     assert o3 >= b3 - 0.02 and o1 >= b1 - 0.02, ((o1, o3), (b1, b3))
+
+
+def test_a_denial_that_is_no_claims_best_match_is_still_found():
+    """In a story small enough for a short list, each claim's close contenders (not only
+    its best claim in each article) are checked for discrepancies: an assertion and its
+    denial, each the other's second-best in its article, are kept with the discrepancy."""
+    claims = _story(
+        ["Russian jets struck the rebel positions near the dam on Saturday, the coalition said.",
+         "The Russian defense ministry has denied similar reports of strikes in the past."],
+        ["The coalition said Russian jets struck rebel positions near the dam on Saturday.",
+         "The Russian defense ministry denied that its jets struck the rebel positions."],
+        ["Fighting went on near the dam.", "The coalition gave no figures."],
+    )  # fmt: skip
+    asserted = next(c.id for c in claims if c.text.startswith("Russian jets struck"))
+    denied = next(c.id for c in claims if c.text.startswith("The Russian defense ministry denied"))
+    rows = {(c.claim_id, c.candidate_id): c for c in align_story(claims)}
+    found = rows.get((asserted, denied)) or rows.get((denied, asserted))
+    assert found is not None and found.rank == 2 and found.discrepancy >= 50

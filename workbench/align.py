@@ -6,7 +6,10 @@ What is kept for each claim (O(claims x k) rows, not every rank of every article
 - its `TOP_K` best claims across the whole story, whatever their score;
 - its likely discrepancies: claims of other articles that share a frame with it (a count
   of the same thing, a sum of money, a weekday or date, an assertion and its denial) but
-  give it another value, each with a `discrepancy` score (workbench.hints.discrepancy).
+  give it another value, each with a `discrepancy` score (workbench.hints.discrepancy);
+  in a story small enough for a short list (see 4. below), its close contenders too (its
+  best 3 claims in each of its best few articles), kept where they disagree: an assertion
+  and its denial are often each other's second-best match.
 Anything else a view needs (the best claim of an article for a claim that proposes none
 there) is computed on demand by `StoryScorer`.
 
@@ -60,6 +63,8 @@ STORE_FLOOR = 30.0  # a claim's best in another article is kept from this score 
 DISCREPANCY_CANDIDATES = 4  # value-differing claims kept (whatever their rank), per claim
 DISCREPANCY_CHECKS = 4  # pairs kept that the hint finder scores, per claim
 DISCREPANCY_FLOOR = 12.0  # ... from this similarity up (they must be about one thing)
+_CONTENDERS = 3  # in a story small enough for a short list: a claim's best 3 in an article ...
+_SHORT_LIST_CHECKS = 24  # ... are checked for discrepancies too, up to this many per claim
 
 _W_COSINE = 0.8  # of the direct score; the rest is containment
 _CONTAINMENT_SMOOTH = 4.0  # weight added to the smaller side: one shared word is not "contained"
@@ -336,9 +341,8 @@ class StoryModel:
         token_set_ratio on the text (in place): a word-set view that a changed figure or
         a reordered clause does not move, and that the IDF cosine misses where the two
         share many plain words. It can only raise a score: score + w * (ts - score)."""
-        articles = min(_REWORD_ARTICLES, self.n_articles - 1)
-        per_article = min(_REWORD_PER_ARTICLE, _REWORD_BUDGET // (self.n * articles))
-        if per_article < 2:
+        per_article, articles = self._short_list()
+        if not per_article:
             return scores
         lines = np.arange(len(rows))
         best_v, _ = _per_article_best(scores, self.starts, self.sizes)
@@ -373,6 +377,14 @@ class StoryModel:
         current = scores[r, c]
         scores[r, c] = current + _REWORD_WEIGHT * np.maximum(ts - current, 0.0)
         return scores
+
+    def _short_list(self) -> tuple[int, int]:
+        """(claims per article, articles) of each claim's short list, the pairs worth a
+        slower look (wording, discrepancy checks): its best few claims in each of its best
+        few articles; (0, 0) for a story too large for two per article within the budget."""
+        articles = min(_REWORD_ARTICLES, self.n_articles - 1)
+        per_article = min(_REWORD_PER_ARTICLE, _REWORD_BUDGET // max(self.n * articles, 1))
+        return (per_article, articles) if per_article >= 2 else (0, 0)
 
     def _hop_rows(self, needed: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """Direct rows of the claims two hops go through (scores under _HOP_FLOOR carry no
@@ -527,17 +539,36 @@ class StoryModel:
             chosen = np.where(cols >= 0, dj[lines[:, None], np.maximum(cols, 0)], -1)
             di, dj2, ds, drank = self._ranked(block, final, chosen, best_j, DISCREPANCY_FLOOR)
             picks.append((di, dj2, ds, drank, np.zeros(len(di), bool)))
+        # In a story small enough for a short list, each claim's close contenders in its
+        # best few articles too: a contradiction is often not its article's best match.
+        ei = np.empty(0, np.int64)
+        ej = np.empty(0, np.int64)
+        per_article, articles = self._short_list()
+        if per_article:
+            best_v[lines, own] = -1.0
+            slots = np.full((b, articles * _CONTENDERS), -1, dtype=np.int64)
+            chosen = np.argsort(-best_v, axis=1, kind="stable")[:, :articles]
+            for slot in range(articles):
+                for a in np.unique(chosen[:, slot]).tolist():
+                    who = np.flatnonzero(chosen[:, slot] == a)
+                    start, size = int(self.starts[a]), int(self.sizes[a])
+                    take = min(_CONTENDERS, size)
+                    seg = final[who, start : start + size]
+                    top = np.argsort(-seg, axis=1, kind="stable")[:, :take]
+                    slots[who, slot * _CONTENDERS : slot * _CONTENDERS + take] = start + top
+            ei, ej, es, erank = self._ranked(block, final, slots, best_j, DISCREPANCY_FLOOR)
+            picks.append((ei, ej, es, erank, np.zeros(len(ei), bool)))
         # The hint finder scores (a Python call each, so bounded per claim) each claim's
         # most similar few pairs kept, where one side has something it compares.
-        ci = np.concatenate([rr, np.searchsorted(block, di)])
-        cj = np.concatenate([jj, dj2])
+        ci = np.concatenate([rr, np.searchsorted(block, di), np.searchsorted(block, ei)])
+        cj = np.concatenate([jj, dj2, ej])
         cs = final[ci, cj]
         ok = (cs >= DISCREPANCY_FLOOR) & (self.cues[block][ci] | self.cues[cj])
         ci, cj, cs = ci[ok], cj[ok], cs[ok]
         order = np.lexsort((-cs, ci))
         ci, cj = ci[order], cj[order]
         within = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")
-        take = within < DISCREPANCY_CHECKS
+        take = within < (_SHORT_LIST_CHECKS if per_article else DISCREPANCY_CHECKS)
         checks.append((block[ci[take]], cj[take]))
 
     def _ranked(
