@@ -13,13 +13,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEEDS_DIR
+from conftest import SEEDS_DIR, a_version_1_database
 from workbench.cli import cli
 from workbench.errors import StoreError
 from workbench.merge import merge_databases
 from workbench.models import Article, ClaimSpan, Label, article_id
 from workbench.pipeline import import_paths
-from workbench.store import Store
+from workbench.store import SCHEMA_VERSION, Store
 
 STORY = "Seeds"
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
@@ -132,6 +132,48 @@ def test_cli_merge(two, tmp_path):
     result = invoke("merge", tmp_path / "out.db", *two)
     assert result.exit_code == 0, result.output
     assert "merged 2 database(s)" in result.output and "5 articles" in result.output
+
+
+def _folder(folder: Path) -> dict[str, str]:
+    """Every file in `folder` by name, with its bytes' digest."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_an_older_input_is_merged_without_writing_it(two, tmp_path):
+    # Review bug: merge upgraded an older input in place and left IN.db.v1.bak beside it,
+    # although inputs are only read.
+    old_dir, upgraded_dir = tmp_path / "old", tmp_path / "upgraded"
+    old_dir.mkdir()
+    upgraded_dir.mkdir()
+    old = old_dir / "v1.db"
+    a_version_1_database(old)
+    before = _folder(old_dir)
+    assert list(before) == ["v1.db"]
+    upgraded = upgraded_dir / "v1.db"
+    shutil.copy(old, upgraded)
+    with Store.open(upgraded) as store:  # upgraded in place, the way any writer does
+        assert store.schema_version == SCHEMA_VERSION
+
+    report = merge_databases(tmp_path / "from_old.db", [two[0], old])
+    assert _folder(old_dir) == before  # same bytes, no backup, no -wal or -shm left
+    assert [w for w in report.warnings if "v1.db" in w] == [
+        f"{old} is of schema 1: read through a temporary copy upgraded to schema"
+        f" {SCHEMA_VERSION}; the file itself is left as it is"
+    ]
+    expected = merge_databases(tmp_path / "from_upgraded.db", [two[0], upgraded])
+    assert report.added == expected.added
+    assert report.added["articles"] == 3 + 2 and report.added["marks"] > 1
+    merged = content(tmp_path / "from_old.db")
+    assert merged == content(tmp_path / "from_upgraded.db")
+    old_rows = content(upgraded)
+    for table in ("stories", "articles", "claims", "marks"):
+        width = 7 if table == "claims" else None  # without norm, which re-alignment fills in
+        assert {r[:width] for r in old_rows[table]} <= {r[:width] for r in merged[table]}, table
+
+    result = invoke("merge", tmp_path / "cli.db", old, two[1])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert _folder(old_dir) == before
 
 
 # --- refusals -----------------------------------------------------------------------------------

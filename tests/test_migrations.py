@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 
 import pytest
 
-from conftest import SEEDS_DIR
+from conftest import SEEDS_DIR, a_version_1_database
 from workbench.errors import StoreError
 from workbench.models import Label
 from workbench.pipeline import import_paths
@@ -79,51 +80,44 @@ def test_an_older_database_opened_read_only_is_not_upgraded(v1_database, monkeyp
     assert "reviewed" not in _columns(v1_database, "stories")
 
 
-def _a_version_1_database(path) -> None:
-    """A database as workbench 0.1 (schema 1) left it: text-keyed candidates, rank 1..3."""
-    import sqlite_utils
+def test_an_older_database_is_read_untouched_through_a_private_upgraded_copy(
+    v1_database, monkeypatch, tmp_path
+):
+    # What merge reads its inputs with: the file is never written, even when older.
+    current = store_module.SCHEMA_VERSION
+    before = v1_database.read_bytes()
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(store_module.MIGRATIONS, current, _add_reviewed_flag)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with Store.open_untouched(v1_database) as store:
+        assert store.schema_version == current + 1
+        assert "reviewed" in [r[1] for r in store.db.execute("PRAGMA table_info(stories)")]
+        assert len(store.current_marks()) == 1
+        assert store.path == v1_database and store.readonly
+        assert [w for w in store.warnings if "temporary copy" in w]
+        assert list(scratch.iterdir())  # the copy
+    assert list(scratch.iterdir()) == []
+    assert v1_database.read_bytes() == before
+    beside = {p.name for p in tmp_path.iterdir()}
+    assert beside <= {"old.db", "old.db-wal", "old.db-shm", "scratch"}  # no backup
+    assert "reviewed" not in _columns(v1_database, "stories")
 
-    from workbench.store.schema import MIGRATIONS as STEPS
-
-    conn = sqlite3.connect(path)
-    conn.isolation_level = None
-    db = sqlite_utils.Database(conn)
-    conn.execute("BEGIN")
-    STEPS[0](db)
-    conn.execute("PRAGMA user_version = 1")
-    conn.execute("INSERT INTO stories VALUES ('s1', 'Story', '2026-01-01')")
-    for art, text in (
-        ("A", "Six were hurt on Monday. Rain fell."),
-        ("B", "6 were injured Monday."),
+    monkeypatch.setitem(store_module.MIGRATIONS, current, _failing_migration)
+    with (
+        pytest.raises(StoreError, match="failed half way") as info,
+        Store.open_untouched(v1_database),
     ):
-        conn.execute(
-            "INSERT INTO articles VALUES (?, 's1', ?, NULL, NULL, NULL, NULL, ?, 'x', 'now')",
-            [art, f"{art}.txt", text],
-        )
-    claims = [("A:0-23", "A", 0, 23, "Six were hurt on Monday.", 0),
-              ("A:24-34", "A", 24, 34, "Rain fell.", 1),
-              ("B:0-22", "B", 0, 22, "6 were injured Monday.", 0)]  # fmt: skip
-    for cid, art, start, end, text, ordinal in claims:
-        conn.execute(
-            "INSERT INTO claims VALUES (?, ?, ?, ?, ?, 'claim', ?)",
-            [cid, art, start, end, text, ordinal],
-        )
-    conn.executemany(
-        "INSERT INTO candidates VALUES ('s1', ?, ?, ?, ?)",
-        [("A:0-23", "B:0-22", 1, 88.0), ("B:0-22", "A:0-23", 1, 87.5),
-         ("B:0-22", "A:24-34", 2, 12.0)],
-    )  # fmt: skip
-    conn.execute(
-        "INSERT INTO marks VALUES ('m1', 'p', 'A:0-23', 'B:0-22', 'agree', 'ana', NULL,"
-        " '2026-01-01T00:00:00', NULL, 'mark', NULL)"
-    )
-    conn.execute("COMMIT")
-    conn.close()
+        pass
+    assert str(info.value).startswith(f"{v1_database}:") and "\n" not in str(info.value)
+    assert list(scratch.iterdir()) == []
+    assert v1_database.read_bytes() == before
 
 
 def test_a_version_1_database_upgrades_to_integer_keyed_candidates(tmp_path):
     path = tmp_path / "v1.db"
-    _a_version_1_database(path)
+    a_version_1_database(path)
     with Store.open(path) as store:
         assert store.schema_version == store_module.SCHEMA_VERSION
         assert "key" in [r[1] for r in store.db.execute("PRAGMA table_info(claims)")]
@@ -157,7 +151,7 @@ def test_a_read_command_upgrades_an_older_database_and_says_so(tmp_path):
     from workbench.cli import cli
 
     path = tmp_path / "v1.db"
-    _a_version_1_database(path)
+    a_version_1_database(path)
     result = CliRunner().invoke(cli, ["stories", str(path)])
     assert result.exit_code == 0, result.output
     assert "upgraded" in result.output and "v1.db.v1.bak" in result.output
@@ -166,6 +160,6 @@ def test_a_read_command_upgrades_an_older_database_and_says_so(tmp_path):
         assert store.schema_version == store_module.SCHEMA_VERSION
     # --read-only in the review app means nothing is written, not even an upgrade
     other = tmp_path / "other.db"
-    _a_version_1_database(other)
+    a_version_1_database(other)
     with pytest.raises(StoreError, match="needs an upgrade"):
         Store.open(other, readonly=True, upgrade=False)

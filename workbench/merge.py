@@ -3,14 +3,16 @@
 Every id is derived from content (stories, articles, claims) or is a uuid (sessions,
 marks), so the union by id is exact: merging A then B gives the same content as B then A,
 merging again adds nothing, and a row under a known id with other content is a conflict,
-refused before anything is written. Inputs are opened read-only and never written.
+refused before anything is written. Inputs are opened read-only and never written (one of
+an older schema is read through an upgraded temporary copy).
 Candidates are recomputed for the stories that gained articles, with the current aligner.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +47,7 @@ def merge_databases(
     warn: Callable[[str], None] | None = None,
 ) -> MergeReport:
     """Merge every input into `out` (created if needed) in one transaction: all or nothing.
-    The warnings of each database opened (a network file system, an upgrade) are kept in
+    The warnings of each database opened (a network file system, an older schema) are kept in
     the report, and handed to `warn` as they come."""
     out = Path(out)
     if not inputs:
@@ -80,20 +82,18 @@ def merge_databases(
     return report
 
 
-def _open_input(path: str | os.PathLike) -> Store:
-    store = Store.open(path, readonly=True)
-    try:
+@contextlib.contextmanager
+def _open_input(path: str | os.PathLike) -> Iterator[Store]:
+    # Never written: an older schema is read through an upgraded private copy, and a
+    # damaged input is refused before anything is merged.
+    with Store.open_untouched(path) as store:
         version = store.schema_version
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{path}: made by a newer workbench (schema {version}, this one knows "
                 f"{SCHEMA_VERSION}); upgrade before merging"
             )
-        store.check_integrity()  # a damaged input is refused before anything is merged
-    except BaseException:
-        store.close()
-        raise
-    return store
+        yield store
 
 
 def _realign(store: Store, stories: list[str], top_k: int) -> int:

@@ -7,13 +7,17 @@ Guarantees kept here:
 - A file that is refused (not SQLite, another program's database, a newer schema, damaged)
   is never written, not even its header; a newer schema opens read-only.
 - Nothing but SQLite opens the database's files while a connection is open (files.guard).
+- `open_untouched` reads a database of an older schema without writing it: through an
+  upgraded private copy made by SQLite's backup API in a temporary folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -63,6 +67,8 @@ class StoreBase:
         readonly: bool = False,
         upgrade: bool = True,
         name: str | os.PathLike | None = None,
+        keep_older: bool = False,
+        backup: bool = True,
     ) -> Self:
         """Open a workbench database. Nothing is written to a file that is refused (not a
         SQLite file, another program's database, a newer schema, damaged pages): the
@@ -70,7 +76,9 @@ class StoreBase:
 
         A database of an older schema is upgraded (after a backup) when it is opened for
         writing, or read-only with `upgrade` while the file may be written: a read command
-        on an older database then works, and says so in its warnings. `name` is what
+        on an older database then works, and says so in its warnings. Read-only with
+        `keep_older` (and not `upgrade`), it opens as it is, for `open_untouched` to copy.
+        `backup=False` upgrades without keeping DB.vN.bak (a private copy). `name` is what
         messages call the file (a new database's draft is called by its final name)."""
         path = Path(path)
         if path.is_dir():
@@ -95,7 +103,12 @@ class StoreBase:
         if name is not None:
             store.path = Path(name)  # the file guarded is still `path`
         try:
-            store._accept(exists=exists, upgrade=upgrade and not unwritable)
+            store._accept(
+                exists=exists,
+                upgrade=upgrade and not unwritable,
+                keep_older=keep_older and readonly,
+                backup=backup,
+            )
         except BaseException:
             store.close()
             raise
@@ -131,7 +144,49 @@ class StoreBase:
             files.remove_database_files(draft)
             raise
 
-    def _accept(self, *, exists: bool, upgrade: bool = False) -> None:
+    @classmethod
+    @contextlib.contextmanager
+    def open_untouched(cls, path: str | os.PathLike) -> Iterator[Self]:
+        """`path` for reading at the current schema, never written: not upgraded in place, no
+        backup beside it, nothing but what a read-only connection does to its -wal/-shm. A
+        database of an older schema is copied through SQLite's backup API into a temporary
+        folder, and the block reads that copy, upgraded (messages still name `path`; the
+        copy is deleted afterwards). A damaged file is refused; a newer schema opens as it
+        is, read-only, for the caller to refuse."""
+        path = Path(path)
+        folder: Path | None = None
+        try:
+            with cls.open(path, readonly=True, upgrade=False, keep_older=True) as original:
+                version = original.schema_version
+                if version <= SCHEMA_VERSION:
+                    original.check_integrity()  # before a damaged file is copied
+                if version >= SCHEMA_VERSION:
+                    yield original
+                    return
+                warnings = original.warnings
+                folder = Path(tempfile.mkdtemp(prefix="workbench-upgrade-"))
+                try:
+                    copy = original.backup(folder / "copy.db")
+                except (sqlite3.Error, OSError) as exc:
+                    raise StoreError(
+                        f"{path}: could not copy it to read its schema {version} in a"
+                        f" temporary folder ({one_line(str(exc))}); nothing was written"
+                    ) from None
+            with cls.open(copy, name=path, backup=False) as upgraded:
+                upgraded.readonly, upgraded.readonly_reason = True, "a private copy"
+                upgraded.warnings = (
+                    *warnings,
+                    f"{path} is of schema {version}: read through a temporary copy upgraded"
+                    f" to schema {SCHEMA_VERSION}; the file itself is left as it is",
+                )
+                yield upgraded
+        finally:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _accept(
+        self, *, exists: bool, upgrade: bool = False, keep_older: bool = False, backup: bool = True
+    ) -> None:
         """Refuse what must not be opened; switch an accepted writable file to WAL."""
         path, db = self.path, self.db
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -151,7 +206,7 @@ class StoreBase:
                 f" (the old file is kept as {path.name}.v{version}.bak)",
             )
             version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version < SCHEMA_VERSION and self.readonly:
+        if version < SCHEMA_VERSION and self.readonly and not (keep_older and version > 0):
             raise StoreError(
                 f"{path}: needs an upgrade to schema {SCHEMA_VERSION} but is read-only"
             )
@@ -168,7 +223,7 @@ class StoreBase:
         _use_wal(self.db.conn)
         if version < SCHEMA_VERSION:
             try:
-                self._migrate(version, backup=exists and version > 0)
+                self._migrate(version, backup=backup and exists and version > 0)
             except Exception as exc:
                 raise StoreError(
                     f"{path}: upgrade from schema {version} failed ({exc}); the database is unchanged"
