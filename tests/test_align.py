@@ -430,3 +430,28 @@ def test_a_denial_that_is_no_claims_best_match_is_still_found():
     rows = {(c.claim_id, c.candidate_id): c for c in align_story(claims)}
     found = rows.get((asserted, denied)) or rows.get((denied, asserted))
     assert found is not None and found.rank == 2 and found.discrepancy >= 50
+
+
+def test_discrepancy_checks_in_a_child_process_give_what_inline_checks_give(
+    seed_texts: dict[str, str], monkeypatch
+) -> None:
+    """A large story's discrepancy checks run in a forked child while the blocks are scored;
+    the rows (and every discrepancy) are the same as when they run inline."""
+    import workbench.align as align
+
+    claims, _ = claims_of(seed_texts)
+    monkeypatch.setattr(align, "_PARALLEL_CLAIMS", 10**9)
+    inline = align_story(claims)
+    monkeypatch.setattr(align, "_PARALLEL_CLAIMS", 1)
+    pools = []
+    checker_init = align._Checker.__init__
+
+    def recording_init(self, *args, **kwargs):
+        checker_init(self, *args, **kwargs)
+        pools.append(self._pool)
+
+    monkeypatch.setattr(align._Checker, "__init__", recording_init)
+    forked = align_story(claims)
+    assert pools and pools[0] is not None  # a child process did score them
+    assert any(c.discrepancy > 0 for c in inline)
+    assert forked == inline

@@ -43,7 +43,11 @@ ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -72,7 +76,8 @@ _HOP_ARTICLES = 4  # third articles consulted per claim
 _HOP_WEIGHT = 0.4
 _HOP_FLOOR = 15.0  # direct scores below this carry no corroboration
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
-_ROW_BLOCK = 1024  # rows scored at a time
+# Rows scored at a time: a block of scores (and its few temporaries) stays near 16 MB.
+_BLOCK_CELLS = 4_000_000
 # Wording (token_set_ratio on the text, 30-50x slower than the matrix work) re-ranks a short
 # list: a claim's best few claims in each of its best few articles, within a budget of pairs
 # per story (a story too large for two contenders per article is ranked without it).
@@ -277,7 +282,8 @@ class StoryModel:
 
     def blocks(self, rows: np.ndarray | None = None) -> list[np.ndarray]:
         rows = np.arange(self.n) if rows is None else rows
-        return [rows[s : s + _ROW_BLOCK] for s in range(0, len(rows), _ROW_BLOCK)]
+        size = max(512, min(1024, _BLOCK_CELLS // max(self.n, 1)))
+        return [rows[s : s + size] for s in range(0, len(rows), size)]
 
     # --- scores ------------------------------------------------------------------------------
 
@@ -456,11 +462,18 @@ class StoryModel:
         if rows is None:
             self.prepare()
         finals = []
-        for block in self.blocks(rows):
-            final = self.final_block(block)
-            self._pick(block, final, top_k, store_floor, picks, checks)
-            if rows is not None:
-                finals.append(final)
+        checker = _Checker(self.said, discrepancy, parallel=self.n >= _PARALLEL_CLAIMS)
+        checker.warm(np.flatnonzero(self.cues) if rows is None else rows)
+        try:
+            for block in self.blocks(rows):
+                final = self.final_block(block)
+                self._pick(block, final, top_k, store_floor, picks, checks)
+                checker.submit(*checks[-1])
+                if rows is not None:
+                    finals.append(final)
+            found = checker.results()
+        finally:
+            checker.close()
         reverse = 0
         if rows is not None and finals:
             reverse = len(picks)
@@ -471,7 +484,7 @@ class StoryModel:
         certain = np.zeros(len(key), dtype=bool)
         np.logical_or.at(certain, inverse, sure)  # a pair picked for any sure reason
         i, j, score, rank = i[first], j[first], score[first], rank[first]
-        found = self._discrepancies(checks, discrepancy)
+        found = {a * self.n + b: v for a, b, v in found}
         if reverse:  # a discrepancy is symmetric: the reverse rows take their pair's
             found.update({(b % self.n) * self.n + b // self.n: v for b, v in list(found.items())})
         disc = np.zeros(len(key), dtype=np.float64)
@@ -616,24 +629,94 @@ class StoryModel:
                  np.ones(int(keep.sum()), np.int64), np.ones(int(keep.sum()), bool))
             )  # fmt: skip
 
-    def _discrepancies(self, checks: list, discrepancy: Discrepancy) -> dict[int, float]:
-        """The discrepancy score (0-100) of each frame-sharing pair, by i * n + j; only the
-        pairs with a score above 0. Each pair of texts is scored once."""
-        out: dict[int, float] = {}
-        if not checks:
-            return out
-        i = np.concatenate([c[0] for c in checks])
-        j = np.concatenate([c[1] for c in checks])
-        seen: dict[tuple[str, str], float] = {}
-        for a, b in zip(i.tolist(), j.tolist(), strict=True):
-            ta, tb = self.said[a], self.said[b]
-            pair = (ta, tb) if ta <= tb else (tb, ta)
-            score = seen.get(pair)
-            if score is None:
-                score = seen[pair] = float(discrepancy(ta, tb))
-            if score > 0:
-                out[a * self.n + b] = score
-        return out
+
+class _Checker:
+    """Scores the pairs each block picks for a discrepancy check (`discrepancy` on the two
+    texts; each pair of texts once). The hint finder is plain Python and, on a large story,
+    costs about what the scoring does: there a child process (forked, so it shares the
+    texts and the finder) scores a block's pairs while this one scores the next blocks."""
+
+    def __init__(self, said: Sequence[str], discrepancy: Discrepancy, *, parallel: bool):
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._futures: list = []
+        self._pool = None
+        if parallel and "fork" in multiprocessing.get_all_start_methods():
+            global _CHILD  # noqa: PLW0603 -- what the forked child inherits
+            _CHILD = (tuple(said), discrepancy, {})
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_child_ignores_interrupts,
+            )
+        self._said, self._discrepancy = said, discrepancy
+
+    def warm(self, texts: np.ndarray) -> None:
+        """In the child, read these texts before their pairs come (what the finder keeps of
+        a text is cached): it does so while this process scores the first blocks."""
+        if self._pool is not None:
+            self._futures.append(self._pool.submit(_warm, texts.tolist()))
+
+    def submit(self, i: np.ndarray, j: np.ndarray) -> None:
+        self._pending.append((i, j))
+        if self._pool is not None:
+            self._futures.append(self._pool.submit(_score_pairs, i.tolist(), j.tolist()))
+
+    def results(self) -> list[tuple[int, int, float]]:
+        """(i, j, score) of every pair submitted whose score is above 0."""
+        if self._pool is not None:
+            try:
+                return [found for future in self._futures for found in future.result()]
+            except BrokenProcessPool:  # the child died (out of memory?): score them here
+                pass
+        seen: dict = {}
+        return [
+            found
+            for i, j in self._pending
+            for found in _scored(i.tolist(), j.tolist(), self._said, self._discrepancy, seen)
+        ]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+_PARALLEL_CLAIMS = 2000  # from this many claims a story's discrepancy checks run in a child
+_CHILD: tuple | None = None  # what the forked child scores with: (texts, discrepancy, cache)
+
+
+def _child_ignores_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the import and the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _warm(texts: list[int]) -> list[tuple[int, int, float]]:
+    assert _CHILD is not None
+    said, discrepancy, _ = _CHILD
+    for k in texts:
+        discrepancy(said[k], said[k])  # a text against itself: what the finder reads of it
+    return []
+
+
+def _score_pairs(i: list[int], j: list[int]) -> list[tuple[int, int, float]]:
+    assert _CHILD is not None
+    texts, discrepancy, seen = _CHILD
+    return _scored(i, j, texts, discrepancy, seen)
+
+
+def _scored(
+    i: list[int], j: list[int], texts: Sequence[str], discrepancy: Discrepancy, seen: dict
+) -> list[tuple[int, int, float]]:
+    out = []
+    for a, b in zip(i, j, strict=True):
+        ta, tb = texts[a], texts[b]
+        pair = (ta, tb) if ta <= tb else (tb, ta)
+        score = seen.get(pair)
+        if score is None:
+            score = seen[pair] = float(discrepancy(ta, tb))
+        if score > 0:
+            out.append((a, b, score))
+    return out
 
 
 @contextmanager
