@@ -25,6 +25,7 @@ from workbench.cli import cli
 from workbench.display import safe_text
 from workbench.errors import IngestError
 from workbench.export import csv_cell, csv_value, read_csv
+from workbench.hints import find_hints
 from workbench.ingest import read_inputs
 from workbench.models import Label
 from workbench.store import Store
@@ -332,6 +333,75 @@ def test_alignment_is_bounded_whatever_the_article_limit(tmp_path):
     run("import", db, path, "--no-align", "-q", ok=True)  # the way out the message names
     with Store.open(db, readonly=True) as store:
         assert store.story_summaries()[0].articles == 1_000
+
+
+def _dense(words: list[str], n: int, seed: int) -> str:
+    """A "sentence" of n words, most of them figures, dates, durations or negations."""
+    import random
+
+    pick = random.Random(seed).choice
+    return " ".join(pick(words) for _ in range(n)) + "."
+
+
+DENSE = ["12 people", "15 killed", "$5 million", "Monday", "Sept. 15, 2017", "three hours"]
+DENSE += ["at least an hour", "did not", "denied", "never", "reportedly", "10 a.m.", "said"]
+
+
+def test_the_hint_finder_works_in_bounded_time_on_any_claim(monkeypatch):
+    """Two "sentences" of 240 KB of figures took 4 GB and minutes to compare (every figure
+    of one against every figure of the other): a claim is read up to CLAIM_CHARS and up to
+    MAX_ITEMS items of each kind, so a pair costs what two long sentences do. Counted, not
+    timed: how often two items' contexts are compared."""
+    import workbench.hints as hints
+
+    calls = 0
+    affinity = hints.affinity
+
+    def counted(x, y):
+        nonlocal calls
+        calls += 1
+        return affinity(x, y)
+
+    monkeypatch.setattr(hints, "affinity", counted)
+    a, b = _dense(DENSE, 3_000, 1), _dense(DENSE, 3_000, 2)
+    assert hints.discrepancy(a, b).score > 0 and hints.find_hints(a, b)
+    assert hints.frame_keys(a)
+    # Every pairing kind (date, weekday, time, number, duration) within MAX_ITEMS squared,
+    # for discrepancy and find_hints, and a comparability test each.
+    assert calls <= 2 * 5 * 2 * hints.MAX_ITEMS**2, calls
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 8)), max_size=40))
+def test_free_spans_answer_as_a_look_at_each_did(spans):
+    from workbench.quantities import Spans
+
+    taken, kept = Spans(), []
+    for start, length in spans:
+        end = start + length
+        assert taken.free(start, end) == all(end <= a or start >= b for a, b in kept)
+        if taken.free(start, end):
+            taken.add((start, end))
+            kept.append((start, end))
+
+
+def test_what_lies_past_the_claim_chars_is_not_compared():
+    from workbench.textnorm import CLAIM_CHARS
+
+    filler = "x " * (CLAIM_CHARS // 2)
+    near = find_hints("12 people died. " + filler, "15 people died. " + filler)
+    assert [(h.kind, h.a, h.b) for h in near] == [("number", "12", "15")]
+    assert find_hints(filler + "12 people died.", filler + "15 people died.") == []
+
+
+def test_a_bare_reply_is_short():
+    """A reply naming no fact of its own borrows the sentence before it; what is longer than
+    a claim is read is none (its polarity took a minute on 112 KB)."""
+    from workbench.hints import bare_reply
+    from workbench.textnorm import CLAIM_CHARS
+
+    assert bare_reply("The ministry officially denied the accusation.")
+    long = "The ministry denied the accusation " + "officially " * (CLAIM_CHARS // 10) + "."
+    assert not bare_reply(long)
 
 
 @pytest.mark.parametrize("where", ["feed.jsonl", "metadata.jsonl"])
