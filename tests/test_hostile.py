@@ -335,6 +335,54 @@ def test_alignment_is_bounded_whatever_the_article_limit(tmp_path):
         assert store.story_summaries()[0].articles == 1_000
 
 
+@pytest.mark.parametrize("options", [[], ["--no-align"]])
+def test_an_article_of_too_many_sentences_is_refused_before_it_is_split(tmp_path, options):
+    """28 MB of "Ab cd. " ran for minutes and past 3 GB (4 million claims split, then
+    written) before alignment refused the story: the sentences are counted first."""
+    from workbench.ingest import MAX_ARTICLE_SENTENCES
+
+    path = tmp_path / "long.txt"
+    path.write_text("Ab cd. " * (MAX_ARTICLE_SENTENCES + 1))
+    db = tmp_path / "s.db"
+    error = one_line_error(run("import", db, path, *options))
+    assert "long.txt: more than 100,000 sentences and lines in one article" in error
+    assert not db.exists()
+    path.write_text("Ab cd\n" * (MAX_ARTICLE_SENTENCES + 1))
+    with pytest.raises(IngestError, match="more than 100,000 sentences"):
+        read_inputs([path])
+    path.write_text("Ab cd. " * (MAX_ARTICLE_SENTENCES - 1))
+    assert read_inputs([path])
+
+
+def test_a_story_too_large_to_align_is_refused_before_its_claims_are_written(tmp_path, monkeypatch):
+    """Alignment refused such a story only after every article of it was written (the WAL
+    of the 10,001-article line reached 16 GB): the claims are counted as they come, those
+    stored included, and the article that makes the story too large is never written."""
+    from workbench.align import MAX_CLAIMS
+
+    written: list[int] = []
+    add_article = Store.add_article
+
+    def counted(self, article, spans, norms=None):
+        written.append(len(spans))
+        return add_article(self, article, spans, norms)
+
+    monkeypatch.setattr(Store, "add_article", counted)
+
+    def article(n: int) -> dict:
+        text = " ".join(f"Report {n} gives fact {k} here." for k in range(MAX_CLAIMS // 3 + 1))
+        return {"story": "G", "source": f"s{n}", "text": text}
+
+    db = tmp_path / "s.db"
+    error = one_line_error(run("import", db, jsonl(tmp_path / "a.jsonl", *map(article, range(3)))))
+    assert "story 'G': 30,003 claims in 3 articles is over what alignment takes" in error
+    assert sum(written) <= MAX_CLAIMS and not db.exists()
+    run("import", db, jsonl(tmp_path / "b.jsonl", article(0), article(1)), "-q", ok=True)
+    written.clear()
+    error = one_line_error(run("import", db, jsonl(tmp_path / "c.jsonl", article(2))))
+    assert "30,003 claims in 3 articles" in error and written == []
+
+
 def _dense(words: list[str], n: int, seed: int) -> str:
     """A "sentence" of n words, most of them figures, dates, durations or negations."""
     import random
