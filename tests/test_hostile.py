@@ -32,7 +32,7 @@ from workbench.store import Store
 
 # Set the terminal's title, clear the screen, write the clipboard (OSC 0, CSI 2J, OSC 52).
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;cHduZWQ=\x07"
-BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 def raw_controls(text: str, *, allowed: str = "\n\t") -> set[str]:
@@ -111,7 +111,7 @@ def test_click_usage_errors_show_control_characters_too(tmp_path):
     assert result.exit_code == 2 and raw_controls(result.output) == set()
 
 
-C1_TEXT = "Officials said \x9b2J it \x9d0;t\x07 and\u2028more \u0085 on\u202e Friday."
+C1_TEXT = "Officials said \x9b2J it \x9d0;t\x07 and\u2028more \u0085 on\u202e\u200f Friday."
 
 
 @pytest.fixture
@@ -119,8 +119,8 @@ def c1_db(tmp_path) -> Path:
     db = tmp_path / "c1.db"
     feed = jsonl(
         tmp_path / "c1.jsonl",
-        {"story": "C1\x9b\u202e", "text": C1_TEXT, "source": "s\x9d1"},
-        {"story": "C1\x9b\u202e", "text": "Officials said it on Friday.", "source": "s2"},
+        {"story": "C1\x9b\u202e", "text": C1_TEXT, "source": "s\x9d1\u061c"},
+        {"story": "C1\x9b\u202e", "text": "Officials said it on Friday.", "source": "s2\u200e"},
     )
     run("import", db, feed, ok=True)
     with Store.open(db) as store:
@@ -542,6 +542,18 @@ async def test_a_key_map_with_markup_starts_the_app_with_defaults_and_a_warning(
         await pilot.press("question_mark")  # and the help screen lists the keys
         await pilot.pause()
     assert list(standing(db).values()) == [Label.AGREE]
+
+
+@pytest.mark.parametrize("key", ["\u202e", "\u200f", "ctrl+\u2066", "\u2028", "\x85"])
+def test_a_key_that_would_reorder_the_footer_is_refused(tmp_path, key):
+    """The footer and the hint line print each key raw: a right-to-left override as the
+    agree key reversed the rest of the line."""
+    from workbench.tui.keys import load_keymap
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text(f'agree = {json.dumps(key)}\nunsure = "y"\n', encoding="utf-8")
+    keymap, [problem] = load_keymap(keys)
+    assert keymap == {"unsure": "y"} and "agree" in problem  # the default key is kept
 
 
 async def test_o_hands_the_program_the_article_only_under_a_fixed_name(tmp_path, monkeypatch):

@@ -29,6 +29,7 @@ CONTROLS = (
     + [chr(c) for c in range(0x80, 0xA0)]
     + [chr(c) for c in range(0x202A, 0x202F)]
     + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u061c", "\u200e", "\u200f"]
     + ["\u2028", "\u2029", "\ufeff"]
 )
 TOKENS = ["|||||", "NEWLINE_CHAR", "[b]", "[/]", "{", '"', "\x1b]0;t\x07", "\x1b[2J", ". ", "\n"]
