@@ -163,6 +163,27 @@ def test_exported_json_escapes_c1_and_reads_back_the_same(c1_db, tmp_path):
     assert (record["reviewer"], record["note"]) == ("ana\x9b", "n\u2028o")
 
 
+def test_a_newline_in_a_name_never_starts_a_line_of_its_own(c1_db, tmp_path):
+    """A reviewer or file name holding a line break printed a second line, which could
+    pass for the program's own ("Error: ..."): one line each, the break shown as a space."""
+    forged = "ana\nError: the database is damaged\r\x85\u2028"
+    with Store.open(c1_db, readonly=True) as store:
+        row = next(iter(store.candidate_rows(top=1)))
+    pair = ["--a", row.a.claim.id, "--b", row.b.claim.id, "--label", "agree"]
+    for args in (
+        ["mark", c1_db, *pair, "--reviewer", forged],
+        ["undo", c1_db, "--reviewer", forged],
+        ["undo", c1_db, "--reviewer", forged],  # nothing left to undo
+        ["export", c1_db, "-o", tmp_path / f"x{forged}.jsonl"],
+        ["report", c1_db, "-o", tmp_path / f"r{forged}.md"],
+        ["merge", tmp_path / f"m{forged}.db", c1_db],
+    ):
+        result = run(*args, ok=True)
+        printed = result.stdout + result.stderr
+        assert len(printed.splitlines()) == 1, (args[0], printed)
+        assert "Error" in printed and raw_controls(printed) == set()
+
+
 def test_export_and_report_onto_a_real_terminal_show_control_characters(c1_db):
     """The one subprocess here: stdout a pseudo-terminal, as when a user runs export
     without -o. Into a file or a pipe the bytes are kept (the tests above)."""
