@@ -577,6 +577,30 @@ def test_a_key_that_would_reorder_the_footer_is_refused(tmp_path, key):
     assert keymap == {"unsure": "y"} and "agree" in problem  # the default key is kept
 
 
+async def test_a_nul_pasted_into_the_search_box_does_not_end_the_app(tmp_path):
+    """FTS5 took a NUL for the end of its quoted word: "unterminated string", and the
+    search worker's error ended the app with a traceback."""
+    from textual.events import Paste
+
+    db = crafted_db(
+        tmp_path / "n.db",
+        {"S": [("a.txt", "Six were hurt on Friday."), ("b.txt", "Six were hurt on Friday!")]},
+    )
+    app = app_for(db, story="S")
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        box = app.screen.query_one("#search-input")
+        box.post_message(Paste("Friday\x00six"))
+        await settle(app, pilot)
+        await app.screen.last_search.wait()
+        assert app.screen.query_one("#search-results").option_count == 2
+    assert app.return_code in (0, None)
+    with Store.open(db, readonly=True) as store:
+        assert len(store.search_claims("\x00Six\x00")) == 2
+
+
 async def test_o_hands_the_program_the_article_only_under_a_fixed_name(tmp_path, monkeypatch):
     from workbench.tui.screens.review import ReviewScreen
 
