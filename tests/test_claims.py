@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.claims import SEGMENTER_VERSION, split_claims
+from workbench.claims import SEGMENTER_VERSION, span_bound, split_claims
 from workbench.models import ClaimKind, ClaimSpan
 
 CLAIM, HEADING, BOILERPLATE = ClaimKind.CLAIM, ClaimKind.HEADING, ClaimKind.BOILERPLATE
@@ -535,3 +535,20 @@ def test_very_long_lines(text: str) -> None:
     spans = split_claims(text)
     assert spans
     assert_invariants(text, spans)
+
+
+_BOUNDARY_PIECES = st.sampled_from(
+    [*"ab A.!?…)(12\n\r\x0b\u2028•\"'” ", "1.)", "a. ", "2) ", "U.S.", "...", ". . .", "Photo: AP"]
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.lists(_BOUNDARY_PIECES, max_size=80).map("".join),
+        st.text(max_size=200),
+    )
+)
+def test_span_bound_is_never_below_what_split_claims_returns(text: str) -> None:
+    """Import refuses an article by this count before splitting it (issue 13)."""
+    assert len(split_claims(text)) <= span_bound(text)

@@ -25,13 +25,14 @@ from workbench.cli import cli
 from workbench.display import safe_text
 from workbench.errors import IngestError
 from workbench.export import csv_cell, csv_value, read_csv
+from workbench.hints import find_hints
 from workbench.ingest import read_inputs
 from workbench.models import Label
 from workbench.store import Store
 
 # Set the terminal's title, clear the screen, write the clipboard (OSC 0, CSI 2J, OSC 52).
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;cHduZWQ=\x07"
-BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 def raw_controls(text: str, *, allowed: str = "\n\t") -> set[str]:
@@ -110,7 +111,7 @@ def test_click_usage_errors_show_control_characters_too(tmp_path):
     assert result.exit_code == 2 and raw_controls(result.output) == set()
 
 
-C1_TEXT = "Officials said \x9b2J it \x9d0;t\x07 and\u2028more \u0085 on\u202e Friday."
+C1_TEXT = "Officials said \x9b2J it \x9d0;t\x07 and\u2028more \u0085 on\u202e\u200f Friday."
 
 
 @pytest.fixture
@@ -118,8 +119,8 @@ def c1_db(tmp_path) -> Path:
     db = tmp_path / "c1.db"
     feed = jsonl(
         tmp_path / "c1.jsonl",
-        {"story": "C1\x9b\u202e", "text": C1_TEXT, "source": "s\x9d1"},
-        {"story": "C1\x9b\u202e", "text": "Officials said it on Friday.", "source": "s2"},
+        {"story": "C1\x9b\u202e", "text": C1_TEXT, "source": "s\x9d1\u061c"},
+        {"story": "C1\x9b\u202e", "text": "Officials said it on Friday.", "source": "s2\u200e"},
     )
     run("import", db, feed, ok=True)
     with Store.open(db) as store:
@@ -160,6 +161,27 @@ def test_exported_json_escapes_c1_and_reads_back_the_same(c1_db, tmp_path):
         assert json.loads(text.splitlines()[0])  # still JSON, the same values
     record = json.loads((tmp_path / "x.jsonl").read_text(encoding="utf-8"))
     assert (record["reviewer"], record["note"]) == ("ana\x9b", "n\u2028o")
+
+
+def test_a_newline_in_a_name_never_starts_a_line_of_its_own(c1_db, tmp_path):
+    """A reviewer or file name holding a line break printed a second line, which could
+    pass for the program's own ("Error: ..."): one line each, the break shown as a space."""
+    forged = "ana\nError: the database is damaged\r\x85\u2028"
+    with Store.open(c1_db, readonly=True) as store:
+        row = next(iter(store.candidate_rows(top=1)))
+    pair = ["--a", row.a.claim.id, "--b", row.b.claim.id, "--label", "agree"]
+    for args in (
+        ["mark", c1_db, *pair, "--reviewer", forged],
+        ["undo", c1_db, "--reviewer", forged],
+        ["undo", c1_db, "--reviewer", forged],  # nothing left to undo
+        ["export", c1_db, "-o", tmp_path / f"x{forged}.jsonl"],
+        ["report", c1_db, "-o", tmp_path / f"r{forged}.md"],
+        ["merge", tmp_path / f"m{forged}.db", c1_db],
+    ):
+        result = run(*args, ok=True)
+        printed = result.stdout + result.stderr
+        assert len(printed.splitlines()) == 1, (args[0], printed)
+        assert "Error" in printed and raw_controls(printed) == set()
 
 
 def test_export_and_report_onto_a_real_terminal_show_control_characters(c1_db):
@@ -334,6 +356,123 @@ def test_alignment_is_bounded_whatever_the_article_limit(tmp_path):
         assert store.story_summaries()[0].articles == 1_000
 
 
+@pytest.mark.parametrize("options", [[], ["--no-align"]])
+def test_an_article_of_too_many_sentences_is_refused_before_it_is_split(tmp_path, options):
+    """28 MB of "Ab cd. " ran for minutes and past 3 GB (4 million claims split, then
+    written) before alignment refused the story: the sentences are counted first."""
+    from workbench.ingest import MAX_ARTICLE_SENTENCES
+
+    path = tmp_path / "long.txt"
+    path.write_text("Ab cd. " * (MAX_ARTICLE_SENTENCES + 1))
+    db = tmp_path / "s.db"
+    error = one_line_error(run("import", db, path, *options))
+    assert "long.txt: more than 100,000 sentences and lines in one article" in error
+    assert not db.exists()
+    path.write_text("Ab cd\n" * (MAX_ARTICLE_SENTENCES + 1))
+    with pytest.raises(IngestError, match="more than 100,000 sentences"):
+        read_inputs([path])
+    path.write_text("Ab cd. " * (MAX_ARTICLE_SENTENCES - 1))
+    assert read_inputs([path])
+
+
+def test_a_story_too_large_to_align_is_refused_before_its_claims_are_written(tmp_path, monkeypatch):
+    """Alignment refused such a story only after every article of it was written (the WAL
+    of the 10,001-article line reached 16 GB): the claims are counted as they come, those
+    stored included, and the article that makes the story too large is never written."""
+    from workbench.align import MAX_CLAIMS
+
+    written: list[int] = []
+    add_article = Store.add_article
+
+    def counted(self, article, spans, norms=None):
+        written.append(len(spans))
+        return add_article(self, article, spans, norms)
+
+    monkeypatch.setattr(Store, "add_article", counted)
+
+    def article(n: int) -> dict:
+        text = " ".join(f"Report {n} gives fact {k} here." for k in range(MAX_CLAIMS // 3 + 1))
+        return {"story": "G", "source": f"s{n}", "text": text}
+
+    db = tmp_path / "s.db"
+    error = one_line_error(run("import", db, jsonl(tmp_path / "a.jsonl", *map(article, range(3)))))
+    assert "story 'G': 30,003 claims in 3 articles is over what alignment takes" in error
+    assert sum(written) <= MAX_CLAIMS and not db.exists()
+    run("import", db, jsonl(tmp_path / "b.jsonl", article(0), article(1)), "-q", ok=True)
+    written.clear()
+    error = one_line_error(run("import", db, jsonl(tmp_path / "c.jsonl", article(2))))
+    assert "30,003 claims in 3 articles" in error and written == []
+
+
+def _dense(words: list[str], n: int, seed: int) -> str:
+    """A "sentence" of n words, most of them figures, dates, durations or negations."""
+    import random
+
+    pick = random.Random(seed).choice
+    return " ".join(pick(words) for _ in range(n)) + "."
+
+
+DENSE = ["12 people", "15 killed", "$5 million", "Monday", "Sept. 15, 2017", "three hours"]
+DENSE += ["at least an hour", "did not", "denied", "never", "reportedly", "10 a.m.", "said"]
+
+
+def test_the_hint_finder_works_in_bounded_time_on_any_claim(monkeypatch):
+    """Two "sentences" of 240 KB of figures took 4 GB and minutes to compare (every figure
+    of one against every figure of the other): a claim is read up to CLAIM_CHARS and up to
+    MAX_ITEMS items of each kind, so a pair costs what two long sentences do. Counted, not
+    timed: how often two items' contexts are compared."""
+    import workbench.hints as hints
+
+    calls = 0
+    affinity = hints.affinity
+
+    def counted(x, y):
+        nonlocal calls
+        calls += 1
+        return affinity(x, y)
+
+    monkeypatch.setattr(hints, "affinity", counted)
+    a, b = _dense(DENSE, 3_000, 1), _dense(DENSE, 3_000, 2)
+    assert hints.discrepancy(a, b).score > 0 and hints.find_hints(a, b)
+    assert hints.frame_keys(a)
+    # Every pairing kind (date, weekday, time, number, duration) within MAX_ITEMS squared,
+    # for discrepancy and find_hints, and a comparability test each.
+    assert calls <= 2 * 5 * 2 * hints.MAX_ITEMS**2, calls
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 8)), max_size=40))
+def test_free_spans_answer_as_a_look_at_each_did(spans):
+    from workbench.quantities import Spans
+
+    taken, kept = Spans(), []
+    for start, length in spans:
+        end = start + length
+        assert taken.free(start, end) == all(end <= a or start >= b for a, b in kept)
+        if taken.free(start, end):
+            taken.add((start, end))
+            kept.append((start, end))
+
+
+def test_what_lies_past_the_claim_chars_is_not_compared():
+    from workbench.textnorm import CLAIM_CHARS
+
+    filler = "x " * (CLAIM_CHARS // 2)
+    near = find_hints("12 people died. " + filler, "15 people died. " + filler)
+    assert [(h.kind, h.a, h.b) for h in near] == [("number", "12", "15")]
+    assert find_hints(filler + "12 people died.", filler + "15 people died.") == []
+
+
+def test_a_bare_reply_is_short():
+    """A reply naming no fact of its own borrows the sentence before it; what is longer than
+    a claim is read is none (its polarity took a minute on 112 KB)."""
+    from workbench.hints import bare_reply
+    from workbench.textnorm import CLAIM_CHARS
+
+    assert bare_reply("The ministry officially denied the accusation.")
+    long = "The ministry denied the accusation " + "officially " * (CLAIM_CHARS // 10) + "."
+    assert not bare_reply(long)
+
+
 @pytest.mark.parametrize("where", ["feed.jsonl", "metadata.jsonl"])
 def test_deeply_nested_json_is_one_line_not_a_traceback(tmp_path, where):
     story = tmp_path / "story"
@@ -424,6 +563,42 @@ async def test_a_key_map_with_markup_starts_the_app_with_defaults_and_a_warning(
         await pilot.press("question_mark")  # and the help screen lists the keys
         await pilot.pause()
     assert list(standing(db).values()) == [Label.AGREE]
+
+
+@pytest.mark.parametrize("key", ["\u202e", "\u200f", "ctrl+\u2066", "\u2028", "\x85"])
+def test_a_key_that_would_reorder_the_footer_is_refused(tmp_path, key):
+    """The footer and the hint line print each key raw: a right-to-left override as the
+    agree key reversed the rest of the line."""
+    from workbench.tui.keys import load_keymap
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text(f'agree = {json.dumps(key)}\nunsure = "y"\n', encoding="utf-8")
+    keymap, [problem] = load_keymap(keys)
+    assert keymap == {"unsure": "y"} and "agree" in problem  # the default key is kept
+
+
+async def test_a_nul_pasted_into_the_search_box_does_not_end_the_app(tmp_path):
+    """FTS5 took a NUL for the end of its quoted word: "unterminated string", and the
+    search worker's error ended the app with a traceback."""
+    from textual.events import Paste
+
+    db = crafted_db(
+        tmp_path / "n.db",
+        {"S": [("a.txt", "Six were hurt on Friday."), ("b.txt", "Six were hurt on Friday!")]},
+    )
+    app = app_for(db, story="S")
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        box = app.screen.query_one("#search-input")
+        box.post_message(Paste("Friday\x00six"))
+        await settle(app, pilot)
+        await app.screen.last_search.wait()
+        assert app.screen.query_one("#search-results").option_count == 2
+    assert app.return_code in (0, None)
+    with Store.open(db, readonly=True) as store:
+        assert len(store.search_claims("\x00Six\x00")) == 2
 
 
 async def test_o_hands_the_program_the_article_only_under_a_fixed_name(tmp_path, monkeypatch):

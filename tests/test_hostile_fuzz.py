@@ -29,6 +29,7 @@ CONTROLS = (
     + [chr(c) for c in range(0x80, 0xA0)]
     + [chr(c) for c in range(0x202A, 0x202F)]
     + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u061c", "\u200e", "\u200f"]
     + ["\u2028", "\u2029", "\ufeff"]
 )
 TOKENS = ["|||||", "NEWLINE_CHAR", "[b]", "[/]", "{", '"', "\x1b]0;t\x07", "\x1b[2J", ". ", "\n"]
@@ -98,17 +99,18 @@ def story_option(story: str | None) -> list[str]:
 @SETTINGS
 @given(
     data=st.one_of(st.binary(max_size=300), nasty.map(lambda s: s.encode("utf-8"))),
-    suffix=st.sampled_from([".txt", ".md", ".jsonl", ".src", "", ".bin"]),
+    suffix=st.sampled_from([".txt", ".md", ".jsonl", ".ndjson", ".src", ".cleaned", "", ".bin"]),
     name=names,
     story=st.one_of(st.none(), names),
+    fmt=st.sampled_from(["auto", "text", "jsonl", "multinews"]),
 )
 def test_any_file_imports_or_is_refused_in_one_safe_line(
-    tmp_path_factory, data, suffix, name, story
+    tmp_path_factory, data, suffix, name, story, fmt
 ):
     tmp = tmp_path_factory.mktemp("file")
     path = tmp / f"in{name}{suffix}"
     path.write_bytes(data)
-    import_and_check(tmp, path, *story_option(story))
+    import_and_check(tmp, path, "--format", fmt, *story_option(story))
 
 
 jsonl_line = st.one_of(
@@ -230,5 +232,24 @@ def test_every_output_path_shows_control_characters(
     check(invoke("export", db, "--format", "csv", "--raw"))
     for fmt in ("md", "html"):
         check(invoke("report", db, "--format", fmt))
-    check(invoke("undo", db, "--reviewer", reviewers[0]))
+    check(invoke("export", db, "--final"), json_lines=True)
+    check(invoke("agreement", db, "--unsure-as-label"))
+    check(invoke("align", db, "--story", story))
+    sources = [json.loads(line)["article"] for line in claims.stdout.splitlines()]
+    by_source = f"{sources[0]}:{ids[0].split(':')[1]}"  # SOURCE:START-END, as claims shows
+    check(
+        invoke("mark", db, "--a", by_source, "--b", ids[-1], "--label", "agree", "--reviewer", "z")
+    )
+    # What names a file or a reviewer is one line, whatever the name holds.
+    for args in (
+        ["export", db, "-o", tmp / f"out{story}.jsonl"],
+        ["report", db, "-o", tmp / f"report{story}.md"],
+        ["merge", tmp / f"merged{story}.db", db],
+        ["undo", db, "--reviewer", reviewers[0]],
+        ["undo", db, "--reviewer", reviewers[0]],
+    ):
+        result = invoke(*args)
+        check(result)
+        assert result.exit_code == 0 and len((result.stdout + result.stderr).splitlines()) == 1
+    check(invoke("merge", tmp / f"merged{story}.db", db, "--json"), json_lines=True)
     check(invoke("stories", tmp / f"{story}.db"))  # a missing database, named

@@ -10,6 +10,7 @@ The others check who is refused: no token, a wrong token, another web page's Ori
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import select
@@ -60,9 +61,9 @@ def _printed_url(server: subprocess.Popen) -> tuple[str, str]:
     raise AssertionError(f"serve printed no URL: {seen!r}")
 
 
-@pytest.fixture
-def served(tmp_path, db):
-    """`workbench serve DB --reviewer web` on a free port: (base URL, token)."""
+@contextlib.contextmanager
+def _serving(tmp_path, db):
+    """`workbench serve DB --reviewer web` on a free port: (process, base URL, token)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "PAGER")}
     env["WORKBENCH_CONFIG"] = str(tmp_path / "no-keys.toml")
@@ -77,10 +78,17 @@ def served(tmp_path, db):
         assert url == f"http://127.0.0.1:{port}/?token={token}"
         base = f"http://127.0.0.1:{port}"
         asyncio.run(_until_listening(base))
-        yield base, token
+        yield server, base, token
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def served(tmp_path, db):
+    """`workbench serve DB --reviewer web` on a free port: (base URL, token)."""
+    with _serving(tmp_path, db) as (_, base, token):
+        yield base, token
 
 
 async def _until_listening(base: str) -> None:
@@ -199,6 +207,28 @@ def test_the_page_builds_its_urls_from_the_host_it_was_asked_for(served):
     page = asyncio.run(page_for(f"localhost:{port}"))
     assert f'data-session-websocket-url="ws://localhost:{port}/ws/{token}"' in page
     assert f'src="http://localhost:{port}/static/js/textual.js"' in page
+
+
+def test_a_malformed_request_is_logged_in_one_line_without_the_token(tmp_path, db):
+    """Anyone who reaches the port could make serve print aiohttp's tracebacks, and a
+    request line it could not parse was quoted, token included: one short line each."""
+    with _serving(tmp_path, db) as (server, base, token):
+        port = int(base.rsplit(":", 1)[1])
+        for request in (
+            f"GET /?token={token} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+            f"GET /\x01?token={token} HTTP/1.1\r\nHost: \x1b]0;t\x07\r\n\r\n",
+            f"GET /?token={token}{'A' * 20_000} HTTP/1.1\r\nHost: x\r\n\r\n",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE_S) as client:
+                client.sendall(request.encode("latin-1"))
+                assert client.recv(64).startswith(b"HTTP/1.0 400")
+        server.terminate()
+        logged = server.stderr.read().decode("utf-8")
+    lines = logged.splitlines()
+    assert len(lines) == 3, logged  # one per request: aiohttp's "Error handling request"
+    assert all(len(line) <= 300 and "Traceback" not in line for line in lines), logged
+    assert token not in logged and "<token>" in logged
+    assert not [ch for ch in logged if ch < " " and ch != "\n"]
 
 
 def test_binding_beyond_loopback_warns_in_one_line(tmp_path, db, monkeypatch):

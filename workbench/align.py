@@ -130,11 +130,16 @@ def align_story(
 def check_size(claims: Sequence[Claim]) -> None:
     """Refuse, in one line and before any work, a story larger than alignment takes."""
     usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
-    articles = len({c.article_id for c in usable})
-    pairs = len(usable) * max(articles - 1, 0)
-    if len(usable) > MAX_CLAIMS or pairs > MAX_PAIRS:
+    check_counts(len(usable), len({c.article_id for c in usable}))
+
+
+def check_counts(claims: int, articles: int) -> None:
+    """`check_size` for a story of `claims` claims (boilerplate left out) in `articles`
+    articles: the import asks it before it writes an article's claims."""
+    pairs = claims * max(articles - 1, 0)
+    if claims > MAX_CLAIMS or pairs > MAX_PAIRS:
         raise TooLargeError(
-            f"{len(usable):,} claims in {articles:,} articles is over what alignment takes"
+            f"{claims:,} claims in {articles:,} articles is over what alignment takes"
             f" ({MAX_CLAIMS:,} claims, and {MAX_PAIRS:,} claims x other articles):"
             " split the story, or import it with --no-align"
         )

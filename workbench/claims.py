@@ -158,6 +158,18 @@ _MAX_HEADING_CHARS = 160
 # --- segmentation ------------------------------------------------------------------------
 
 
+# Every span split_claims returns ends at a line break, a terminal (. ! ? …) or a list
+# marker's ")" or "." (each one of its own), or at the end of the text.
+_SPAN_ENDS = _LINE_BREAKS + _TERMINALS + ")"
+
+
+def span_bound(text: str) -> int:
+    """At most this many spans come out of `split_claims(text)`: counted without splitting
+    (no memory, C speed), so an article of millions of sentences can be refused before it
+    is split."""
+    return 1 + sum(text.count(ch) for ch in _SPAN_ENDS)
+
+
 def split_claims(text: str) -> list[ClaimSpan]:
     """Split `text` into sorted, non-overlapping, whitespace-trimmed spans with kinds."""
     blocks = _blocks(text)

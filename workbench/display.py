@@ -11,9 +11,10 @@ import json
 import re
 
 # C0 controls except tab and newline, DEL, C1 controls (ESC, CSI and friends), the line and
-# paragraph separators, and the bidirectional embedding / override / isolate controls that
-# reorder what a terminal shows ("Trojan Source").
-_BEYOND_C0 = "\x7f\x80-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# paragraph separators, and every bidirectional control (Unicode's Bidi_Control: the
+# embeddings, overrides and isolates, and the marks LRM, RLM and ALM) that reorder what a
+# terminal shows ("Trojan Source").
+_BEYOND_C0 = "\x7f\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")
 # The same, but a CR that ends a CRLF line (CSV) is left alone.
 _UNSAFE_BUT_CRLF = re.compile(f"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]")

@@ -85,7 +85,7 @@ from workbench.polarity import (
     stance,
 )
 from workbench.quantities import Quantity, extract_quantities
-from workbench.textnorm import NUMBER_WORDS, TEXT_CACHE_SIZE, word_set
+from workbench.textnorm import CLAIM_CHARS, NUMBER_WORDS, TEXT_CACHE_SIZE, word_set
 
 __all__ = [
     "KINDS",
@@ -262,16 +262,23 @@ class ClaimFeatures:
     hedges: tuple[_Item, ...] = ()
 
 
+# Items of one kind (figures, dates, weekdays, durations, negations, ...) read per claim:
+# pairing compares every item of one claim with every item of the other.
+MAX_ITEMS = 64
+
+
 def extract_features(text: str) -> ClaimFeatures:
     """Everything `compare_features` needs from one claim. Each kind's regexes run only
     when a cheap word test says the kind may be present; the words are tokenised only
-    when something was found whose context matters."""
+    when something was found whose context matters.
+
+    The work is bounded whatever the claim: only its first `CLAIM_CHARS` characters are
+    read, and the first `MAX_ITEMS` items of each kind kept (a sentence has far fewer)."""
+    text = text[:CLAIM_CHARS]
     low = text.casefold()
     present = gate_words(text)
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    taken = qty.Spans()
+    free = taken.free
 
     def ctx(span: tuple[int, int]) -> Context:
         return context_of(words_of(text), span)
@@ -304,15 +311,15 @@ def extract_features(text: str) -> ClaimFeatures:
         )  # fmt: skip
     return ClaimFeatures(
         text=text,
-        dates=dates,
-        ranges=ranges,
-        weekdays=tuple(weekdays),
-        durations=durations,
-        how_long=how_long,
-        quantities=quantities,
-        negations=polar.negations,
-        denials=polar.denials,
-        hedges=hedges,
+        dates=dates[:MAX_ITEMS],
+        ranges=ranges[:MAX_ITEMS],
+        weekdays=tuple(weekdays[:MAX_ITEMS]),
+        durations=durations[:MAX_ITEMS],
+        how_long=how_long[:MAX_ITEMS],
+        quantities=quantities[:MAX_ITEMS],
+        negations=polar.negations[:MAX_ITEMS],
+        denials=polar.denials[:MAX_ITEMS],
+        hedges=hedges[:MAX_ITEMS],
     )
 
 
@@ -343,7 +350,7 @@ def _weekday(text: str, m: re.Match[str], context: Context) -> _Item:
 
 
 def _durations(
-    text: str, present: frozenset[str], ctx: ContextOf, taken: list[tuple[int, int]]
+    text: str, present: frozenset[str], ctx: ContextOf, taken: qty.Spans
 ) -> tuple[_Item, ...]:
     if present.isdisjoint(_UNIT_WORDS):
         return ()
@@ -368,7 +375,7 @@ def _durations(
         span = (start, end)
         item = (amount * _UNITS[unit], unit)
         out.append(_Item(text[start:end], span, item, ctx(span), anchored))
-        taken.append(span)
+        taken.add(span)
     return tuple(out)
 
 
@@ -376,7 +383,7 @@ def _dates(
     text: str,
     present: frozenset[str],
     ctx: ContextOf,
-    taken: list[tuple[int, int]],
+    taken: qty.Spans,
     free: Callable[[int, int], bool],
 ) -> tuple[_Item, ...]:
     has_month = not present.isdisjoint(_MONTHS)
@@ -401,7 +408,7 @@ def _dates(
                     _Item(m.group(), m.span(), (y, mo, d, None), ctx(m.span()),
                           said=_is_dateline(text, m.span()))
                 )  # fmt: skip
-                taken.append(m.span())
+                taken.add(m.span())
     if has_month:
         for m in _MONTH_ALONE.finditer(text):
             if not free(*m.span()):
@@ -416,13 +423,13 @@ def _dates(
             span = (lead.start("part") if part else m.start("m"), m.end())
             key = (None, _MONTHS[m.group("m").casefold()], None, days)
             out.append(_Item(text[span[0] : span[1]], span, key, ctx(span)))
-            taken.append(span)
+            taken.add(span)
     out.sort(key=lambda it: it.span)
     return tuple(out)
 
 
 def _year_ranges(
-    text: str, present: frozenset[str], ctx: ContextOf, taken: list[tuple[int, int]]
+    text: str, present: frozenset[str], ctx: ContextOf, taken: qty.Spans
 ) -> tuple[_Item, ...]:
     if present.isdisjoint(_RANGE_WORDS) and "-" not in text and "–" not in text:
         return ()
@@ -441,7 +448,7 @@ def _year_ranges(
         if y2 <= y1:
             continue
         out.append(_Item(text[span[0] : span[1]], span, (y1, y2), ctx(span)))
-        taken.append(span)
+        taken.add(span)
     return tuple(out)
 
 

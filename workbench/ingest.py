@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.claims import span_bound
 from workbench.errors import IngestError
 
 FORMATS = ("auto", "text", "jsonl", "multinews")
@@ -29,6 +30,10 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 # Articles one story may take in one import (--max-articles): alignment pairs every claim
 # with every other article, so one Multi-News line of 10,000 articles would run for hours.
 DEFAULT_MAX_ARTICLES = 1000
+# Sentences one article may have, counted before it is split (`claims.span_bound`: line
+# breaks and . ! ? … )). News articles have hundreds; splitting 64 MiB of "a. a. a." took
+# gigabytes before alignment could refuse the story.
+MAX_ARTICLE_SENTENCES = 100_000
 OPTIONAL_FIELDS = ("title", "outlet", "published", "url")
 
 
@@ -123,6 +128,11 @@ def read_inputs(
         else:
             raise IngestError(f"{path}: no such file or folder")
         for article in found:
+            if span_bound(article.text) > MAX_ARTICLE_SENTENCES:
+                raise IngestError(
+                    f"{article.origin}: more than {MAX_ARTICLE_SENTENCES:,} sentences and lines"
+                    " in one article (counting every . ! ? and line break): split it"
+                )
             per_story[article.story] += 1
             if per_story[article.story] > max_articles:
                 raise IngestError(

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.align import ALIGNER_VERSION, align_story, ranked_in_articles
+from workbench.align import ALIGNER_VERSION, align_story, check_counts, ranked_in_articles
 from workbench.claims import SEGMENTER_VERSION, headline, split_claims
 from workbench.errors import TooLargeError
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
-from workbench.models import Article, article_id, claim_id, story_id
+from workbench.models import Article, ClaimKind, ClaimSpan, article_id, claim_id, story_id
 from workbench.store import Store
 from workbench.store.rows import CandidateRow, ClaimRow
 from workbench.textnorm import NORMALIZER_VERSION, normalize
@@ -62,6 +62,10 @@ def import_articles(
 ) -> ImportReport:
     report = ImportReport()
     new_claims: dict[str, list[str]] = {}  # story id -> ids of the claims added
+    # story id -> (claims that alignment counts, articles holding some): a story too large
+    # to align is refused before the article that makes it so is written, not after every
+    # article of it has been (the WAL of a 10,000-article story reached 16 GB).
+    sizes: dict[str, tuple[int, set[str]]] = {}
     with store.write():
         current = _current_alignment(store)
         store.set_meta("segmenter_version", SEGMENTER_VERSION)
@@ -75,6 +79,8 @@ def import_articles(
                     report.elsewhere.append((item.origin, existing.source))
             else:
                 spans = split_claims(item.text)
+                if align:
+                    _check_growth(store, sizes, sid, item, article_id(item.text), spans)
                 article = Article(
                     id=article_id(item.text),
                     story_id=sid,
@@ -102,6 +108,31 @@ def import_articles(
                     store, sid, new=new_claims[sid] if current else None
                 )
     return report
+
+
+def _check_growth(
+    store: Store,
+    sizes: dict[str, tuple[int, set[str]]],
+    sid: str,
+    item: ArticleInput,
+    aid: str,
+    spans: list[ClaimSpan],
+) -> None:
+    """Count the article's claims into its story and refuse, as alignment would, a story
+    that grows past what alignment takes (with what is stored of it already)."""
+    if sid not in sizes:
+        stored = [c for c in store.claims(story=sid) if c.kind != ClaimKind.BOILERPLATE]
+        sizes[sid] = (len(stored), {c.article_id for c in stored})
+    claims, articles = sizes[sid]
+    usable = sum(1 for s in spans if s.kind != ClaimKind.BOILERPLATE)
+    if usable:
+        claims += usable
+        articles = articles | {aid}
+        sizes[sid] = (claims, articles)
+        try:
+            check_counts(claims, len(articles))
+        except TooLargeError as exc:
+            raise TooLargeError(f"story {item.story!r}: {exc}") from None
 
 
 def _current_alignment(store: Store) -> bool:

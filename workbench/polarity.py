@@ -31,7 +31,7 @@ from workbench.claimwords import (
     weighted,
     words_of,
 )
-from workbench.textnorm import STOPWORDS, TEXT_CACHE_SIZE, word_set
+from workbench.textnorm import CLAIM_CHARS, STOPWORDS, TEXT_CACHE_SIZE, word_set
 
 _NEGATION = re.compile(
     r"\b(?:(?:do|does|did|is|are|was|were|has|have|had|will|would|could|should|can|may|might|"
@@ -425,8 +425,9 @@ _REPLY_GATE = re.compile(
 def bare_reply(text: str) -> bool:
     """True for a denial or reply that names no fact of its own ("The Russian Defense
     Ministry denied the accusation.", "He declined to comment.", "Officials disputed that
-    account."): what it answers is in the sentence before it."""
-    if _DIGIT.search(text) or not _REPLY_GATE.search(text.casefold()):
+    account."): what it answers is in the sentence before it. Such a reply is short: a
+    text longer than `CLAIM_CHARS` is none (and is not read)."""
+    if len(text) > CLAIM_CHARS or _DIGIT.search(text) or not _REPLY_GATE.search(text.casefold()):
         return False
     cue = _reply_cue(text)
     if cue is None:

@@ -14,6 +14,7 @@ finder's business, not this module's.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -163,6 +164,27 @@ class Quantity:
     significant: int  # significant digits of the written figure (0 for words and vague)
 
 
+class Spans:
+    """Spans that do not overlap, kept sorted: whether another one overlaps any of them is
+    a binary search, not a look at each (a claim with thousands of figures would cost
+    their square). Sorted by start, non-overlapping spans are sorted by end too, so only
+    the last one starting before a span can reach into it."""
+
+    __slots__ = ("_spans",)
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """True when no span overlaps [start, end) (each ends by `start` or starts at
+        `end` or later)."""
+        before = bisect.bisect_left(self._spans, end, key=lambda span: span[0])
+        return before == 0 or self._spans[before - 1][1] <= start
+
+    def add(self, span: tuple[int, int]) -> None:
+        bisect.insort(self._spans, span)
+
+
 def extract_quantities(text: str) -> tuple[Quantity, ...]:
     """All quantities and times of day in `text`, in reading order, none overlapping. Each
     pattern runs only when a cheap test says it may match."""
@@ -170,12 +192,12 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     words = gate_words(text)
     has_digit = _ANY_DIGIT.search(text) is not None
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    taken = Spans()
 
     def add(q: Quantity | None) -> None:
-        if q is not None and all(q.span[1] <= s or q.span[0] >= e for s, e in taken):
+        if q is not None and taken.free(*q.span):
             found.append(q)
-            taken.append(q.span)
+            taken.add(q.span)
 
     if has_digit and (":" in text or ".m" in low or not words.isdisjoint(_TIME_GATE)):
         for m in _TIME_RE.finditer(text):

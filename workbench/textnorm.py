@@ -27,6 +27,12 @@ NORMALIZER_VERSION = "2"
 # replies joined to the sentence before them, stays cached while it is aligned.
 TEXT_CACHE_SIZE = 1 << 15
 
+# How much of one claim the hint finder and the polarity of a claim read. A sentence is far
+# shorter (the longest in BASIL is about 2,000 characters); what is longer is a table, a
+# list or text without punctuation, whose figures and negations, compared pairwise, would
+# let one claim cost minutes.
+CLAIM_CHARS = 5_000
+
 # --- characters ----------------------------------------------------------------------------
 
 _CHAR_MAP = str.maketrans(

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from workbench.cli import db_argument, failure, open_store, say, story_option
+from workbench.display import one_line
 from workbench.queue import DEFAULT_MIN_SCORE
 
 
@@ -93,7 +94,7 @@ def review_command(db, reviewer, story, adjudicate, min_score, read_only, keys):
     if app.return_code:
         raise SystemExit(app.return_code)
     if not served and app.session.marks:
-        say(f"{reviewer}: {app.session.marks} mark(s) saved this session in {db}")
+        say(one_line(f"{reviewer}: {app.session.marks} mark(s) saved this session in {db}"))
 
 
 @click.command("serve")
@@ -148,9 +149,11 @@ def serve_command(db, reviewer, story, adjudicate, min_score, port, host):
     )
     if not is_loopback(host):
         say(
-            f"warning: --host {host} listens beyond this machine: anyone who can reach port"
-            f" {port} and has the token reviews as {reviewer}, unencrypted",
+            one_line(
+                f"warning: --host {host} listens beyond this machine: anyone who can reach"
+                f" port {port} and has the token reviews as {reviewer}, unencrypted"
+            ),
             err=True,
         )
-    say(f"serving {db} on {server.url} (ctrl+c stops)", err=True)
+    say(one_line(f"serving {db} on {server.url} (ctrl+c stops)"), err=True)
     server.serve()

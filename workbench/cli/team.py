@@ -72,7 +72,7 @@ def mark_command(db, claim_a, claim_b, label, reviewer, note, as_json):
     if as_json:
         echo_json_lines([_mark_json(mark)])
     else:
-        say(f"{mark.reviewer}: {mark.label}  {mark.claim_a} ~ {mark.claim_b}")
+        say(f"{one_line(mark.reviewer)}: {mark.label}  {mark.claim_a} ~ {mark.claim_b}")
 
 
 @click.command("undo")
@@ -91,9 +91,11 @@ def undo_command(db, reviewer, as_json):
     if as_json:
         echo_json_lines([{"undone": _mark_json(undone) if undone else None}])
     elif undone is None:
-        say(f"nothing to undo for {reviewer}")
+        say(f"nothing to undo for {one_line(reviewer)}")
     else:
-        say(f"undid {undone.reviewer}: {undone.label}  {undone.claim_a} ~ {undone.claim_b}")
+        say(
+            f"undid {one_line(undone.reviewer)}: {undone.label}  {undone.claim_a} ~ {undone.claim_b}"
+        )
 
 
 @click.command("export")
@@ -178,7 +180,7 @@ def export_command(db, fmt, output, reviewer, story, final, raw, force):
     # --final: a pair's label is unsure only where an editor decided so
     said = fmt == "nli" and (counts["skipped_unsure"] or not final)
     skipped = f", {counts['skipped_unsure']} unsure left out" if said else ""
-    say(f"exported {counts['rows']} row(s) to {output}{skipped}", err=True)
+    say(one_line(f"exported {counts['rows']} row(s) to {output}{skipped}"), err=True)
     if final:
         _say_left_out(counts["open_disagreements"], counts["only_unsure"])
 
@@ -221,7 +223,7 @@ def merge_command(out, inputs, as_json):
         return
     added = ", ".join(f"{n} {table}" for table, n in report.added.items())
     say(
-        f"merged {len(inputs)} database(s) into {out}: added {added}; "
+        f"merged {len(inputs)} database(s) into {one_line(str(out))}: added {added}; "
         f"re-aligned {len(report.realigned)} story(ies) ({report.candidates} candidate pairs)"
     )
 
@@ -355,4 +357,4 @@ def report_command(db, story, output, fmt, force):
         data_stdout().write(render(report, fmt))
         return
     write_report(report, output, fmt)
-    say(f"wrote {output} ({len(report.stories)} story(ies))", err=True)
+    say(one_line(f"wrote {output} ({len(report.stories)} story(ies))"), err=True)

@@ -199,8 +199,10 @@ class CorpusStore(StoreBase):
         self, query: str, *, story: str | None = None, limit: int = 50
     ) -> list[Claim]:
         """Full-text search (FTS5, porter stemming). The query is quoted word by word,
-        so user input is never parsed as FTS syntax."""
-        terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+        so user input is never parsed as FTS syntax; a NUL (pasted text may hold one) ends
+        an FTS5 string, so it separates words like a space."""
+        words = query.replace("\x00", " ").split()
+        terms = " ".join('"' + word.replace('"', '""') + '"' for word in words)
         if not terms:
             return []
         params: list = [terms]

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from textual.binding import Binding
 
+from workbench.display import UNSAFE
+
 CONFIG_ENV = "WORKBENCH_CONFIG"
 # A key as Textual names it: modifiers, then one printable character or a key's name.
 KEY_NAME = re.compile(r"((ctrl|shift|alt|meta|super|hyper)\+)*([^\s,+\x00-\x1f\x7f-\x9f]|\w+)")
@@ -159,7 +161,7 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
             problems.append(f'{path}: {binding_id} needs a key such as "y" or "ctrl+y"')
             continue
         names = [k.strip() for k in keys.split(",") if k.strip()]
-        bad = [k for k in names if not KEY_NAME.fullmatch(k)]
+        bad = [k for k in names if not KEY_NAME.fullmatch(k) or UNSAFE.search(k)]
         if bad or not names:
             problems.append(
                 f"{path}: {binding_id}: {bad[0] if bad else keys!r} is not a key"

@@ -54,10 +54,24 @@ def browser_host(host: str) -> str:
 
 
 class _OneLine(logging.Formatter):
-    """Log lines from the web server carry request lines and headers: one safe line each."""
+    """Log lines from the web server (a malformed request from anyone who reaches the port,
+    a session that ended badly): one safe line each, the exception's type and message and
+    never its traceback, cut short (a request line may be kilobytes), and never the token
+    (aiohttp quotes the request line it could not parse)."""
+
+    WIDTH = 300
+
+    def __init__(self, fmt: str, token: str) -> None:
+        super().__init__(fmt)
+        self.token = token
+
+    def formatException(self, ei) -> str:
+        kind, error = ei[0], ei[1]
+        return f"{kind.__name__}: {error}" if kind is not None else ""
 
     def format(self, record: logging.LogRecord) -> str:
-        return one_line(super().format(record))
+        line = super().format(record).replace(self.token, "<token>")
+        return one_line(line, self.WIDTH)
 
 
 class TokenServer(Server):
@@ -127,7 +141,7 @@ class TokenServer(Server):
 
     def initialize_logging(self) -> None:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(_OneLine("%(name)s: %(message)s"))
+        handler.setFormatter(_OneLine("%(name)s: %(message)s", self.token))
         logging.basicConfig(level="DEBUG" if self.debug else "WARNING", handlers=[handler])
 
     async def on_startup(self, app: web.Application) -> None:
