@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -118,13 +118,24 @@ def align_story(
     one of them (an incremental re-alignment after an article was added). Output order:
     by proposing claim, then candidate (articles by id, claims by ordinal)."""
     check_size(claims)
-    model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
-    if model is None:
-        return []
     if discrepancy is None:
         discrepancy = default_discrepancy()
-    rows = None if only is None else model.positions(only)
-    return model.candidates(top_k, store_floor, discrepancy, rows)
+    usable = [c.text for c in claims if c.kind != ClaimKind.BOILERPLATE]
+    proposing = len(usable) if only is None else len(only)
+    checker = _Checker(discrepancy, parallel=proposing >= _PARALLEL_CLAIMS)
+    try:
+        if only is None:  # the child reads the texts while the model is built
+            checker.warm(usable)
+        model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
+        if model is None:
+            return []
+        checker.texts(model.said)
+        if only is not None:
+            checker.warm([model.said[k] for k in model.positions(only).tolist()])
+        rows = None if only is None else model.positions(only)
+        return model.candidates(top_k, store_floor, checker, rows)
+    finally:
+        checker.close()
 
 
 def check_size(claims: Sequence[Claim]) -> None:
@@ -458,7 +469,7 @@ class StoryModel:
         self,
         top_k: int,
         store_floor: float,
-        discrepancy: Discrepancy,
+        checker: _Checker,
         rows: np.ndarray | None = None,
     ) -> list[Candidate]:
         # Picks in order of precedence: a pair picked twice keeps its first (best) reason.
@@ -467,18 +478,13 @@ class StoryModel:
         if rows is None:
             self.prepare()
         finals = []
-        checker = _Checker(self.said, discrepancy, parallel=self.n >= _PARALLEL_CLAIMS)
-        checker.warm(np.flatnonzero(self.cues) if rows is None else rows)
-        try:
-            for block in self.blocks(rows):
-                final = self.final_block(block)
-                self._pick(block, final, top_k, store_floor, picks, checks)
-                checker.submit(*checks[-1])
-                if rows is not None:
-                    finals.append(final)
-            found = checker.results()
-        finally:
-            checker.close()
+        for block in self.blocks(rows):
+            final = self.final_block(block)
+            self._pick(block, final, top_k, store_floor, picks, checks)
+            checker.submit(*checks[-1])
+            if rows is not None:
+                finals.append(final)
+        found = checker.results()
         reverse = 0
         if rows is not None and finals:
             reverse = len(picks)
@@ -638,28 +644,36 @@ class StoryModel:
 class _Checker:
     """Scores the pairs each block picks for a discrepancy check (`discrepancy` on the two
     texts; each pair of texts once). The hint finder is plain Python and, on a large story,
-    costs about what the scoring does: there a child process (forked, so it shares the
-    texts and the finder) scores a block's pairs while this one scores the next blocks."""
+    costs about what the scoring does: there a child process (forked, so it has the finder
+    and its caches) reads the texts while the model is built, then scores each block's
+    pairs while this process scores the next blocks."""
 
-    def __init__(self, said: Sequence[str], discrepancy: Discrepancy, *, parallel: bool):
+    def __init__(self, discrepancy: Discrepancy, *, parallel: bool):
+        self._discrepancy = discrepancy
+        self._said: Sequence[str] = ()
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._futures: list = []
         self._pool = None
         if parallel and "fork" in multiprocessing.get_all_start_methods():
             global _CHILD  # noqa: PLW0603 -- what the forked child inherits
-            _CHILD = (tuple(said), discrepancy, {})
+            _CHILD = _ChildState(discrepancy)
             self._pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_child_ignores_interrupts,
             )
-        self._said, self._discrepancy = said, discrepancy
 
-    def warm(self, texts: np.ndarray) -> None:
+    def warm(self, texts: Sequence[str]) -> None:
         """In the child, read these texts before their pairs come (what the finder keeps of
-        a text is cached): it does so while this process scores the first blocks."""
+        a text is cached)."""
         if self._pool is not None:
-            self._futures.append(self._pool.submit(_warm, texts.tolist()))
+            self._futures.append(self._pool.submit(_warm, list(texts)))
+
+    def texts(self, said: Sequence[str]) -> None:
+        """The texts that pairs of positions name from now on."""
+        self._said = said
+        if self._pool is not None:
+            self._futures.append(self._pool.submit(_set_texts, tuple(said)))
 
     def submit(self, i: np.ndarray, j: np.ndarray) -> None:
         self._pending.append((i, j))
@@ -686,8 +700,17 @@ class _Checker:
             self._pool = None
 
 
-_PARALLEL_CLAIMS = 2000  # from this many claims a story's discrepancy checks run in a child
-_CHILD: tuple | None = None  # what the forked child scores with: (texts, discrepancy, cache)
+@dataclass
+class _ChildState:
+    """What the forked child scores with."""
+
+    discrepancy: Discrepancy
+    said: Sequence[str] = ()
+    seen: dict = field(default_factory=dict)
+
+
+_PARALLEL_CLAIMS = 2000  # from this many proposing claims the discrepancy checks run in a child
+_CHILD: _ChildState | None = None
 
 
 def _child_ignores_interrupts() -> None:
@@ -695,18 +718,22 @@ def _child_ignores_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _warm(texts: list[int]) -> list[tuple[int, int, float]]:
+def _warm(texts: list[str]) -> list[tuple[int, int, float]]:
     assert _CHILD is not None
-    said, discrepancy, _ = _CHILD
-    for k in texts:
-        discrepancy(said[k], said[k])  # a text against itself: what the finder reads of it
+    for text in texts:
+        _CHILD.discrepancy(text, text)  # a text against itself: what the finder reads of it
+    return []
+
+
+def _set_texts(said: tuple[str, ...]) -> list[tuple[int, int, float]]:
+    assert _CHILD is not None
+    _CHILD.said = said
     return []
 
 
 def _score_pairs(i: list[int], j: list[int]) -> list[tuple[int, int, float]]:
     assert _CHILD is not None
-    texts, discrepancy, seen = _CHILD
-    return _scored(i, j, texts, discrepancy, seen)
+    return _scored(i, j, _CHILD.said, _CHILD.discrepancy, _CHILD.seen)
 
 
 def _scored(
