@@ -524,3 +524,15 @@ async def test_undoing_a_note_says_the_mark_stands_and_counts_no_mark(seed, stat
     outcome = await session.undo()
     assert outcome.notice.text == "Undid ✓ agree."
     assert state.session.marks == 0 and standing(seed) == {}
+
+
+async def test_this_runs_own_marks_undo_and_notes_are_no_news_to_the_poll(seed, states):
+    """Polling brings other processes' rows; the rows this run wrote come back too and
+    change nothing, so no screen recounts (a recount of a large story costs a second)."""
+    state = await states(seed)
+    session = await review(state)
+    await session.mark(Label.AGREE)
+    await session.mark(Label.UNSURE)
+    await session.undo()
+    await session.save_note(session.note_draft(), "checked the wire copy")
+    assert await state.poll() is None

@@ -1146,3 +1146,33 @@ async def test_a_full_disk_at_a_marks_commit_is_one_line_and_the_app_keeps_runni
         await press(app, pilot, "a")
         assert "marked 1/" in screen_text(app)
     assert standing(seed) == {pair_key(*first): Label.AGREE}
+
+
+async def test_the_hidden_story_list_recounts_only_when_it_shows_again(seed):
+    """Marks from elsewhere reach every screen; the story list under the review screen
+    fetches its counts when it is shown again, not on every poll (a large story's recount
+    costs about a second of CPU, which would stall the keys typed meanwhile)."""
+    app = app_for(seed, poll_seconds=3600)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        screen = review(app)
+        left, right = screen.session.pair
+        calls = []
+        counts = app.state.gateway.story_progress
+
+        async def counting(*args, **kwargs):
+            calls.append(args)
+            return await counts(*args, **kwargs)
+
+        app.state.gateway.story_progress = counting
+        with Store.open(seed) as other:  # another reviewer, as another process would
+            other.record_mark(left, right, "contradict", "bob")
+        assert await app.poll_changes()
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        assert calls == []  # the list is hidden: no recount
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, StoryListScreen)
+        await app.screen.query_one(StoryTable).settled()
+        assert calls  # shown again: counted afresh

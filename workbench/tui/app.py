@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import os
 import time
@@ -93,7 +92,7 @@ class WorkbenchApp(App[None]):
             readonly=config.readonly,
             clock=clock,
         )
-        self.ready = asyncio.Event()  # the first screen is up (tests, benchmark)
+        self.ready = self.state.started  # the first screen is up (tests, benchmark)
 
     @property
     def reviewer(self) -> str:

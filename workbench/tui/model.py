@@ -333,11 +333,12 @@ class MarkBook:
             return False
         self.rows[mark.id] = mark
         if mark.action == MarkAction.UNDO:
-            if mark.undoes:
-                self.undone.add(mark.undoes)
-                target = self.rows.get(mark.undoes)
-                if target is not None:
-                    self._standing.pop(self._group(target), None)
+            if not mark.undoes or mark.undoes in self.undone:
+                return False  # an undo made here (`withdraw`) coming back from polling
+            self.undone.add(mark.undoes)
+            target = self.rows.get(mark.undoes)
+            if target is not None:
+                self._standing.pop(self._group(target), None)
             return True
         key = self._group(mark)
         self.groups.setdefault(key, []).append(mark.id)

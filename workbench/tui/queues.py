@@ -140,10 +140,12 @@ class ReviewQueue:
 
     async def load(self, story: StoryDoc) -> None:
         self.story = story
-        self.state.prefetch(story.id)
         self.items = await self.state.gateway.queue(
             story.id, min_score=self.state.min_score, order=self.order
         )
+        # After the queue, not beside it: on a large story both compete for the same
+        # interpreter, and the first pair needs only the queue (its view is read directly).
+        self.state.prefetch(story.id)
         self.at = {pair_key(*item.pair): k for k, item in enumerate(self.items)}
         self.repeat_of = duplicate_claims(
             [(c.id, doc.id, c.text) for doc in story.articles for c in doc.claims]

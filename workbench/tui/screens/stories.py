@@ -129,6 +129,13 @@ class StoryTable(ScrollView, can_focus=False):
     async def _fetch_visible(self) -> None:
         if self._fetching:
             return
+        if not self.state.started.is_set():  # the app may open a story over this list
+            self._stale = True
+            self._after_start()
+            return
+        if self.screen is not self.app.screen:  # under the review screen: when it shows
+            self._stale = True
+            return
         wanted = [
             self.stories[i].id
             for i in self.visible_range()
@@ -141,6 +148,11 @@ class StoryTable(ScrollView, can_focus=False):
         self._fetching = True
         self._stale = False
         self._fetch(wanted)
+
+    @work(group="story-start", exclusive=True)
+    async def _after_start(self) -> None:
+        await self.state.started.wait()
+        self.call_later(self._fetch_visible)
 
     @work(group="story-counts")
     async def _fetch(self, wanted: list[str]) -> None:
@@ -247,7 +259,10 @@ class StoryListScreen(Screen[None]):
         self.query_one(StoryTable).invalidate()
 
     def on_marks_changed(self, _: MarksChanged) -> None:
-        self.query_one(StoryTable).invalidate()
+        # Under the review screen the counts are fetched when the list shows again
+        # (on_screen_resume): a recount of a large story costs about a second of CPU.
+        if self.app.screen is self:
+            self.query_one(StoryTable).invalidate()
 
     def action_cursor(self, delta: int) -> None:
         self.query_one(StoryTable).move(delta)
