@@ -438,17 +438,21 @@ def test_a_refused_rollback_journal_database_is_never_written(tmp_path, version,
     assert not Path(str(path) + "-wal").exists()
 
 
-def test_reading_a_read_only_file_leaves_no_shm(seeded, monkeypatch):
-    with Store.open(seeded):
-        pass  # a clean close: no -wal content
-    assert not Path(str(seeded) + "-shm").exists()
-    # Root may write any file, so "read-only" is what os.access says for this file.
+def _read_only_to_the_store(monkeypatch, path: Path) -> None:
+    """Root may write any file, so "read-only" is what os.access says for this file."""
     real_access = os.access
     monkeypatch.setattr(
         store_module.os,
         "access",
-        lambda p, mode: False if mode == os.W_OK and Path(p) == seeded else real_access(p, mode),
+        lambda p, mode: False if mode == os.W_OK and Path(p) == path else real_access(p, mode),
     )
+
+
+def test_reading_a_read_only_file_leaves_no_shm(seeded, monkeypatch):
+    with Store.open(seeded):
+        pass  # a clean close: no -wal content
+    assert not Path(str(seeded) + "-shm").exists()
+    _read_only_to_the_store(monkeypatch, seeded)
     with Store.open(seeded) as store:
         assert store.readonly and store.readonly_reason == "the file is read-only"
         assert store.story_summaries()
@@ -474,12 +478,7 @@ def test_reading_a_read_only_file_with_wal_content_leaves_a_usable_shm(seeded, m
     assert wal.stat().st_size > 0
     shm.unlink()
     os.chmod(seeded, 0o444)
-    real_access = os.access
-    monkeypatch.setattr(
-        store_module.os,
-        "access",
-        lambda p, mode: False if mode == os.W_OK and Path(p) == seeded else real_access(p, mode),
-    )
+    _read_only_to_the_store(monkeypatch, seeded)
     with Store.open(seeded) as store:
         assert store.readonly and len(store.current_marks(reviewer="ana")) == 1
     assert not shm.exists() or shm.stat().st_mode & 0o200
