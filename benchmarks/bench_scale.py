@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import sqlite3
 import subprocess
@@ -37,18 +36,36 @@ QUICK = ((10, 40), (50, 40), (100, 40))
 TARGETS = {(100, 40): (1.5, None), (5, 2000): (1.0, 500), (500, 40): (0.5, 2000)}
 
 
+# The program is started by a small launcher, which forks and execs it and reports its time
+# and peak RSS: a process started straight from this one (vfork, or fork) would carry this
+# process's own peak into its ru_maxrss, and this one holds the stories and the cdist matrix.
+_LAUNCHER = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    json.dump([time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], out)
+"""
+
+
 def workbench(*args: str) -> tuple[float, float, str]:
     """Run the installed program; (wall seconds, peak RSS MB, stderr)."""
     program = Path(sys.executable).parent / "workbench"
-    started = time.perf_counter()
-    child = subprocess.Popen([str(program), *args], stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    stderr = child.stderr.read() if child.stderr else ""
-    if child.returncode != 0:
-        raise RuntimeError(f"workbench {' '.join(args)} failed: {stderr}")
-    return elapsed, usage.ru_maxrss / 1024, stderr
+    with tempfile.TemporaryDirectory(prefix="wb-launch-") as tmp:
+        report = Path(tmp) / "report.json"
+        done = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(report), str(program), *args],
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        elapsed, peak_kb, status = json.loads(report.read_text())
+    if status != 0 or done.returncode != 0:
+        raise RuntimeError(f"workbench {' '.join(args)} failed: {done.stderr}")
+    return elapsed, peak_kb / 1024, done.stderr
 
 
 def cdist_seconds(texts: list[str]) -> float:

@@ -455,3 +455,40 @@ def test_discrepancy_checks_in_a_child_process_give_what_inline_checks_give(
     assert pools and pools[0] is not None  # a child process did score them
     assert any(c.discrepancy > 0 for c in inline)
     assert forked == inline
+
+
+def test_many_small_stories_aligned_side_by_side_give_what_one_by_one_gives(
+    seed_texts: dict[str, str], monkeypatch
+) -> None:
+    """An import of many small stories aligns them in forked workers, one per core; each
+    story's rows are what align_story gives it alone, in order, and a story too large to
+    align is refused when its turn comes."""
+    import os
+
+    import workbench.align as align
+    from workbench.errors import TooLargeError
+
+    claims, by_file = claims_of(seed_texts)
+    files = sorted(by_file)
+    stories = [by_file[files[0]] + by_file[files[1]], by_file[files[2]] + by_file[files[3]],
+               claims]  # fmt: skip
+    jobs = [align.AlignJob(story) for story in stories]
+    alone = [align_story(story) for story in stories]
+    assert all(alone)
+    monkeypatch.setattr(align, "_PARALLEL_STORIES_CLAIMS", 0)
+    pools = []
+    real_pool = align.ProcessPoolExecutor
+
+    def recording_pool(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(align, "ProcessPoolExecutor", recording_pool)
+    assert list(align.align_many(jobs)) == alone
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert pools and pools[0] >= 2  # forked workers did the scoring
+    monkeypatch.setattr(align, "MAX_CLAIMS", len(stories[1]) + 1)  # the whole story is too big
+    results = align.align_many(jobs)
+    assert next(results) == alone[0] and next(results) == alone[1]
+    with pytest.raises(TooLargeError):
+        next(results)

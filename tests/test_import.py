@@ -173,6 +173,7 @@ def test_a_file_that_begins_with_a_headline_gets_it_as_its_title(tmp_path):
 
 
 def test_an_article_added_to_an_aligned_story_is_aligned_incrementally(tmp_path, monkeypatch):
+    import workbench.align as align
     import workbench.pipeline as pipeline
 
     # The smallest article last: 12 of 136 claims, under the share a full run takes over.
@@ -182,13 +183,13 @@ def test_an_article_added_to_an_aligned_story_is_aligned_incrementally(tmp_path,
         import_paths(store, seeds[:4], story=SAMPLE_STORY)
         before = {(r.a.claim.id, r.b.claim.id) for r in store.candidate_rows()}
     calls = []
-    real = pipeline.align_story
+    real = align.align_story
 
     def recording(claims, **kwargs):
         calls.append(kwargs.get("only"))
         return real(claims, **kwargs)
 
-    monkeypatch.setattr(pipeline, "align_story", recording)
+    monkeypatch.setattr(align, "align_story", recording)
     with Store.open(db) as store:
         import_paths(store, seeds[4:], story=SAMPLE_STORY)
         grown = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows()}
@@ -202,7 +203,7 @@ def test_an_article_added_to_an_aligned_story_is_aligned_incrementally(tmp_path,
     assert any(k[0].startswith(new_article) for k in touching)
     assert any(k[1].startswith(new_article) for k in touching)
     # a full re-alignment finds the same rows for the new article's claims
-    monkeypatch.setattr(pipeline, "align_story", real)
+    monkeypatch.setattr(align, "align_story", real)
     with Store.open(db) as store:
         pipeline.align_stories(store, [store.stories()[0].id])
         full = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows()}

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -136,6 +137,69 @@ def align_story(
         return model.candidates(top_k, store_floor, checker, rows)
     finally:
         checker.close()
+
+
+@dataclass(frozen=True)
+class AlignJob:
+    """One story to align: `align_story(claims, top_k=..., tokens=..., only=...)`."""
+
+    claims: Sequence[Claim]
+    tokens: Mapping[str, Sequence[str]] | None = None
+    only: Sequence[str] | None = None
+    top_k: int = TOP_K
+
+    @property
+    def proposing(self) -> int:
+        return len(self.only) if self.only is not None else len(self.claims)
+
+
+def align_many(jobs: Sequence[AlignJob]) -> Iterator[list[Candidate]]:
+    """`align_story` for each job, yielded in order (a job's TooLargeError is raised when
+    its turn comes). Many small stories (an import of a feed) are aligned side by side in
+    forked worker processes, one per core: the work is pure, the workers never touch the
+    database, and the caller stores each story's rows as they come. A large story is
+    aligned here, as it has a child of its own for its discrepancy checks."""
+    small = [k for k, job in enumerate(jobs) if job.proposing < _PARALLEL_CLAIMS]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(cores or 1, len(small))
+    if (
+        workers < 2
+        or sum(jobs[k].proposing for k in small) < _PARALLEL_STORIES_CLAIMS
+        or ("fork" not in multiprocessing.get_all_start_methods())
+    ):
+        for job in jobs:
+            yield _aligned(job)
+        return
+    global _JOBS  # noqa: PLW0603 -- what the forked workers inherit
+    _JOBS = tuple(jobs)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_child_ignores_interrupts,
+    ) as pool:
+        futures: dict = {}
+        try:
+            futures = {k: pool.submit(_aligned_job, k) for k in small}
+            for k, job in enumerate(jobs):
+                yield futures[k].result() if k in futures else _aligned(job)
+        finally:
+            for future in futures.values():
+                future.cancel()
+            _JOBS = ()
+
+
+def _aligned(job: AlignJob) -> list[Candidate]:
+    return align_story(job.claims, top_k=job.top_k, tokens=job.tokens, only=job.only)
+
+
+def _aligned_job(k: int) -> list[Candidate]:
+    return _aligned(_JOBS[k])
+
+
+_JOBS: tuple[AlignJob, ...] = ()
+# Below this many claims in all, the small stories of an import are aligned one by one here:
+# starting the workers would cost more than it saves.
+_PARALLEL_STORIES_CLAIMS = 1000
 
 
 def check_size(claims: Sequence[Claim]) -> None:

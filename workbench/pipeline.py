@@ -8,11 +8,17 @@ rest's best claim in each new article is added), instead of every claim again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.align import ALIGNER_VERSION, align_story, check_counts, ranked_in_articles
+from workbench.align import (
+    ALIGNER_VERSION,
+    AlignJob,
+    align_many,
+    check_counts,
+    ranked_in_articles,
+)
 from workbench.claims import SEGMENTER_VERSION, headline, split_claims
 from workbench.errors import TooLargeError
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
@@ -103,10 +109,9 @@ def import_articles(
             if progress:
                 progress(done, len(inputs))
         if align:
-            for sid in sorted(new_claims):
-                report.candidates += align_stored_story(
-                    store, sid, new=new_claims[sid] if current else None
-                )
+            report.candidates += align_stored_stories(
+                store, {sid: new_claims[sid] if current else None for sid in sorted(new_claims)}
+            )
     return report
 
 
@@ -150,18 +155,34 @@ def align_stored_story(
     """Recompute and store one story's candidates; returns how many rows were written.
     With `new` (claim ids just added to a story whose candidates are current), only what
     they change is computed, unless they are a large share of the story."""
+    return align_stored_stories(store, {story: new}, top_k=top_k)
+
+
+def align_stored_stories(
+    store: Store, stories: Mapping[str, list[str] | None], *, top_k: int = 3
+) -> int:
+    """`align_stored_story` for each story (in the mapping's order), in one transaction;
+    many small stories are scored side by side (`workbench.align.align_many`)."""
     with store.write():
-        claims = store.claims(story=story)
-        tokens = _stored_words(store, story, claims)
-        try:
-            if new is not None and len(new) <= INCREMENTAL_SHARE * len(claims):
-                candidates = align_story(claims, top_k=top_k, tokens=tokens, only=new)
-                count = store.update_candidates(story, candidates)
+        jobs, incremental = [], []
+        for story, new in stories.items():
+            claims = store.claims(story=story)
+            tokens = _stored_words(store, story, claims)
+            grows = new is not None and len(new) <= INCREMENTAL_SHARE * len(claims)
+            jobs.append(AlignJob(claims, tokens, new if grows else None, top_k))
+            incremental.append(grows)
+        count = 0
+        results = align_many(jobs)
+        for story, grows in zip(stories, incremental, strict=True):
+            try:
+                candidates = next(results)
+            except TooLargeError as exc:
+                name = store.resolve_story(story).name
+                raise TooLargeError(f"story {name!r}: {exc}") from None
+            if grows:
+                count += store.update_candidates(story, candidates)
             else:
-                candidates = align_story(claims, top_k=top_k, tokens=tokens)
-                count = store.replace_candidates(story, candidates)
-        except TooLargeError as exc:
-            raise TooLargeError(f"story {store.resolve_story(story).name!r}: {exc}") from None
+                count += store.replace_candidates(story, candidates)
         store.set_meta("aligner_version", ALIGNER_VERSION)
         store.set_meta("normalizer_version", NORMALIZER_VERSION)
     return count
@@ -181,8 +202,8 @@ def _stored_words(store: Store, story: str, claims) -> dict[str, tuple[str, ...]
 
 
 def align_stories(store: Store, stories: Iterable[str], *, top_k: int = 3) -> int:
-    with store.write():
-        return sum(align_stored_story(store, sid, top_k=top_k) for sid in stories)
+    """Recompute every named story's candidates (`workbench align`)."""
+    return align_stored_stories(store, dict.fromkeys(stories), top_k=top_k)
 
 
 def stored_tokens(store: Store, story: str) -> dict[str, tuple[str, ...]] | None:
