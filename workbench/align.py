@@ -121,12 +121,11 @@ def align_story(
     check_size(claims)
     if discrepancy is None:
         discrepancy = default_discrepancy()
-    usable = [c.text for c in claims if c.kind != ClaimKind.BOILERPLATE]
-    proposing = len(usable) if only is None else len(only)
-    checker = _Checker(discrepancy, parallel=proposing >= _PARALLEL_CLAIMS)
+    job = AlignJob(claims, tokens, only)
+    checker = _Checker(discrepancy, parallel=job.proposing >= _PARALLEL_CLAIMS)
     try:
         if only is None:  # the child reads the texts while the model is built
-            checker.warm(usable)
+            checker.warm([c.text for c in claims if c.kind != ClaimKind.BOILERPLATE])
         model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
         if model is None:
             return []
@@ -150,7 +149,10 @@ class AlignJob:
 
     @property
     def proposing(self) -> int:
-        return len(self.only) if self.only is not None else len(self.claims)
+        """Claims whose rows are computed: the new ones, else every one but boilerplate."""
+        if self.only is not None:
+            return len(self.only)
+        return sum(1 for c in self.claims if c.kind != ClaimKind.BOILERPLATE)
 
 
 def align_many(jobs: Sequence[AlignJob]) -> Iterator[list[Candidate]]:
@@ -427,29 +429,11 @@ class StoryModel:
         token_set_ratio on the text (in place): a word-set view that a changed figure or
         a reordered clause does not move, and that the IDF cosine misses where the two
         share many plain words. It can only raise a score: score + w * (ts - score)."""
-        per_article, articles = self._short_list()
+        per_article, _ = self._short_list()
         if not per_article:
             return scores
-        lines = np.arange(len(rows))
         best_v, _ = _per_article_best(scores, self.starts, self.sizes)
-        best_v[lines, self.article[rows]] = -1.0
-        chosen = np.argsort(-best_v, axis=1, kind="stable")[:, :articles]
-        ri, cj = [], []
-        for a, (start, size) in enumerate(
-            zip(self.starts.tolist(), self.sizes.tolist(), strict=True)
-        ):
-            who = np.flatnonzero((chosen == a).any(axis=1))
-            if not len(who):
-                continue
-            seg = scores[who, start : start + size]
-            take = min(per_article, size)
-            top = np.argpartition(-seg, take - 1, axis=1)[:, :take] if take < size else (
-                np.broadcast_to(np.arange(size), (len(who), size)))  # fmt: skip
-            ri.append(np.repeat(who, take))
-            cj.append(start + top.ravel())
-        if not ri:
-            return scores
-        r, c = np.concatenate(ri), np.concatenate(cj)
+        r, c, _ = self._short_list_pairs(rows, scores, best_v, per_article)
         if not len(r):
             return scores
         words = self.wording
@@ -463,6 +447,46 @@ class StoryModel:
         current = scores[r, c]
         scores[r, c] = current + _REWORD_WEIGHT * np.maximum(ts - current, 0.0)
         return scores
+
+    def _short_list_pairs(
+        self, rows: np.ndarray, scores: np.ndarray, best_v: np.ndarray, take: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`_best_in_articles` over each row's short list; empty for a story too large for
+        a short list."""
+        _, articles = self._short_list()
+        if not articles:
+            empty = np.empty(0, np.int64)
+            return empty, empty, empty
+        return self._best_in_articles(rows, scores, best_v, take, articles)
+
+    def _best_in_articles(
+        self, rows: np.ndarray, scores: np.ndarray, best_v: np.ndarray, take: int, articles: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(line in the block, column, rank) of each row's `take` best claims in each of
+        its `articles` best other articles (`best_v`: each row's best score in each
+        article), ranked as everywhere: score descending, then reading order."""
+        empty = np.empty(0, np.int64)
+        lines = np.arange(len(rows))
+        best_v = best_v.copy()
+        best_v[lines, self.article[rows]] = -np.inf  # never the claim's own article
+        chosen = np.zeros(best_v.shape, dtype=bool)
+        chosen[lines[:, None], np.argsort(-best_v, axis=1, kind="stable")[:, :articles]] = True
+        parts = []
+        for a, (start, size) in enumerate(
+            zip(self.starts.tolist(), self.sizes.tolist(), strict=True)
+        ):
+            who = np.flatnonzero(chosen[:, a])
+            if not len(who):
+                continue
+            n = min(take, size)
+            top = np.argsort(-scores[who, start : start + size], axis=1, kind="stable")[:, :n]
+            parts.append(
+                (np.repeat(who, n), start + top.ravel(), np.tile(np.arange(1, n + 1), len(who)))
+            )
+        if not parts:
+            return empty, empty, empty
+        r, c, rank = (np.concatenate(col) for col in zip(*parts, strict=True))
+        return r, c, rank
 
     def _short_list(self) -> tuple[int, int]:
         """(claims per article, articles) of each claim's short list, the pairs worth a
@@ -508,24 +532,11 @@ class StoryModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(i, j, rank, score) of each row's k best columns in every other article (ties:
         reading order), sorted by row, then article, then rank."""
-        parts = []
-        lines = np.arange(len(block))
-        own = self.article[block]
-        for a, (start, size) in enumerate(
-            zip(self.starts.tolist(), self.sizes.tolist(), strict=True)
-        ):
-            seg = final[:, start : start + size]
-            take = min(k, size)
-            top = np.argsort(-seg, axis=1, kind="stable")[:, :take]
-            rows = np.repeat(lines, take)
-            cols = top.ravel()
-            keep = own[rows] != a
-            rows, cols = rows[keep], cols[keep]
-            ranks = np.tile(np.arange(1, take + 1), len(lines))[keep]
-            parts.append((rows, start + cols, ranks, seg[rows, cols], np.full(len(rows), a)))
-        rows, cols, ranks, scores, arts = (np.concatenate(p) for p in zip(*parts, strict=True))
-        order = np.lexsort((ranks, arts, rows))
-        return block[rows[order]], cols[order], ranks[order], scores[order]
+        best_v, _ = _per_article_best(final, self.starts, self.sizes)
+        r, c, rank = self._best_in_articles(block, final, best_v, k, self.n_articles - 1)
+        order = np.lexsort((rank, self.article[c], r))
+        r, c, rank = r[order], c[order], rank[order]
+        return block[r], c, rank, final[r, c]
 
     # --- what is kept ----------------------------------------------------------------------
 
@@ -629,26 +640,14 @@ class StoryModel:
             picks.append((di, dj2, ds, drank, np.zeros(len(di), bool)))
         # In a story small enough for a short list, each claim's close contenders in its
         # best few articles too: a contradiction is often not its article's best match.
-        ei = np.empty(0, np.int64)
-        ej = np.empty(0, np.int64)
-        per_article, articles = self._short_list()
-        if per_article:
-            best_v[lines, own] = -1.0
-            slots = np.full((b, articles * _CONTENDERS), -1, dtype=np.int64)
-            chosen = np.argsort(-best_v, axis=1, kind="stable")[:, :articles]
-            for slot in range(articles):
-                for a in np.unique(chosen[:, slot]).tolist():
-                    who = np.flatnonzero(chosen[:, slot] == a)
-                    start, size = int(self.starts[a]), int(self.sizes[a])
-                    take = min(_CONTENDERS, size)
-                    seg = final[who, start : start + size]
-                    top = np.argsort(-seg, axis=1, kind="stable")[:, :take]
-                    slots[who, slot * _CONTENDERS : slot * _CONTENDERS + take] = start + top
-            ei, ej, es, erank = self._ranked(block, final, slots, best_j, DISCREPANCY_FLOOR)
-            picks.append((ei, ej, es, erank, np.zeros(len(ei), bool)))
+        er, ej, erank = self._short_list_pairs(block, final, best_v, _CONTENDERS)
+        es = final[er, ej]
+        close = es >= DISCREPANCY_FLOOR
+        er, ej, es, erank = er[close], ej[close], es[close], erank[close]
+        picks.append((block[er], ej, es, erank, np.zeros(len(er), bool)))
         # The hint finder scores (a Python call each, so bounded per claim) each claim's
         # most similar few pairs kept, where one side has something it compares.
-        ci = np.concatenate([rr, np.searchsorted(block, di), np.searchsorted(block, ei)])
+        ci = np.concatenate([rr, np.searchsorted(block, di), er])
         cj = np.concatenate([jj, dj2, ej])
         cs = final[ci, cj]
         ok = (cs >= DISCREPANCY_FLOOR) & (self.cues[block][ci] | self.cues[cj])
@@ -656,7 +655,7 @@ class StoryModel:
         order = np.lexsort((-cs, ci))
         ci, cj = ci[order], cj[order]
         within = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")
-        take = within < (_SHORT_LIST_CHECKS if per_article else DISCREPANCY_CHECKS)
+        take = within < (_SHORT_LIST_CHECKS if self._short_list()[0] else DISCREPANCY_CHECKS)
         checks.append((block[ci[take]], cj[take]))
 
     def _ranked(

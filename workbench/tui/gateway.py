@@ -192,11 +192,9 @@ def _view(
 
 def _scorer(store: Store, story: str) -> StoryScorer:
     from workbench.align import StoryScorer  # numpy, scipy: on the lane, not at start
+    from workbench.pipeline import stored_tokens
 
-    claims = store.claims(story=story)
-    norms = store.claim_norms(story=story)
-    tokens = {c: tuple(n.split()) for c, n in norms.items() if n is not None}
-    return StoryScorer(claims, tokens=tokens if len(tokens) == len(norms) else None)
+    return StoryScorer(store.claims(story=story), tokens=stored_tokens(store, story))
 
 
 def _adjudication(store: Store, editor: str, story: str | None) -> Adjudication:

@@ -133,7 +133,9 @@ class StoryTable(ScrollView, can_focus=False):
             self._stale = True
             self._after_start()
             return
-        if self.screen is not self.app.screen:  # under the review screen: when it shows
+        if self.screen is not self.app.screen:
+            # Under the review screen: counted when the list shows again (on_screen_resume).
+            # A recount of a large story costs about a second of CPU, on every poll.
             self._stale = True
             return
         wanted = [
@@ -259,10 +261,7 @@ class StoryListScreen(Screen[None]):
         self.query_one(StoryTable).invalidate()
 
     def on_marks_changed(self, _: MarksChanged) -> None:
-        # Under the review screen the counts are fetched when the list shows again
-        # (on_screen_resume): a recount of a large story costs about a second of CPU.
-        if self.app.screen is self:
-            self.query_one(StoryTable).invalidate()
+        self.query_one(StoryTable).invalidate()
 
     def action_cursor(self, delta: int) -> None:
         self.query_one(StoryTable).move(delta)
