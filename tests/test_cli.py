@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import json
+import os
 import subprocess
 import sys
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from conftest import SEEDS_DIR
 from workbench.cli import cli
+from workbench.store import Store
 
 STORY = "US-Russia deconfliction, Sept 2017"
 
@@ -48,6 +50,46 @@ def test_python_dash_m_workbench_is_the_cli():
         [sys.executable, "-m", "workbench", "--help"], capture_output=True, text=True, check=False
     )
     assert out.returncode == 0 and "import" in out.stdout
+
+
+def test_a_batch_process_ends_with_its_output_whole_and_its_exit_status(tmp_path):
+    """The program ends a batch command without the interpreter's teardown: what it wrote
+    must still all arrive, its exit status stay, and the database be closed cleanly."""
+    db = tmp_path / "s.db"
+
+    # Buffered, as a program's output to a pipe is by default.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+    def program(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "workbench", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+
+    assert program("import", str(db), str(SEEDS_DIR), "--story", STORY, "-q").returncode == 0
+    assert not (tmp_path / "s.db-wal").exists()  # the last connection closed and checkpointed
+    listed = program("claims", str(db), "--json")
+    lines = listed.stdout.splitlines()
+    assert listed.returncode == 0 and lines and all(json.loads(line)["id"] for line in lines)
+    with Store.open(str(db), readonly=True) as store:
+        assert len(lines) == len(store.claims())
+    # A report smaller than the stream's buffer, written unflushed as a dataset to a pipe.
+    small = tmp_path / "small.db"
+    folder = tmp_path / "two"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The bridge closed on Monday. Six people were hurt.\n")
+    (folder / "b.txt").write_text("The bridge closed on Tuesday. Seven people were hurt.\n")
+    assert program("import", str(small), str(folder), "-q").returncode == 0
+    reported = program("report", str(small))
+    expected = run("report", str(small)).output
+    assert len(expected) < 8192 and reported.returncode == 0 and reported.stdout == expected
+    missing = program("stories", str(tmp_path / "nope.db"))
+    assert missing.returncode == 1 and missing.stderr.startswith("Error: ")
+    version = program("--version")
+    assert version.returncode == 0 and version.stdout.startswith("workbench, version ")
 
 
 def test_import_reports_and_stories_json(tmp_path):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from workbench import __version__
+import workbench
 from workbench.decision import Vote, decide
 from workbench.display import json_escaped
 from workbench.errors import WorkbenchError
@@ -258,7 +258,7 @@ def export_to_file(
                 "fingerprint": fingerprint,
                 "schema_version": SCHEMA_VERSION,
             },
-            "workbench_version": __version__,
+            "workbench_version": workbench.__version__,
             "created_at": utc_now(),
         }
         out = staged.open(manifest_path(target))

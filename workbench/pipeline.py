@@ -126,8 +126,8 @@ def _check_growth(
     """Count the article's claims into its story and refuse, as alignment would, a story
     that grows past what alignment takes (with what is stored of it already)."""
     if sid not in sizes:
-        stored = [c for c in store.claims(story=sid) if c.kind != ClaimKind.BOILERPLATE]
-        sizes[sid] = (len(stored), {c.article_id for c in stored})
+        stored = store.alignable_articles(story=sid)
+        sizes[sid] = (sum(stored.values()), set(stored))
     claims, articles = sizes[sid]
     usable = sum(1 for s in spans if s.kind != ClaimKind.BOILERPLATE)
     if usable:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from workbench.cli import (
     db_argument,
@@ -126,6 +124,16 @@ def import_command(
 
 class _progress_bar:
     def __enter__(self):
+        # Imported here: only a terminal gets a bar, and rich costs start-up time.
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.progress = Progress(
             TextColumn("importing"),
             BarColumn(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from workbench.errors import NotFoundError
-from workbench.models import Article, Claim, ClaimSpan, Story, claim_id, story_id
+from workbench.models import Article, Claim, ClaimKind, ClaimSpan, Story, claim_id, story_id
 from workbench.store.base import StoreBase, utc_now
 from workbench.store.rows import ClaimRow, StorySummary, claim_columns, claim_from_row
 
@@ -116,6 +116,18 @@ class CorpusStore(StoreBase):
             params,
         ).fetchall()
         return [claim_from_row(row) for row in rows]
+
+    def alignable_articles(self, *, story: str) -> dict[str, int]:
+        """Article id -> how many of its claims alignment counts (boilerplate left out),
+        for the articles of a story that hold some."""
+        return dict(
+            self.db.execute(
+                "SELECT c.article_id, count(*) FROM claims c JOIN articles a"
+                " ON a.id = c.article_id WHERE a.story_id = ? AND c.kind != ?"
+                " GROUP BY c.article_id",
+                [story, ClaimKind.BOILERPLATE.value],
+            )
+        )
 
     def claim_keys(self, *, story: str) -> dict[str, int]:
         """Claim id -> its integer key (what candidates are stored by), for one story."""
