@@ -11,6 +11,9 @@ import sqlite_utils
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "examples" / "seeds"
+# FTS5's check of an external-content index against its table (rank 1: the content too):
+# raises "database disk image is malformed" when a claim is missing from the index or extra.
+FTS_MATCHES_CLAIMS = "INSERT INTO claims_fts (claims_fts, rank) VALUES ('integrity-check', 1)"
 
 
 def shared_data_dir() -> Path | None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEEDS_DIR, a_version_1_database
+from conftest import FTS_MATCHES_CLAIMS, SEEDS_DIR, a_version_1_database
 from workbench.cli import cli
 from workbench.errors import StoreError
 from workbench.merge import merge_databases
@@ -106,6 +106,8 @@ def test_merge_is_order_independent_idempotent_and_leaves_inputs_alone(two, tmp_
         assert reviewers == {"ana", "ben"}
         assert len(merged.marks_log()) == ab.added["marks"]
         assert merged.search_claims("Deir ez-Zor")  # full-text index follows the claims
+    with Store.open(tmp_path / "ab.db") as merged:  # ... each merged claim indexed, once
+        merged.db.execute(FTS_MATCHES_CLAIMS)
 
 
 def test_merged_claims_and_candidates_equal_a_direct_import(two, tmp_path):

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from conftest import FTS_MATCHES_CLAIMS, SEEDS_DIR
 from workbench.errors import NotFoundError, StoreError
 from workbench.hints import find_hints
 from workbench.models import (
@@ -18,6 +19,7 @@ from workbench.models import (
     article_id,
     pair_id,
 )
+from workbench.pipeline import import_paths
 from workbench.store import SCHEMA_VERSION, Store
 from workbench.store import base as store_module
 
@@ -228,6 +230,22 @@ def test_fts_search_finds_claims_and_treats_queries_as_words(store):
     ]
     assert store.search_claims('hour" OR "x') == []
     assert store.search_claims("   ") == []
+
+
+def test_the_search_index_holds_every_claim_and_no_other(tmp_path):
+    """The store indexes an article's claims itself (no per-row trigger): the index must
+    match the claims table exactly, through imports, a duplicate import and an upgrade."""
+    with Store.open(tmp_path / "s.db", create=True) as store:
+        import_paths(store, [SEEDS_DIR], story="S")
+        import_paths(store, [SEEDS_DIR], story="S")  # nothing added, nothing indexed twice
+        db = store.db
+        assert not db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = 'claims_ai'"
+        ).fetchall()
+        db.execute(FTS_MATCHES_CLAIMS)  # raises "malformed" where one is missing or extra
+        for claim in store.claims()[::7]:
+            word = max(claim.text.split(), key=len).strip(".,;:!?\"'()“”’‘—")
+            assert claim.id in {c.id for c in store.search_claims(word, limit=1000)}, word
 
 
 def test_candidates_keep_no_hints_and_rows_compute_them_on_access(store):

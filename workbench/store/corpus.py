@@ -103,6 +103,7 @@ class CorpusStore(StoreBase):
                     for ordinal, span in enumerate(spans)
                 ),
             )
+            self._index_for_search("article_id = ?", [article.id])
         return True
 
     # --- claims ------------------------------------------------------------------------------

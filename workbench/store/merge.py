@@ -74,6 +74,11 @@ class MergeStore(StoreBase):
                     " WHERE id NOT IN (SELECT id FROM main.articles)"
                 )
             }
+            db.execute("DROP TABLE IF EXISTS temp.merge_new_claims")
+            db.execute(
+                "CREATE TEMP TABLE merge_new_claims AS SELECT id FROM temp.merge_claims"
+                " WHERE id NOT IN (SELECT id FROM main.claims)"
+            )
             for table, columns, stamp in self._MERGE_TABLES:
                 added[table] = db.execute(
                     f"SELECT count(*) FROM temp.merge_{table}"
@@ -91,6 +96,8 @@ class MergeStore(StoreBase):
                     f"INSERT INTO main.{table} ({names}) SELECT {names}"
                     f" FROM temp.merge_{table} WHERE true{order}{upsert}"
                 )
+            self._index_for_search("id IN (SELECT id FROM temp.merge_new_claims)", [])
+            db.execute("DROP TABLE temp.merge_new_claims")
             db.conn.executemany(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
                 other.db.execute("SELECT key, value FROM meta"),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE stories (
@@ -141,6 +141,14 @@ DROP TABLE candidates_v1;
 )
 
 
+# Version 3: the store indexes an article's claims for search itself, in one statement
+# after inserting them; a trigger fired per row cost ten times as much (0.14 s of a
+# 4,000-claim import, against 0.01 s). The delete and update triggers stay.
+_MIGRATE_2_TO_3 = """
+DROP TRIGGER IF EXISTS "claims_ai";
+"""
+
+
 def _migrate_0_to_1(db: sqlite_utils.Database) -> None:
     # sqlite-utils runs a script statement by statement inside an open transaction
     # (plain sqlite3.executescript would commit the migration half way).
@@ -152,7 +160,12 @@ def _migrate_1_to_2(db: sqlite_utils.Database) -> None:
     db.executescript(_MIGRATE_1_TO_2)
 
 
+def _migrate_2_to_3(db: sqlite_utils.Database) -> None:
+    db.executescript(_MIGRATE_2_TO_3)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _migrate_0_to_1,
     1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
 }
