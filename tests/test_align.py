@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from workbench.align import (
@@ -484,11 +485,61 @@ def test_many_small_stories_aligned_side_by_side_give_what_one_by_one_gives(
         return real_pool(*args, **kwargs)
 
     monkeypatch.setattr(align, "ProcessPoolExecutor", recording_pool)
-    assert list(align.align_many(jobs)) == alone
+    assert [[c for block in rows for c in block] for rows in align.align_many(jobs)] == alone
     if len(os.sched_getaffinity(0)) >= 2:
         assert pools and pools[0] >= 2  # forked workers did the scoring
     monkeypatch.setattr(align, "MAX_CLAIMS", len(stories[1]) + 1)  # the whole story is too big
     results = align.align_many(jobs)
-    assert next(results) == alone[0] and next(results) == alone[1]
+    for expected in alone[:2]:
+        assert [c for block in next(results) for c in block] == expected
     with pytest.raises(TooLargeError):
         next(results)
+
+
+def _scoring_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "workbench-align"]
+
+
+def test_blocks_come_in_order_and_the_scoring_thread_ends_with_them(
+    seed_texts: dict[str, str], monkeypatch
+) -> None:
+    """A story's rows come a block at a time from a thread that scores ahead: together they
+    are align_story's rows in its order; a caller that stops early (an interrupted import)
+    stops the thread and its checker child, and an error in the thread reaches the caller."""
+    import workbench.align as align
+
+    claims, _ = claims_of(seed_texts)
+    whole = align_story(claims)
+    whole_blocks = align.StoryModel.blocks
+
+    def small_blocks(self, rows=None):
+        return [part for block in whole_blocks(self, rows) for part in np.array_split(block, 7)]
+
+    monkeypatch.setattr(align.StoryModel, "blocks", small_blocks)
+    monkeypatch.setattr(align, "_PARALLEL_CLAIMS", 1)  # a checker child, as for a large story
+    blocks = list(align.align_story_blocks(claims))
+    assert len(blocks) > 1 and [c for block in blocks for c in block] == whole
+    assert not _scoring_threads()
+
+    pools = []
+    checker_init = align._Checker.__init__
+
+    def recording_init(self, *args, **kwargs):
+        checker_init(self, *args, **kwargs)
+        pools.append(self)
+
+    monkeypatch.setattr(align._Checker, "__init__", recording_init)
+    started = align.align_story_blocks(claims)
+    assert next(started) == blocks[0]
+    started.close()  # what an exception in the caller's loop does
+    assert not _scoring_threads() and pools[-1]._pool is None  # the child was shut down
+
+    def failing(self, rows):
+        raise MemoryError("no room for a block")
+
+    monkeypatch.setattr(align.StoryModel, "final_block", failing)
+    with pytest.raises(MemoryError, match="no room"):
+        list(align.align_story_blocks(claims))
+    assert not _scoring_threads() and pools[-1]._pool is None

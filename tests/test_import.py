@@ -183,13 +183,13 @@ def test_an_article_added_to_an_aligned_story_is_aligned_incrementally(tmp_path,
         import_paths(store, seeds[:4], story=SAMPLE_STORY)
         before = {(r.a.claim.id, r.b.claim.id) for r in store.candidate_rows()}
     calls = []
-    real = align.align_story
+    real = align.align_story_blocks
 
     def recording(claims, **kwargs):
         calls.append(kwargs.get("only"))
         return real(claims, **kwargs)
 
-    monkeypatch.setattr(align, "align_story", recording)
+    monkeypatch.setattr(align, "align_story_blocks", recording)
     with Store.open(db) as store:
         import_paths(store, seeds[4:], story=SAMPLE_STORY)
         grown = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows()}
@@ -203,7 +203,7 @@ def test_an_article_added_to_an_aligned_story_is_aligned_incrementally(tmp_path,
     assert any(k[0].startswith(new_article) for k in touching)
     assert any(k[1].startswith(new_article) for k in touching)
     # a full re-alignment finds the same rows for the new article's claims
-    monkeypatch.setattr(align, "align_story", real)
+    monkeypatch.setattr(align, "align_story_blocks", real)
     with Store.open(db) as store:
         pipeline.align_stories(store, [store.stories()[0].id])
         full = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows()}

@@ -35,6 +35,9 @@ How a pair is scored (0-100), all of it vectorised (no Python loop over claim pa
    by 0.3 of what token_set sees beyond it (never falls). On the labelled pairs this puts a
    contradiction's partner in its top 3 more often (benchmarks/bench_quality.py).
 Scores are computed in row blocks: peak memory is O(block x claims), never O(claims^2).
+The rows kept come out a block at a time (`align_story_blocks`), from a thread that scores
+ahead while the caller stores them: a 500 x 40 story's 3.6 million rows are never all in
+memory at once (peak RSS 1.7 GB -> 0.7 GB).
 
 Ranks are deterministic: score (rounded to 2 decimals) descending, then the candidate's
 ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_scale.py.
@@ -46,11 +49,13 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from queue import Full, Queue
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -118,24 +123,102 @@ def align_story(
     proposing side to these claim ids and adds the rows in which another claim proposes
     one of them (an incremental re-alignment after an article was added). Output order:
     by proposing claim, then candidate (articles by id, claims by ordinal)."""
+    blocks = align_story_blocks(
+        claims,
+        top_k=top_k,
+        store_floor=store_floor,
+        discrepancy=discrepancy,
+        bare_reply=bare_reply,
+        tokens=tokens,
+        only=only,
+    )
+    return [c for block in blocks for c in block]
+
+
+def align_story_blocks(
+    claims: Sequence[Claim],
+    *,
+    top_k: int = TOP_K,
+    store_floor: float = STORE_FLOOR,
+    discrepancy: Discrepancy | None = None,
+    bare_reply: Callable[[str], bool] | None = None,
+    tokens: Mapping[str, Sequence[str]] | None = None,
+    only: Sequence[str] | None = None,
+) -> Iterator[list[Candidate]]:
+    """`align_story`'s rows, a block of proposing claims at a time, in the same order. A
+    whole story is scored in a thread that runs ahead of the caller, so the caller stores
+    one block while the next is scored (numpy and SQLite let go of the GIL while they
+    work). The size check is made at once (TooLargeError before any work)."""
     check_size(claims)
     if discrepancy is None:
         discrepancy = default_discrepancy()
     job = AlignJob(claims, tokens, only)
     checker = _Checker(discrepancy, parallel=job.proposing >= _PARALLEL_CLAIMS)
-    try:
-        if only is None:  # the child reads the texts while the model is built
-            checker.warm([c.text for c in claims if c.kind != ClaimKind.BOILERPLATE])
-        model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
-        if model is None:
-            return []
-        checker.texts(model.said)
-        if only is not None:
-            checker.warm([model.said[k] for k in model.positions(only).tolist()])
-        rows = None if only is None else model.positions(only)
-        return model.candidates(top_k, store_floor, checker, rows)
-    finally:
-        checker.close()
+    if only is None:
+        # The child (forked here, before the scoring thread starts) reads the texts while
+        # the model is built.
+        checker.warm([c.text for c in claims if c.kind != ClaimKind.BOILERPLATE])
+
+    def blocks() -> Iterator[list[Candidate]]:
+        try:
+            model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
+            if model is None:
+                return
+            checker.texts(model.said)
+            if only is not None:
+                checker.warm([model.said[k] for k in model.positions(only).tolist()])
+            rows = None if only is None else model.positions(only)
+            yield from model.candidate_blocks(top_k, store_floor, checker, rows)
+        finally:
+            checker.close()
+
+    # An incremental run gives its rows in one piece: nothing to overlap.
+    return blocks() if only is not None else _ahead(blocks())
+
+
+def _ahead(items: Iterator[list[Candidate]], depth: int = 2) -> Iterator[list[Candidate]]:
+    """`items`, produced in a thread up to `depth` items ahead of the consumer. The thread
+    starts now; closing the returned iterator (or an error on either side) stops it."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(("error", exc))
+        finally:
+            items.close()  # type: ignore[attr-defined]
+
+    worker = threading.Thread(target=produce, name="workbench-align", daemon=True)
+    worker.start()
+
+    def consume() -> Iterator[list[Candidate]]:
+        try:
+            while True:
+                kind, value = queue.get()
+                if kind == "done":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
+        finally:
+            stop.set()
+            worker.join()
+
+    return consume()
 
 
 @dataclass(frozen=True)
@@ -155,12 +238,13 @@ class AlignJob:
         return sum(1 for c in self.claims if c.kind != ClaimKind.BOILERPLATE)
 
 
-def align_many(jobs: Sequence[AlignJob]) -> Iterator[list[Candidate]]:
-    """`align_story` for each job, yielded in order (a job's TooLargeError is raised when
-    its turn comes). Many small stories (an import of a feed) are aligned side by side in
-    forked worker processes, one per core: the work is pure, the workers never touch the
-    database, and the caller stores each story's rows as they come. A large story is
-    aligned here, as it has a child of its own for its discrepancy checks."""
+def align_many(jobs: Sequence[AlignJob]) -> Iterator[Iterator[list[Candidate]]]:
+    """`align_story_blocks` for each job, yielded in order (a job's TooLargeError is raised
+    when its turn comes); take each job's blocks before the next job's. Many small stories
+    (an import of a feed) are aligned side by side in forked worker processes, one per
+    core: the work is pure, the workers never touch the database, and the caller stores
+    each story's rows as they come. A large story is aligned here, as it has a child of its
+    own for its discrepancy checks."""
     small = [k for k, job in enumerate(jobs) if job.proposing < _PARALLEL_CLAIMS]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     workers = min(cores or 1, len(small))
@@ -183,19 +267,19 @@ def align_many(jobs: Sequence[AlignJob]) -> Iterator[list[Candidate]]:
         try:
             futures = {k: pool.submit(_aligned_job, k) for k in small}
             for k, job in enumerate(jobs):
-                yield futures[k].result() if k in futures else _aligned(job)
+                yield iter([futures[k].result()]) if k in futures else _aligned(job)
         finally:
             for future in futures.values():
                 future.cancel()
             _JOBS = ()
 
 
-def _aligned(job: AlignJob) -> list[Candidate]:
-    return align_story(job.claims, top_k=job.top_k, tokens=job.tokens, only=job.only)
+def _aligned(job: AlignJob) -> Iterator[list[Candidate]]:
+    return align_story_blocks(job.claims, top_k=job.top_k, tokens=job.tokens, only=job.only)
 
 
 def _aligned_job(k: int) -> list[Candidate]:
-    return _aligned(_JOBS[k])
+    return [c for block in _aligned(_JOBS[k]) for c in block]
 
 
 _JOBS: tuple[AlignJob, ...] = ()
@@ -540,45 +624,72 @@ class StoryModel:
 
     # --- what is kept ----------------------------------------------------------------------
 
-    def candidates(
+    def candidate_blocks(
         self,
         top_k: int,
         store_floor: float,
         checker: _Checker,
         rows: np.ndarray | None = None,
+    ) -> Iterator[list[Candidate]]:
+        """The rows kept, a block of proposing claims at a time. A block's rows are given
+        once the checker has scored its pairs, which it does while the next block is
+        scored. An incremental run (`rows`: the new claims) gives its rows in one piece:
+        each other claim's best in a new article is read off every block."""
+        if rows is not None:
+            yield self._incremental(top_k, store_floor, checker, rows)
+            return
+        self.prepare()
+        waiting: list[tuple[list, int]] = []  # (picks, checker ticket) of blocks scored
+        for block in self.blocks():
+            picks: list[tuple[np.ndarray, ...]] = []
+            checks: list[tuple[np.ndarray, np.ndarray]] = []
+            self._pick(block, self.final_block(block), top_k, store_floor, picks, checks)
+            waiting.append((picks, checker.submit(*checks[-1])))
+            if len(waiting) > 1:
+                picks, ticket = waiting.pop(0)
+                yield self._kept(picks, checker.result(ticket))
+        for picks, ticket in waiting:
+            yield self._kept(picks, checker.result(ticket))
+
+    def _incremental(
+        self, top_k: int, store_floor: float, checker: _Checker, rows: np.ndarray
     ) -> list[Candidate]:
-        # Picks in order of precedence: a pair picked twice keeps its first (best) reason.
-        picks: list[tuple[np.ndarray, ...]] = []  # (i, j, score, rank) arrays
-        checks: list[tuple[np.ndarray, np.ndarray]] = []  # frame-sharing (i, j) to score
-        if rows is None:
-            self.prepare()
-        finals = []
+        picks: list[tuple[np.ndarray, ...]] = []
+        checks: list[tuple[np.ndarray, np.ndarray]] = []
+        finals, tickets = [], []
         for block in self.blocks(rows):
             final = self.final_block(block)
             self._pick(block, final, top_k, store_floor, picks, checks)
-            checker.submit(*checks[-1])
-            if rows is not None:
-                finals.append(final)
-        found = checker.results()
-        reverse = 0
-        if rows is not None and finals:
-            reverse = len(picks)
-            self._pick_reverse(rows, np.vstack(finals), store_floor, picks)
+            tickets.append(checker.submit(*checks[-1]))
+            finals.append(final)
+        if not finals:
+            return []
+        found = [hit for ticket in tickets for hit in checker.result(ticket)]
+        self._pick_reverse(rows, np.vstack(finals), store_floor, picks)
+        return self._kept(picks, found, symmetric=True)
+
+    def _kept(
+        self, picks: list, found: list[tuple[int, int, float]], *, symmetric: bool = False
+    ) -> list[Candidate]:
+        """The rows of these picks, each pair once (picks are in order of precedence: a
+        pair picked twice keeps its first, best, reason), with the discrepancies `found`;
+        a pair only a check picked is kept where it found one. `symmetric`: a reverse row
+        (another claim proposing a new one) takes its pair's discrepancy."""
         i, j, score, rank, sure = (np.concatenate(col) for col in zip(*picks, strict=True))
         key = i * self.n + j
         key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         certain = np.zeros(len(key), dtype=bool)
         np.logical_or.at(certain, inverse, sure)  # a pair picked for any sure reason
         i, j, score, rank = i[first], j[first], score[first], rank[first]
-        found = {a * self.n + b: v for a, b, v in found}
-        if reverse:  # a discrepancy is symmetric: the reverse rows take their pair's
-            found.update({(b % self.n) * self.n + b // self.n: v for b, v in list(found.items())})
+        by_key = {a * self.n + b: v for a, b, v in found}
+        if symmetric:
+            by_key.update({(b % self.n) * self.n + b // self.n: v for b, v in list(by_key.items())})
         disc = np.zeros(len(key), dtype=np.float64)
-        if found:
-            wanted = np.fromiter(found, dtype=np.int64, count=len(found))
+        if by_key:
+            wanted = np.fromiter(by_key, dtype=np.int64, count=len(by_key))
             at = np.searchsorted(key, wanted)
             inside = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == wanted)
-            disc[at[inside]] = np.fromiter(found.values(), dtype=np.float64)[inside]
+            disc[at[inside]] = np.fromiter(by_key.values(), dtype=np.float64)[inside]
         keep = certain | (disc > 0)
         i, j, score, rank, disc = i[keep], j[keep], score[keep], rank[keep], disc[keep]
         ids = np.array([c.id for c in self.claims], dtype=object)
@@ -715,7 +826,9 @@ class _Checker:
         self._discrepancy = discrepancy
         self._said: Sequence[str] = ()
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self._futures: list = []
+        self._tickets: list = []  # the child's answer for each submission
+        self._seen: dict = {}  # texts scored here (without a child, or after it died)
+        self._broken = False
         self._pool = None
         if parallel and "fork" in multiprocessing.get_all_start_methods():
             global _CHILD  # noqa: PLW0603 -- what the forked child inherits
@@ -730,32 +843,30 @@ class _Checker:
         """In the child, read these texts before their pairs come (what the finder keeps of
         a text is cached)."""
         if self._pool is not None:
-            self._futures.append(self._pool.submit(_warm, list(texts)))
+            self._pool.submit(_warm, list(texts))
 
     def texts(self, said: Sequence[str]) -> None:
         """The texts that pairs of positions name from now on."""
         self._said = said
         if self._pool is not None:
-            self._futures.append(self._pool.submit(_set_texts, tuple(said)))
+            self._pool.submit(_set_texts, tuple(said))
 
-    def submit(self, i: np.ndarray, j: np.ndarray) -> None:
+    def submit(self, i: np.ndarray, j: np.ndarray) -> int:
+        """Pairs of positions to score; returns the ticket `result` takes."""
         self._pending.append((i, j))
         if self._pool is not None:
-            self._futures.append(self._pool.submit(_score_pairs, i.tolist(), j.tolist()))
+            self._tickets.append(self._pool.submit(_score_pairs, i.tolist(), j.tolist()))
+        return len(self._pending) - 1
 
-    def results(self) -> list[tuple[int, int, float]]:
-        """(i, j, score) of every pair submitted whose score is above 0."""
-        if self._pool is not None:
+    def result(self, ticket: int) -> list[tuple[int, int, float]]:
+        """(i, j, score) of each pair of that submission whose score is above 0."""
+        if self._pool is not None and not self._broken:
             try:
-                return [found for future in self._futures for found in future.result()]
+                return self._tickets[ticket].result()
             except BrokenProcessPool:  # the child died (out of memory?): score them here
-                pass
-        seen: dict = {}
-        return [
-            found
-            for i, j in self._pending
-            for found in _scored(i.tolist(), j.tolist(), self._said, self._discrepancy, seen)
-        ]
+                self._broken = True
+        i, j = self._pending[ticket]
+        return _scored(i.tolist(), j.tolist(), self._said, self._discrepancy, self._seen)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -8,6 +8,7 @@ rest's best claim in each new article is added), instead of every claim again.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,10 +176,12 @@ def align_stored_stories(
         results = align_many(jobs)
         for story, grows in zip(stories, incremental, strict=True):
             try:
-                candidates = next(results)
+                blocks = next(results)
             except TooLargeError as exc:
                 name = store.resolve_story(story).name
                 raise TooLargeError(f"story {name!r}: {exc}") from None
+            # Stored as they come: the next block is scored meanwhile.
+            candidates = itertools.chain.from_iterable(blocks)
             if grows:
                 count += store.update_candidates(story, candidates)
             else:

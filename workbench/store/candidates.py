@@ -3,6 +3,7 @@ by integer claim keys (see schema.py), and the one rule for what the review queu
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 
 from workbench.models import Candidate, pair_key
@@ -17,6 +18,8 @@ from workbench.queue import (
 from workbench.store.base import StoreBase
 from workbench.store.marks import standing
 from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_from_row
+
+_CHUNK_ROWS = 20_000  # candidate rows inserted at a time
 
 
 def proposed(k: str = "k", floor: str = ":floor") -> str:
@@ -74,17 +77,21 @@ class CandidateStore(StoreBase):
                 )
 
     def _insert_candidates(self, keys: dict[str, int], candidates: Iterable[Candidate]) -> int:
-        # In key order: the rows append to the B-tree instead of landing at random.
-        rows = sorted(
-            (keys[c.claim_id], keys[c.candidate_id], c.score, c.rank, c.discrepancy)
-            for c in candidates
-        )
-        cursor = self.db.conn.executemany(
-            "INSERT OR REPLACE INTO candidates (a, b, score, rank, discrepancy)"
-            " VALUES (?, ?, ?, ?, ?)",
-            rows,
-        )
-        return cursor.rowcount
+        # Taken a chunk at a time (the aligner scores the next rows meanwhile), each in key
+        # order: the rows append to the B-tree instead of landing at random.
+        written = 0
+        rows = iter(candidates)
+        while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+            cursor = self.db.conn.executemany(
+                "INSERT OR REPLACE INTO candidates (a, b, score, rank, discrepancy)"
+                " VALUES (?, ?, ?, ?, ?)",
+                sorted(
+                    (keys[c.claim_id], keys[c.candidate_id], c.score, c.rank, c.discrepancy)
+                    for c in chunk
+                ),
+            )
+            written += cursor.rowcount
+        return written
 
     # --- reading -----------------------------------------------------------------------------
 
