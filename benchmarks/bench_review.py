@@ -34,7 +34,15 @@ from pathlib import Path
 
 from textual import events
 
-from workbench.models import Article, Candidate, ClaimKind, ClaimSpan, article_id, claim_id
+from workbench.models import (
+    Article,
+    Candidate,
+    CandidateBlock,
+    ClaimKind,
+    ClaimSpan,
+    article_id,
+    claim_id,
+)
 from workbench.store import Store
 from workbench.tui.app import make_app
 
@@ -142,7 +150,7 @@ def generate(path: Path, stories: int, articles: int, claims: int, *, seed: int)
                 )
                 store.add_article(article, spans)
                 made.append((article.id, [claim_id(article.id, sp.start, sp.end) for sp in spans]))
-            store.replace_candidates(story.id, _candidates(made, rng))
+            store.replace_candidates(story.id, [CandidateBlock.of(_candidates(made, rng))])
     tmp.replace(path)
     return path
 

@@ -485,13 +485,15 @@ def test_many_small_stories_aligned_side_by_side_give_what_one_by_one_gives(
         return real_pool(*args, **kwargs)
 
     monkeypatch.setattr(align, "ProcessPoolExecutor", recording_pool)
-    assert [[c for block in rows for c in block] for rows in align.align_many(jobs)] == alone
+    assert [
+        [c for block in rows for c in block.candidates()] for rows in align.align_many(jobs)
+    ] == alone
     if len(os.sched_getaffinity(0)) >= 2:
         assert pools and pools[0] >= 2  # forked workers did the scoring
     monkeypatch.setattr(align, "MAX_CLAIMS", len(stories[1]) + 1)  # the whole story is too big
     results = align.align_many(jobs)
     for expected in alone[:2]:
-        assert [c for block in next(results) for c in block] == expected
+        assert [c for block in next(results) for c in block.candidates()] == expected
     with pytest.raises(TooLargeError):
         next(results)
 
@@ -520,7 +522,7 @@ def test_blocks_come_in_order_and_the_scoring_thread_ends_with_them(
     monkeypatch.setattr(align.StoryModel, "blocks", small_blocks)
     monkeypatch.setattr(align, "_PARALLEL_CLAIMS", 1)  # a checker child, as for a large story
     blocks = list(align.align_story_blocks(claims))
-    assert len(blocks) > 1 and [c for block in blocks for c in block] == whole
+    assert len(blocks) > 1 and [c for block in blocks for c in block.candidates()] == whole
     assert not _scoring_threads()
 
     pools = []
@@ -532,7 +534,7 @@ def test_blocks_come_in_order_and_the_scoring_thread_ends_with_them(
 
     monkeypatch.setattr(align._Checker, "__init__", recording_init)
     started = align.align_story_blocks(claims)
-    assert next(started) == blocks[0]
+    assert next(started).candidates() == blocks[0].candidates()
     started.close()  # what an exception in the caller's loop does
     assert not _scoring_threads() and pools[-1]._pool is None  # the child was shut down
 
@@ -543,3 +545,49 @@ def test_blocks_come_in_order_and_the_scoring_thread_ends_with_them(
     with pytest.raises(MemoryError, match="no room"):
         list(align.align_story_blocks(claims))
     assert not _scoring_threads() and pools[-1]._pool is None
+
+
+def test_scores_do_not_depend_on_the_process_string_hashing(tmp_path) -> None:
+    """Two processes with different hash seeds give the same rows to the last digit: the
+    order of a claim's words must not come from a set (float sums follow the order)."""
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.storygen import write_story_feed
+
+    feed = tmp_path / "story.jsonl"
+    write_story_feed(feed, 12, 30)
+    code = (
+        "import json, sys\n"
+        "from workbench.align import align_story\n"
+        "from workbench.claims import split_claims\n"
+        "from workbench.models import Claim, ClaimKind, article_id, claim_id\n"
+        "claims = []\n"
+        "for line in open(sys.argv[1], encoding='utf-8'):\n"
+        "    text = json.loads(line)['text']\n"
+        "    aid = article_id(text)\n"
+        "    for n, s in enumerate(split_claims(text)):\n"
+        "        claims.append(Claim(claim_id(aid, s.start, s.end), aid, s.start, s.end,\n"
+        "                            text[s.start:s.end], ClaimKind(s.kind), n))\n"
+        "import hashlib, numpy as np\n"
+        "from workbench.align import StoryModel\n"
+        "model = StoryModel.build(claims)\n"
+        "raw = model._direct(np.arange(model.n)).tobytes()  # before any rounding\n"
+        "print(hashlib.sha256(raw).hexdigest())\n"
+        "print(json.dumps([[c.claim_id, c.candidate_id, c.score, c.discrepancy]\n"
+        "                  for c in align_story(claims)]))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(feed)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert len(json.loads(outputs.pop().splitlines()[1])) > 100

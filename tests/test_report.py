@@ -23,6 +23,7 @@ from workbench.display import one_line
 from workbench.models import (
     Article,
     Candidate,
+    CandidateBlock,
     ClaimKind,
     ClaimSpan,
     MarkAction,
@@ -87,14 +88,12 @@ def report_db(tmp_path) -> Path:
         _add(store, "A quiet story", "only.txt", None, None, ["Nothing was marked here."])
         ap, rt, ts = c["ap.txt"], c["reuters.txt"], c["tass.txt"]
         story = store.resolve_story(STORY).id
-        store.replace_candidates(
-            story,
-            [
-                Candidate(ap[0], rt[0], 1, 88.0),
-                # Stored the other way round: the hints must still follow the pair as shown.
-                Candidate(ts[1], ap[0], 1, 61.0),
-            ],
-        )
+        rows = [
+            Candidate(ap[0], rt[0], 1, 88.0),
+            # Stored the other way round: the hints must still follow the pair as shown.
+            Candidate(ts[1], ap[0], 1, 61.0),
+        ]
+        store.replace_candidates(story, [CandidateBlock.of(rows)])
         mark = store.record_mark
         mark(ap[0], rt[0], "contradict", "ana", note="6 vs 7 <script>alert(1)</script>")
         mark(rt[0], ap[0], "contradict", "ben", note="numbers differ")

@@ -12,6 +12,7 @@ from workbench.hints import find_hints
 from workbench.models import (
     Article,
     Candidate,
+    CandidateBlock,
     ClaimKind,
     ClaimSpan,
     Label,
@@ -256,7 +257,7 @@ def test_candidates_keep_no_hints_and_rows_compute_them_on_access(store):
     ca, cb = store.claims(article=a.id)[0].id, store.claims(article=b.id)[0].id
     story = store.resolve_story("story").id
     written = store.replace_candidates(
-        story, [Candidate(ca, cb, 1, 80.0), Candidate(cb, ca, 1, 79.5)]
+        story, [CandidateBlock.of([Candidate(ca, cb, 1, 80.0), Candidate(cb, ca, 1, 79.5)])]
     )
     assert written == 2
     assert "hints" not in {row[1] for row in store.db.execute("PRAGMA table_info(candidates)")}

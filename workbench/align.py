@@ -45,7 +45,6 @@ ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import signal
@@ -53,8 +52,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from queue import Full, Queue
 
 import numpy as np
@@ -63,7 +62,7 @@ from rapidfuzz.utils import default_process
 from scipy import sparse
 
 from workbench.errors import TooLargeError
-from workbench.models import Candidate, Claim, ClaimKind
+from workbench.models import Candidate, CandidateBlock, Claim, ClaimKind
 from workbench.textnorm import content_tokens, particle_stripped, word_set
 
 ALIGNER_VERSION: str = "4"
@@ -132,7 +131,7 @@ def align_story(
         tokens=tokens,
         only=only,
     )
-    return [c for block in blocks for c in block]
+    return [c for block in blocks for c in block.candidates()]
 
 
 def align_story_blocks(
@@ -144,7 +143,7 @@ def align_story_blocks(
     bare_reply: Callable[[str], bool] | None = None,
     tokens: Mapping[str, Sequence[str]] | None = None,
     only: Sequence[str] | None = None,
-) -> Iterator[list[Candidate]]:
+) -> Iterator[CandidateBlock]:
     """`align_story`'s rows, a block of proposing claims at a time, in the same order. A
     whole story is scored in a thread that runs ahead of the caller, so the caller stores
     one block while the next is scored (numpy and SQLite let go of the GIL while they
@@ -159,7 +158,7 @@ def align_story_blocks(
         # the model is built.
         checker.warm([c.text for c in claims if c.kind != ClaimKind.BOILERPLATE])
 
-    def blocks() -> Iterator[list[Candidate]]:
+    def blocks() -> Iterator[CandidateBlock]:
         try:
             model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
             if model is None:
@@ -176,7 +175,7 @@ def align_story_blocks(
     return blocks() if only is not None else _ahead(blocks())
 
 
-def _ahead(items: Iterator[list[Candidate]], depth: int = 2) -> Iterator[list[Candidate]]:
+def _ahead(items: Iterator[CandidateBlock], depth: int = 2) -> Iterator[CandidateBlock]:
     """`items`, produced in a thread up to `depth` items ahead of the consumer. The thread
     starts now; closing the returned iterator (or an error on either side) stops it."""
     queue: Queue = Queue(maxsize=depth)
@@ -205,7 +204,7 @@ def _ahead(items: Iterator[list[Candidate]], depth: int = 2) -> Iterator[list[Ca
     worker = threading.Thread(target=produce, name="workbench-align", daemon=True)
     worker.start()
 
-    def consume() -> Iterator[list[Candidate]]:
+    def consume() -> Iterator[CandidateBlock]:
         try:
             while True:
                 kind, value = queue.get()
@@ -238,7 +237,7 @@ class AlignJob:
         return sum(1 for c in self.claims if c.kind != ClaimKind.BOILERPLATE)
 
 
-def align_many(jobs: Sequence[AlignJob]) -> Iterator[Iterator[list[Candidate]]]:
+def align_many(jobs: Sequence[AlignJob]) -> Iterator[Iterator[CandidateBlock]]:
     """`align_story_blocks` for each job, yielded in order (a job's TooLargeError is raised
     when its turn comes); take each job's blocks before the next job's. Many small stories
     (an import of a feed) are aligned side by side in forked worker processes, one per
@@ -274,12 +273,29 @@ def align_many(jobs: Sequence[AlignJob]) -> Iterator[Iterator[list[Candidate]]]:
             _JOBS = ()
 
 
-def _aligned(job: AlignJob) -> Iterator[list[Candidate]]:
+def _aligned(job: AlignJob) -> Iterator[CandidateBlock]:
     return align_story_blocks(job.claims, top_k=job.top_k, tokens=job.tokens, only=job.only)
 
 
-def _aligned_job(k: int) -> list[Candidate]:
-    return [c for block in _aligned(_JOBS[k]) for c in block]
+def _aligned_job(k: int) -> CandidateBlock:
+    """A worker's answer: the story's blocks as one (numpy columns pickle cheaply)."""
+    blocks = list(_aligned(_JOBS[k]))
+    if not blocks:
+        return _empty_block(())
+    return CandidateBlock(
+        blocks[0].ids,
+        *(np.concatenate([getattr(b, name) for b in blocks]) for name in _BLOCK_COLUMNS),
+    )
+
+
+_BLOCK_COLUMNS = ("i", "j", "rank", "score", "discrepancy")
+
+
+def _empty_block(ids: Sequence[str]) -> CandidateBlock:
+    empty = np.empty(0, np.int64)
+    return CandidateBlock(
+        ids, empty, empty, empty, empty.astype(np.float64), empty.astype(np.float64)
+    )
 
 
 _JOBS: tuple[AlignJob, ...] = ()
@@ -438,6 +454,11 @@ class StoryModel:
     @property
     def n(self) -> int:
         return len(self.claims)
+
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """Claim ids by position (what a CandidateBlock's positions index)."""
+        return tuple(c.id for c in self.claims)
 
     @property
     def n_articles(self) -> int:
@@ -630,7 +651,7 @@ class StoryModel:
         store_floor: float,
         checker: _Checker,
         rows: np.ndarray | None = None,
-    ) -> Iterator[list[Candidate]]:
+    ) -> Iterator[CandidateBlock]:
         """The rows kept, a block of proposing claims at a time. A block's rows are given
         once the checker has scored its pairs, which it does while the next block is
         scored. An incremental run (`rows`: the new claims) gives its rows in one piece:
@@ -653,7 +674,7 @@ class StoryModel:
 
     def _incremental(
         self, top_k: int, store_floor: float, checker: _Checker, rows: np.ndarray
-    ) -> list[Candidate]:
+    ) -> CandidateBlock:
         picks: list[tuple[np.ndarray, ...]] = []
         checks: list[tuple[np.ndarray, np.ndarray]] = []
         finals, tickets = [], []
@@ -663,14 +684,14 @@ class StoryModel:
             tickets.append(checker.submit(*checks[-1]))
             finals.append(final)
         if not finals:
-            return []
+            return _empty_block(self.ids)
         found = [hit for ticket in tickets for hit in checker.result(ticket)]
         self._pick_reverse(rows, np.vstack(finals), store_floor, picks)
         return self._kept(picks, found, symmetric=True)
 
     def _kept(
         self, picks: list, found: list[tuple[int, int, float]], *, symmetric: bool = False
-    ) -> list[Candidate]:
+    ) -> CandidateBlock:
         """The rows of these picks, each pair once (picks are in order of precedence: a
         pair picked twice keeps its first, best, reason), with the discrepancies `found`;
         a pair only a check picked is kept where it found one. `symmetric`: a reverse row
@@ -691,19 +712,14 @@ class StoryModel:
             inside = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == wanted)
             disc[at[inside]] = np.fromiter(by_key.values(), dtype=np.float64)[inside]
         keep = certain | (disc > 0)
-        i, j, score, rank, disc = i[keep], j[keep], score[keep], rank[keep], disc[keep]
-        ids = np.array([c.id for c in self.claims], dtype=object)
-        with _gc_paused():
-            return list(
-                map(
-                    Candidate,
-                    ids[i].tolist(),
-                    ids[j].tolist(),
-                    rank.tolist(),
-                    score.astype(np.float64).round(2).tolist(),
-                    disc.round(2).tolist(),
-                )
-            )
+        return CandidateBlock(
+            self.ids,
+            i[keep],
+            j[keep],
+            rank[keep],
+            score[keep].astype(np.float64).round(2),
+            disc[keep].round(2),
+        )
 
     def _pick(
         self,
@@ -925,19 +941,6 @@ def _scored(
     return out
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Creating many small objects triggers the cyclic GC again and again, and each full
-    pass walks every live object; none of these objects can form a cycle."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _floored(direct: np.ndarray) -> np.ndarray:
     return np.where(direct >= _HOP_FLOOR, direct, 0.0).astype(np.float32, copy=False)
 
@@ -1014,7 +1017,9 @@ def _weights(tokens: list[list[str]], article: np.ndarray) -> tuple[sparse.csr_m
     rows: list[int] = []
     ids: list[int] = []
     for i, ts in enumerate(tokens):
-        bag = {merge.get(w, w) for w in ts if "=" not in w}
+        # In first-seen order, not a set's: the column order (and so the float sums of
+        # the products) must not change with the process's string hashing.
+        bag = dict.fromkeys(merge.get(w, w) for w in ts if "=" not in w)
         rows.extend([i] * len(bag))
         ids.extend(vocab.setdefault(w, len(vocab)) for w in bag)
     row = np.asarray(rows, dtype=np.int64)
@@ -1057,7 +1062,7 @@ def _frame_matrices(tokens: list[list[str]]) -> tuple[sparse.csr_matrix, sparse.
     value_col: dict[str, int] = {}
     f_rows, f_cols, v_rows, v_cols = [], [], [], []
     for i, ts in enumerate(tokens):
-        for t in set(ts):
+        for t in dict.fromkeys(ts):  # first-seen order (see _weights)
             if not t.startswith("#"):
                 continue
             if "=" in t:

@@ -7,8 +7,10 @@ every id; merging reviewers' databases depends on that.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 def _digest(*parts: str, length: int = 16) -> str:
@@ -137,6 +139,57 @@ class Candidate:
     rank: int
     score: float
     discrepancy: float = 0.0  # 0-100: how likely the two state one fact differently
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # columns are arrays: no element-wise ==
+class CandidateBlock:
+    """Candidate rows by column, as the aligner makes them: row k proposes claim
+    `ids[j[k]]` for claim `ids[i[k]]` (positions in `ids`, the story's claims), with
+    its rank, score and discrepancy. Millions of rows cost no Python object each; the
+    store turns positions into its keys in one step. Columns are numpy arrays."""
+
+    ids: Sequence[str]
+    i: Any
+    j: Any
+    rank: Any
+    score: Any  # float64, to 2 decimals
+    discrepancy: Any  # float64, to 2 decimals
+
+    @classmethod
+    def of(cls, candidates: Iterable[Candidate]) -> CandidateBlock:
+        """A block of these rows (its columns plain lists)."""
+        rows = list(candidates)
+        ids = sorted({x for c in rows for x in (c.claim_id, c.candidate_id)})
+        at = {x: k for k, x in enumerate(ids)}
+        return cls(
+            ids,
+            [at[c.claim_id] for c in rows],
+            [at[c.candidate_id] for c in rows],
+            [c.rank for c in rows],
+            [c.score for c in rows],
+            [c.discrepancy for c in rows],
+        )
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def candidates(self) -> list[Candidate]:
+        ids = self.ids
+        return list(
+            map(
+                Candidate,
+                [ids[x] for x in _plain(self.i)],
+                [ids[x] for x in _plain(self.j)],
+                _plain(self.rank),
+                _plain(self.score),
+                _plain(self.discrepancy),
+            )
+        )
+
+
+def _plain(column: Any) -> list:
+    """A column as a list of Python numbers (a numpy array's tolist, in one step)."""
+    return column.tolist() if hasattr(column, "tolist") else list(column)
 
 
 @dataclass(frozen=True, slots=True)

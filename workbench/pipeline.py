@@ -8,7 +8,6 @@ rest's best claim in each new article is added), instead of every claim again.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,11 +180,10 @@ def align_stored_stories(
                 name = store.resolve_story(story).name
                 raise TooLargeError(f"story {name!r}: {exc}") from None
             # Stored as they come: the next block is scored meanwhile.
-            candidates = itertools.chain.from_iterable(blocks)
             if grows:
-                count += store.update_candidates(story, candidates)
+                count += store.update_candidates(story, blocks)
             else:
-                count += store.replace_candidates(story, candidates)
+                count += store.replace_candidates(story, blocks)
         store.set_meta("aligner_version", ALIGNER_VERSION)
         store.set_meta("normalizer_version", NORMALIZER_VERSION)
     return count

@@ -3,10 +3,11 @@ by integer claim keys (see schema.py), and the one rule for what the review queu
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 
-from workbench.models import Candidate, pair_key
+import numpy as np
+
+from workbench.models import CandidateBlock, pair_key
 from workbench.queue import (
     DEFAULT_ORDER,
     DISCREPANCY_WEIGHT,
@@ -18,8 +19,6 @@ from workbench.queue import (
 from workbench.store.base import StoreBase
 from workbench.store.marks import standing
 from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_from_row
-
-_CHUNK_ROWS = 20_000  # candidate rows inserted at a time
 
 
 def proposed(k: str = "k", floor: str = ":floor") -> str:
@@ -48,8 +47,9 @@ def _story_rows(k: str = "k") -> str:
 class CandidateStore(StoreBase):
     # --- writing -----------------------------------------------------------------------------
 
-    def replace_candidates(self, story: str, candidates: Iterable[Candidate]) -> int:
-        """Swap a story's candidates for a fresh set (marks are untouched: they name claims)."""
+    def replace_candidates(self, story: str, blocks: Iterable[CandidateBlock]) -> int:
+        """Swap a story's candidates for a fresh set (marks are untouched: they name claims).
+        The blocks are stored as they come (the aligner may still be scoring the next)."""
         with self.write() as db:
             keys = self.claim_keys(story=story)  # type: ignore[attr-defined]
             db.execute(
@@ -57,13 +57,13 @@ class CandidateStore(StoreBase):
                 " JOIN articles a ON a.id = c.article_id WHERE a.story_id = ?)",
                 [story],
             )
-            return self._insert_candidates(keys, candidates)
+            return self._insert_candidates(keys, blocks)
 
-    def update_candidates(self, story: str, candidates: Iterable[Candidate]) -> int:
+    def update_candidates(self, story: str, blocks: Iterable[CandidateBlock]) -> int:
         """Add or replace the given rows of a story (an incremental re-alignment); rows not
         named stay as they are."""
         with self.write():
-            return self._insert_candidates(self.claim_keys(story=story), candidates)  # type: ignore[attr-defined]
+            return self._insert_candidates(self.claim_keys(story=story), blocks)  # type: ignore[attr-defined]
 
     def drop_candidates_of(self, claims: Sequence[str]) -> None:
         """Remove the rows these claims propose (before an incremental update rewrites them)."""
@@ -76,18 +76,30 @@ class CandidateStore(StoreBase):
                     chunk,
                 )
 
-    def _insert_candidates(self, keys: dict[str, int], candidates: Iterable[Candidate]) -> int:
-        # Taken a chunk at a time (the aligner scores the next rows meanwhile), each in key
-        # order: the rows append to the B-tree instead of landing at random.
+    def _insert_candidates(self, keys: dict[str, int], blocks: Iterable[CandidateBlock]) -> int:
         written = 0
-        rows = iter(candidates)
-        while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+        ids: Sequence[str] | None = None
+        key_of = np.empty(0, np.int64)
+        for block in blocks:
+            if not len(block):
+                continue
+            if block.ids is not ids:  # the blocks of one story share their id table
+                ids = block.ids
+                key_of = np.fromiter((keys[x] for x in ids), np.int64, len(ids))
+            a = key_of[np.asarray(block.i, dtype=np.int64)]
+            b = key_of[np.asarray(block.j, dtype=np.int64)]
+            # In key order: the rows append to the B-tree instead of landing at random.
+            order = np.lexsort((b, a))
             cursor = self.db.conn.executemany(
                 "INSERT OR REPLACE INTO candidates (a, b, score, rank, discrepancy)"
                 " VALUES (?, ?, ?, ?, ?)",
-                sorted(
-                    (keys[c.claim_id], keys[c.candidate_id], c.score, c.rank, c.discrepancy)
-                    for c in chunk
+                zip(
+                    a[order].tolist(),
+                    b[order].tolist(),
+                    np.asarray(block.score, dtype=np.float64)[order].tolist(),
+                    np.asarray(block.rank, dtype=np.int64)[order].tolist(),
+                    np.asarray(block.discrepancy, dtype=np.float64)[order].tolist(),
+                    strict=True,
                 ),
             )
             written += cursor.rowcount
