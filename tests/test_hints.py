@@ -562,6 +562,40 @@ def test_no_denial_false_alarms(a: str, b: str) -> None:
     assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "cue"),
+    [
+        ("Failure to pass the budget would raise the risk of a recession.",
+         "Passing the budget would raise the risk of a recession.", "Failure to"),
+        ("The economist warned that failing to pass the bill would hurt growth.",
+         "To pass the bill this month would hurt growth, the economist warned.", "failing to"),
+    ],
+)  # fmt: skip
+def test_failure_to_negates_what_follows(a: str, b: str, cue: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert (cue, "") in _pairs(hints, "negation"), hints
+    assert ("", cue) in _pairs(find_hints(b, a), "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the negative case put two ways
+        ("Failure to pass the budget would raise the risk of a recession.",
+         "Inaction on the budget would raise the risk of a recession, as Congress must pass it."),
+        ("Failure to pass the budget would raise the risk of a recession.",
+         "Not passing the budget would raise the risk of a recession."),
+        ("Failing to pass the budget would raise the risk of a recession.",
+         "The failure to pass the budget would raise the risk of a recession."),
+        ("His failure in the primary ended the campaign.", "He failed in the primary."),
+    ],
+)  # fmt: skip
+def test_failure_to_against_another_negative_is_no_hint(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
+    assert not _by_kind(find_hints(b, a), "negation")
+
+
 def test_denial_of_something_else_is_no_hint() -> None:
     a = "Fifteen of the 19 hijackers were Saudi citizens."
     b = "The Saudi government denies any role in the attacks."
