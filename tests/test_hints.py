@@ -474,6 +474,78 @@ def test_weekdays_of_different_events_are_not_compared() -> None:
     assert discrepancy(a, b).score <= 0.3
 
 
+# --- periods counted from the day of writing ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("The aide quit the ministry earlier this month to join a law firm.",
+         "The aide left the ministry last year to join a law firm.", "earlier this month",
+         "last year"),
+        ("The plant closed yesterday after the strike.", "The plant closed last week after the strike.",
+         "yesterday", "last week"),
+        ("Sales of the drug rose sharply this year.", "Sales of the drug rose sharply last year.",
+         "this year", "last year"),
+        ("The council will vote on the plan next month.",
+         "The council voted on the plan earlier this month.", "next month", "earlier this month"),
+    ],
+)  # fmt: skip
+def test_relative_periods_that_cannot_overlap_differ(
+    a: str, b: str, frag_a: str, frag_b: str
+) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "date") == [(frag_a, frag_b)], hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint is not None and (d.hint.a, d.hint.b) == (frag_a, frag_b)
+    assert _pairs(find_hints(b, a), "date") == [(frag_b, frag_a)]
+
+
+def test_relative_days_a_day_apart_are_weak() -> None:
+    """Two pieces written a day apart say "yesterday" and "today" of one event."""
+    a, b = (
+        "The plant closed yesterday after the strike.",
+        "The plant closed today after the strike.",
+    )
+    assert _pairs(find_hints(a, b), "date") == [("yesterday", "today")]
+    assert 0.0 < discrepancy(a, b).score < 0.5
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The ministers met this week in Geneva.", "The ministers met on Tuesday in Geneva."),
+        ("The ministers met this week in Geneva.", "The ministers met yesterday in Geneva."),
+        ("The ministers met today in Geneva, officials said.",
+         "Officials said the ministers met today in Geneva."),
+        ("The plant closed last year.", "The plant closed in 2016."),  # no day of writing
+        ("The plant closed last week.", "The plant closed last month."),
+        ("The plant closed earlier this week.", "The plant closed yesterday."),
+        ("Prices have risen since last year.", "Prices rose this year."),  # a bound
+        ("Prices rose in the last year.", "Prices rose this year."),  # a length
+        ("The plant closed last week, the company said today.", "The plant closed last week."),
+        ("The company said yesterday that the plant had closed.", "The plant closed today."),
+        ('He told NBC\'s "Today" show the plant would close.', "The plant closed yesterday."),
+    ],
+)  # fmt: skip
+def test_relative_periods_that_may_overlap_are_no_hint(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "date"), find_hints(a, b)
+    assert not _by_kind(find_hints(a, b), "weekday"), find_hints(a, b)
+    assert discrepancy(a, b).score == 0.0
+
+
+def test_relative_periods_with_words_in_common_only_further_off_do_not_queue() -> None:
+    """Perhaps two events: a pointer, not a likely contradiction."""
+    a = (
+        '"I thought the senator was terrific tonight," the governor told reporters at the '
+        "airport after the debate."
+    )
+    b = "The governor needed a win after a dismal debate performance against the mayor last week."
+    assert _pairs(find_hints(a, b), "date") == [("tonight", "last week")]
+    assert 0.0 < discrepancy(a, b).score < 0.5
+
+
 # --- negation and denial -----------------------------------------------------------------
 
 

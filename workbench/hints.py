@@ -28,7 +28,11 @@ Every pattern runs on the original text, so spans always index the fragment:
             year or day is compatible, so "Sept. 15, 2017" == "September 15"); a month alone
             or a part of one after a preposition ("in mid May", "by the end of February")
             is a date with days 11-20 or 21-31 of it; a span of years ("from 1967 to 1979",
-            "1990-1996") is compared with a span.
+            "1990-1996") is compared with a span. Periods counted from the day of writing
+            are compared with one another, and differ only when they cannot overlap
+            ("quit earlier this month" / "left last year", "yesterday" / "last week"; not
+            "this week" / "yesterday"; "yesterday" / "today" only weakly: two pieces written
+            a day apart).
 - weekday   weekdays of one event differ ("scheduled for Monday" vs "held on Tuesday"),
             paired by the words around them, so "announced Thursday that the meeting took
             place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. The
@@ -181,6 +185,37 @@ _PLANNED_BEFORE = re.compile(
     r"initially)(?:\s+to\s+[\w’'-]+(?:\s+[\w’'-]+)?)?\s+(?:for\s+|on\s+|until\s+)?(?:next\s+)?\Z"
 )
 
+# A period counted from the day the piece was written: "yesterday", "earlier this month",
+# "last year". Not after "the" ("the last year" is a length: a duration) nor after a word
+# that makes it a bound ("since last year", "by the end of next year", "than last year").
+_RELATIVE = re.compile(
+    r"\b(?:(?P<part>earlier|later|early|late)\s+)?"
+    r"(?:(?P<which>this|last|next)\s+(?P<unit>week|month|year)"
+    r"|(?P<day>today|tonight|yesterday|tomorrow)|this\s+(?:morning|afternoon|evening)"
+    r"|(?P<night>last\s+night))\b(?![-‐‑])",
+    re.IGNORECASE,
+)
+_RELATIVE_LEAD = re.compile(
+    r"\b(?:the|since|until|till|by|before|after|through|from|than|to|as\s+of|day|night)\s+"
+    r"(?:the\s+(?:end|start|beginning|middle)\s+of\s+)?\Z",
+    re.IGNORECASE,
+)
+_CLOSING_QUOTES = ("”", '"', "’", "'")
+_RELATIVE_WORDS = word_set("today tonight yesterday tomorrow week month year")
+# (first day, last day) from the day of writing; the calendar week, month and year offsets
+# the words fix (None: not fixed). "Last week" and "last month" are read as not yesterday
+# (nobody calls yesterday "last week"), so "yesterday" / "last week" differ.
+_PERIODS: dict[str, tuple[int, int, int | None, int | None, int | None]] = {
+    "today": (0, 0, 0, 0, 0), "yesterday": (-1, -1, None, None, None),
+    "tomorrow": (1, 1, None, None, None), "last night": (-1, 0, None, None, None),
+    "this week": (-6, 6, 0, None, None), "last week": (-13, -2, -1, None, None),
+    "next week": (2, 13, 1, None, None),
+    "this month": (-30, 30, None, 0, 0), "last month": (-61, -2, None, -1, None),
+    "next month": (2, 61, None, 1, None),
+    "this year": (-365, 365, None, None, 0), "last year": (-730, -2, None, None, -1),
+    "next year": (2, 730, None, None, 1),
+}  # fmt: skip
+
 _COUNT_WORDS = (
     r"an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"thirty|forty|fifty|several|a\s+few|a\s+couple\s+of|a\s+couple|couple\s+of|couple|few|"
@@ -253,6 +288,7 @@ class ClaimFeatures:
     text: str
     dates: tuple[_Item, ...] = ()
     ranges: tuple[_Item, ...] = ()  # spans of years ("from 1967 to 1979"): key (start, end)
+    relatives: tuple[_Item, ...] = ()  # "yesterday", "last year": key `_PERIODS`'s
     weekdays: tuple[_Item, ...] = ()
     durations: tuple[_Item, ...] = ()
     how_long: tuple[_Item, ...] = ()
@@ -283,6 +319,7 @@ def extract_features(text: str) -> ClaimFeatures:
     def ctx(span: tuple[int, int]) -> Context:
         return context_of(words_of(text), span)
 
+    relatives = _relatives(text, present, ctx, taken)
     durations = _durations(text, present, ctx, taken)
     how_long: tuple[_Item, ...] = ()
     if "long" in present or "duration" in present:
@@ -313,6 +350,7 @@ def extract_features(text: str) -> ClaimFeatures:
         text=text,
         dates=dates[:MAX_ITEMS],
         ranges=ranges[:MAX_ITEMS],
+        relatives=relatives[:MAX_ITEMS],
         weekdays=tuple(weekdays[:MAX_ITEMS]),
         durations=durations[:MAX_ITEMS],
         how_long=how_long[:MAX_ITEMS],
@@ -329,24 +367,77 @@ ContextOf = Callable[[tuple[int, int]], Context]
 def _weekday(text: str, m: re.Match[str], context: Context) -> _Item:
     """A weekday, with whether it is the day something was said or was planned for, and
     the words of its clause."""
-    start, end = m.span()
-    window = max(0, start - 60)
+    said, planned = _day_role(text, *m.span())
+    day = m.group().casefold().rstrip("s")
+    topic = _clause_topic(text, m.start())
+    return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
+
+
+_ROLE_WINDOW = 60  # characters before a day that may say its role
+
+
+def _day_role(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the day at text[start:end] is the day something was said ("said Thursday",
+    "Yesterday, the ministry said"), or one something was planned for ("scheduled for
+    Monday")."""
+    window = max(0, start - _ROLE_WINDOW)
     opens = bool(_OPENS_SENTENCE.search(text, window, start)) or text.startswith(("'", "’"), end)
     said = bool(_SAID_BEFORE.search(text, window, start)) or (
         opens and bool(_SAID_AFTER.match(text, end))
     )
     planned = not said and bool(_PLANNED_BEFORE.search(text, window, start))
+    return said, planned
+
+
+def _clause_topic(text: str, start: int) -> frozenset[str]:
+    """The words of the clause at `start`, names and reporting verbs left out."""
     words = words_of(text)
     at = bisect.bisect_left(words.starts, start)
-    topic: frozenset[str] = frozenset()
-    if at < len(words):  # clause numbers never decrease: the clause is one slice
-        clause = words.clauses[at]
-        lo = bisect.bisect_left(words.clauses, clause)
-        hi = bisect.bisect_right(words.clauses, clause, lo)
-        keys, capitals = words.keys[lo:hi], words.capitals[lo:hi]
-        topic = frozenset(k for k, up in zip(keys, capitals, strict=True) if k and not up) - {SAY}
-    day = m.group().casefold().rstrip("s")
-    return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
+    if at >= len(words):
+        return frozenset()
+    clause = words.clauses[at]  # clause numbers never decrease: the clause is one slice
+    lo = bisect.bisect_left(words.clauses, clause)
+    hi = bisect.bisect_right(words.clauses, clause, lo)
+    keys, capitals = words.keys[lo:hi], words.capitals[lo:hi]
+    return frozenset(k for k, up in zip(keys, capitals, strict=True) if k and not up) - {SAY}
+
+
+def _relatives(
+    text: str, present: frozenset[str], ctx: ContextOf, taken: qty.Spans
+) -> tuple[_Item, ...]:
+    """ "Yesterday", "earlier this month", "last year": periods counted from the day the
+    piece was written, with the day's role (said, planned) and its clause's words."""
+    if present.isdisjoint(_RELATIVE_WORDS):
+        return ()
+    out: list[_Item] = []
+    for m in _RELATIVE.finditer(text):
+        if _RELATIVE_LEAD.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if m.group()[0].isupper() and (
+            text.startswith(_CLOSING_QUOTES, m.end())
+            or not _OPENS_SENTENCE.search(text, max(0, m.start() - 20), m.start())
+        ):
+            continue  # a name: NBC's "Today" show, This Week
+        part = (m.group("part") or "").casefold()
+        if m.group("unit"):
+            name = f"{m.group('which').casefold()} {m.group('unit').casefold()}"
+        elif m.group("night"):
+            name = "last night"
+        else:
+            name = (m.group("day") or "today").casefold()
+            name = "today" if name == "tonight" else name
+        lo, hi, *calendar = _PERIODS[name]
+        if name.startswith("this") and lo < 0 < hi:
+            # "earlier this month": before the day of writing; "later this year": after it
+            lo, hi = (lo, -1) if part == "earlier" else (1, hi) if part == "later" else (lo, hi)
+        said, planned = _day_role(text, *m.span())
+        key = (lo, hi, *calendar)
+        out.append(
+            _Item(m.group(), m.span(), key, ctx(m.span()), said=said, planned=planned,
+                  topic=_clause_topic(text, m.start()))
+        )  # fmt: skip
+        taken.add(m.span())
+    return tuple(out)
 
 
 def _durations(
@@ -364,6 +455,8 @@ def _durations(
         if (count is None and past is None) or tail is None:
             continue
         start, end = (count or past).start(), tail.end()  # type: ignore[union-attr]
+        if not taken.free(start, end):
+            continue  # "last year": a period ("the last year" is a length)
         unit = u.group("unit").casefold()
         amount = _count_value(count.group("n")) if count else 1.0
         # "in the last couple days", "the past month", "three weeks ago": when, not how long
@@ -563,6 +656,11 @@ def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_
         out += _paired("date", fa.dates, fb.dates, _date_relation, _date_lone)
     if fa.ranges and fb.ranges:
         out += _paired("date", fa.ranges, fb.ranges, _equal_relation, _range_lone)
+    if fa.relatives and fb.relatives:
+        out += _paired(
+            "date", fa.relatives, fb.relatives, _relative_relation, _relative_lone, _same_role,
+            _relative_strength,
+        )  # fmt: skip
     if fa.weekdays and fb.weekdays:
         out += _paired(
             "weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone, _same_role
@@ -724,6 +822,40 @@ def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) 
     if x.planned != y.planned:  # the day planned and the day it happened, of one event
         return 0.7
     return 0.5 if shared == 1 else 0.65
+
+
+def _relative_relation(x: _Item, y: _Item) -> str:
+    """Two periods counted from the day of writing differ when they cannot overlap: no day
+    in common ("yesterday" / "last week"), or another week, month or year where both fix
+    one ("earlier this month" / "last year"). "This week" / "yesterday" may be one day."""
+    (lo1, hi1, *fixed1), (lo2, hi2, *fixed2) = x.key, y.key  # type: ignore[misc]
+    if hi1 < lo2 or hi2 < lo1:
+        return DIFFERS
+    fixed = zip(fixed1, fixed2, strict=True)
+    return DIFFERS if any(p is not None and q is not None and p != q for p, q in fixed) else "same"
+
+
+def _relative_strength(x: _Item, y: _Item, aff: int) -> float:
+    """Like a weekday of one event; "yesterday" / "today" (a day apart) weakly: two pieces
+    written a day apart say just that of one event."""
+    if x.said and y.said:
+        return _REPORTING_DAY
+    (lo1, hi1, *_), (lo2, hi2, *_) = x.key, y.key  # type: ignore[misc]
+    if hi1 - lo1 <= 1 and hi2 - lo2 <= 1 and max(lo1, lo2) - min(hi1, hi2) <= 1:
+        return _LONE
+    return _CLEAR if aff >= 16 else 0.8
+
+
+def _relative_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only period on each side, of one role, when their clauses share a word."""
+    if len(xs) != 1 or len(ys) != 1 or not _same_role(x, y):
+        return None
+    aff = affinity(x.ctx, y.ctx)
+    if aff >= _MIN_AFFINITY or x.said:
+        return _relative_strength(x, y, aff)
+    # words in common only further off in the clause: perhaps two events ("terrific
+    # tonight" / "his debate last week"), a pointer that does not queue the pair alone
+    return min(_relative_strength(x, y, aff), _LONE) if len(x.topic & y.topic) >= 2 else None
 
 
 def _date_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
