@@ -409,6 +409,9 @@ def test_weekdays_of_one_event_differ(a: str, b: str, frag_a: str, frag_b: str) 
          "Tuesday"),
         ("On Friday, the ministry said the talks had stalled.",
          "The talks stalled, the ministry announced Saturday.", "Friday", "Saturday"),
+        ("The senator said on Monday that the bill would fail.",
+         "In an interview with Fox News on Tuesday, the senator conceded the bill would fail.",
+         "Monday", "Tuesday"),
     ],
 )  # fmt: skip
 def test_days_something_was_said_are_weak(a: str, b: str, frag_a: str, frag_b: str) -> None:
@@ -544,6 +547,59 @@ def test_relative_periods_with_words_in_common_only_further_off_do_not_queue() -
     b = "The governor needed a win after a dismal debate performance against the mayor last week."
     assert _pairs(find_hints(a, b), "date") == [("tonight", "last week")]
     assert 0.0 < discrepancy(a, b).score < 0.5
+
+
+# --- what the claim's own year makes certain ------------------------------------------------
+
+
+def test_a_full_date_is_its_weekday() -> None:
+    a = "The ministers met on September 21, 2017, in Geneva to sign the accord."
+    b = "The ministers met on Friday in Geneva to sign the accord."
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "weekday") == [("September 21, 2017", "Friday")]
+    assert discrepancy(a, b).score >= 0.5
+    # September 22, 2017 was a Friday; without its year the date says no weekday
+    assert not find_hints(a.replace("21", "22"), b)
+    assert not find_hints(a.replace(", 2017", ""), b)
+
+
+def test_a_full_dates_weekday_is_never_paired_alone() -> None:
+    a = "Another security review, on June 25, 2012, reported a spike in violence."
+    b = "Wednesday's document release showed how the talking points changed."
+    assert not find_hints(a, b)
+
+
+def test_a_dateline_dates_yesterday() -> None:
+    dateline = "Sept. 22, 2017 (Wire)—"
+    a = (
+        dateline
+        + "At a briefing with reporters at the Pentagon, yesterday, the colonel said the officers met."
+    )
+    b = "The officers met in Syria, the Pentagon said on Friday."
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "weekday") == [("yesterday", "Friday")]
+    assert 0.0 < discrepancy(a, b).score < 0.5  # the day each was said
+    assert not find_hints(a, b.replace("Friday", "Thursday"))
+    a = dateline + "The bridge reopened yesterday after the storm."
+    assert _pairs(
+        find_hints(a, "The bridge reopened on September 20 after the storm."), "date"
+    ) == [("yesterday", "September 20")]
+    assert not find_hints(a, "The bridge reopened on September 21 after the storm.")
+    # without a dateline "yesterday" is no day of the calendar
+    assert not find_hints(
+        "The bridge reopened yesterday after the storm.",
+        "The bridge reopened on September 20 after the storm.",
+    )
+
+
+def test_a_dateline_dates_last_year() -> None:
+    a = "Oct. 3, 2019 (Wire)—The plant closed last year after the strike."
+    assert _pairs(find_hints(a, "The plant closed in 2017 after the strike."), "date") == [
+        ("last year", "2017")
+    ]
+    assert not find_hints(a, "The plant closed in 2018 after the strike.")
 
 
 # --- negation and denial -----------------------------------------------------------------

@@ -32,7 +32,8 @@ Every pattern runs on the original text, so spans always index the fragment:
             are compared with one another, and differ only when they cannot overlap
             ("quit earlier this month" / "left last year", "yesterday" / "last week"; not
             "this week" / "yesterday"; "yesterday" / "today" only weakly: two pieces written
-            a day apart).
+            a day apart). Under a dateline with a year ("Sept. 22, 2017 (EIRNS)—"),
+            "yesterday" is a date (and a weekday), "last year" a year.
 - weekday   weekdays of one event differ ("scheduled for Monday" vs "held on Tuesday"),
             paired by the words around them, so "announced Thursday that the meeting took
             place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. The
@@ -40,8 +41,10 @@ Every pattern runs on the original text, so spans always index the fragment:
             interview Tuesday", "On Friday, the ministry said") is compared only with such a
             day, and weakly; a planned day ("scheduled for Monday") pairs with a planned day
             before any other. The only weekday on each side is compared when their clauses
-            share a word (not a name). A date on one side and a weekday on the other is NOT
-            compared: without the year and the event's reference we cannot say so safely.
+            share a word (not a name). A date with its year is also its weekday
+            ("September 21, 2017" is a Thursday), compared with a weekday of one event
+            (context words in common, never alone); a date without a year is NOT compared
+            with a weekday, nor is "yesterday" without a dateline: we cannot say so safely.
 - duration  both give a duration and they differ, or one gives one and the other says the
             length is unknown ("at least an hour" vs "how long it lasted")
 - negation  one side negates a predicate the other asserts ("did not withdraw", "failed to
@@ -62,6 +65,7 @@ drops detail all the time, and a hint that fires on every pair is ignored.
 from __future__ import annotations
 
 import bisect
+import datetime as _dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -159,7 +163,8 @@ _RANGE_WORDS = frozenset(("from", "between"))
 _RANGE_LEAD = re.compile(r"\b(?:from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # The day something was said: "said Thursday", "told Pentagon reporters on Thursday", "in an
-# interview Tuesday", "On Friday, the ministry said", "Thursday's briefing".
+# interview Tuesday", "in a teleconference with reporters at the Pentagon, yesterday", "On
+# Friday, the ministry said", "Thursday's briefing".
 _SAY_VERBS = (
     r"said|says|say|told|tells|announced|announces|tweeted|wrote|added|stated|reported|"
     r"confirmed|declared|acknowledged|admitted|testified|explained|noted|insisted|argued|"
@@ -170,9 +175,12 @@ _SAID_BEFORE = re.compile(
     rf"\b(?:{_SAY_VERBS})(?:\s+(?:the|an?|his|her|its|their)\s+[\w’'-]+)?"
     r"(?:\s+(?:[A-Z][\w.’'-]*|reporters|journalists|lawmakers|senators|"
     r"the\s+press|in\s+a\s+statement|in\s+an\s+interview))*\s+(?:on\s+)?(?:late\s+|early\s+)?\Z"
-    r"|\b(?:in|at|during|on)\s+(?:an?|the|his|her|its|their)\s+(?:[\w’'-]+\s+){0,3}?"
-    r"(?:interview|statement|briefing|conference|speech|tweets?|post|letter|remarks|"
-    r"appearance|testimony|address|broadcast)\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
+    r"|\b(?:[Ii]n|[Aa]t|[Dd]uring|[Oo]n)\s+(?:an?|the|his|her|its|their)\s+(?:[\w’'-]+\s+){0,3}?"
+    r"(?:[\w’']+-)?(?:tele|video)?(?:interview|statement|briefing|conference|speech|tweets?|"
+    r"post|letter|remarks|appearance|testimony|address|broadcast)"
+    r"(?:\s+with\s+(?:reporters|journalists|the\s+press|(?:the\s+)?[A-Z][\w.’'-]*"
+    r"(?:\s+[A-Z][\w.’'-]*){0,3})(?:\s+(?:at|in)\s+(?:the\s+)?[A-Z][\w.’'-]*"
+    r"(?:\s+[A-Z][\w.’'-]*){0,3})?)?,?\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
 )
 _OPENS_SENTENCE = re.compile(r"(?:\A|[.!?:;\"“—]\s*)(?:(?:On|Late|Early)\s+(?:on\s+)?)?\Z")
 _SAID_AFTER = re.compile(
@@ -279,6 +287,7 @@ class _Item:
     said: bool = False  # a weekday on which something was said ("said Thursday")
     planned: bool = False  # a weekday something was planned for ("scheduled for Monday")
     topic: frozenset[str] = frozenset()  # a weekday's clause: its words, names left out
+    of_date: bool = False  # a weekday read from a full date ("September 21, 2017")
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +342,11 @@ def extract_features(text: str) -> ClaimFeatures:
         for m in _WEEKDAY.finditer(text):
             if free(*m.span()):
                 weekdays.append(_weekday(text, m, ctx(m.span())))
+    if dates:
+        more_dates, more_days = _calendar_days(text, dates, relatives, weekdays)
+        if more_dates:
+            dates = tuple(sorted(dates + more_dates, key=lambda it: it.span))
+        weekdays = sorted(weekdays + more_days, key=lambda it: it.span)
     quantities = tuple(
         _Item(q.figure, q.figure_span, q.value, ctx(q.span), quantity=q)
         for q in extract_quantities(text)
@@ -373,7 +387,7 @@ def _weekday(text: str, m: re.Match[str], context: Context) -> _Item:
     return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
 
 
-_ROLE_WINDOW = 60  # characters before a day that may say its role
+_ROLE_WINDOW = 80  # characters before a day that may say its role
 
 
 def _day_role(text: str, start: int, end: int) -> tuple[bool, bool]:
@@ -438,6 +452,61 @@ def _relatives(
         )  # fmt: skip
         taken.add(m.span())
     return tuple(out)
+
+
+def _calendar_days(
+    text: str, dates: Sequence[_Item], relatives: Sequence[_Item], weekdays: Sequence[_Item]
+) -> tuple[tuple[_Item, ...], list[_Item]]:
+    """What the claim's own year makes certain: the weekday of a full date ("September 21,
+    2017" is a Thursday), and, under a dateline ("Sept. 22, 2017 (EIRNS)—"), the date and
+    weekday of "yesterday" or "today" and the year or month of "last year" or "this month".
+    (New dates, new weekdays.) Never a year the claim does not give."""
+    new_dates: list[_Item] = []
+    new_days: list[_Item] = []
+    written = [d for d in dates if d.said and all(d.key[:3])]  # type: ignore[index]
+    for d in dates:
+        y, mo, day, _ = d.key  # type: ignore[misc]
+        if d.said or not (y and mo and day):
+            continue
+        when = _calendar(y, mo, day)
+        if when is None or any(0 <= d.span[0] - w.span[1] <= 3 for w in weekdays):
+            continue  # "Thursday, Sept. 21, 2017": its weekday is written beside it
+        said, planned = _day_role(text, *d.span)
+        new_days.append(
+            _Item(d.text, d.span, _WEEKDAYS[when.weekday()], d.ctx, said=said, planned=planned,
+                  topic=_clause_topic(text, d.span[0]), of_date=True)
+        )  # fmt: skip
+    if not written or not relatives:
+        return tuple(new_dates), new_days
+    y, mo, day, _ = written[0].key  # type: ignore[misc]
+    base = _calendar(y, mo, day)
+    if base is None:
+        return tuple(new_dates), new_days
+    for r in relatives:
+        lo, hi, _, months, years = r.key  # type: ignore[misc]
+        key: tuple[int | None, ...] | None = None
+        if lo == hi:
+            when = base + _dt.timedelta(days=lo)
+            key = (when.year, when.month, when.day, None)
+            new_days.append(
+                _Item(r.text, r.span, _WEEKDAYS[when.weekday()], r.ctx, said=r.said,
+                      planned=r.planned, topic=r.topic)
+            )  # fmt: skip
+        elif months is not None:
+            index = base.year * 12 + base.month - 1 + months
+            key = (index // 12, index % 12 + 1, None, None)
+        elif years is not None:
+            key = (base.year + years, None, None, None)
+        if key is not None:
+            new_dates.append(_Item(r.text, r.span, key, r.ctx))
+    return tuple(new_dates), new_days
+
+
+def _calendar(year: int, month: int, day: int) -> _dt.date | None:
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:  # "February 30, 2017"
+        return None
 
 
 def _durations(
@@ -811,6 +880,8 @@ def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) 
     ("scheduled for Monday" / "took place on Tuesday") when their clauses share words."""
     if len(xs) != 1 or len(ys) != 1 or x.said != y.said:
         return None
+    if x.of_date or y.of_date:
+        return None  # a full date is as often another event's, months or years before
     if x.said:
         return _REPORTING_DAY
     aff = affinity(x.ctx, y.ctx)
