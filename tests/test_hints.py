@@ -562,6 +562,15 @@ def test_a_full_date_is_its_weekday() -> None:
     # September 22, 2017 was a Friday; without its year the date says no weekday
     assert not find_hints(a.replace("21", "22"), b)
     assert not find_hints(a.replace(", 2017", ""), b)
+    # two full dates are compared as dates, once
+    assert _kinds(find_hints("He spoke on 3 May 2020.", "He spoke on 3 March 2020.")) == ["date"]
+
+
+def test_a_statement_and_then_a_day_may_be_the_events_day() -> None:
+    a = "In a statement, on Monday, the army closed the school near the river."
+    b = "Meanwhile, on Friday, the army closed the school near the river."
+    assert _pairs(find_hints(a, b), "weekday") == [("Monday", "Friday")]
+    assert discrepancy(a, b).score >= 0.5
 
 
 def test_a_full_dates_weekday_is_never_paired_alone() -> None:

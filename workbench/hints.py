@@ -180,7 +180,7 @@ _SAID_BEFORE = re.compile(
     r"post|letter|remarks|appearance|testimony|address|broadcast)"
     r"(?:\s+with\s+(?:reporters|journalists|the\s+press|(?:the\s+)?[A-Z][\w.’'-]*"
     r"(?:\s+[A-Z][\w.’'-]*){0,3})(?:\s+(?:at|in)\s+(?:the\s+)?[A-Z][\w.’'-]*"
-    r"(?:\s+[A-Z][\w.’'-]*){0,3})?)?,?\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
+    r"(?:\s+[A-Z][\w.’'-]*){0,3})?,?)?\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
 )
 _OPENS_SENTENCE = re.compile(r"(?:\A|[.!?:;\"“—]\s*)(?:(?:On|Late|Early)\s+(?:on\s+)?)?\Z")
 _SAID_AFTER = re.compile(
@@ -732,7 +732,7 @@ def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_
         )  # fmt: skip
     if fa.weekdays and fb.weekdays:
         out += _paired(
-            "weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone, _same_role
+            "weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone, _weekday_pairs
         )
     if fa.quantities and fb.quantities:
         out += _quantity_hints(fa.quantities, fb.quantities)
@@ -873,6 +873,11 @@ def _same_role(x: _Item, y: _Item) -> bool:
     a planned day with a planned day, the day something happened with such a day ("said
     Wednesday that it happened Tuesday" / "it happened Wednesday": Tuesday/Wednesday)."""
     return x.said == y.said and x.planned == y.planned
+
+
+def _weekday_pairs(x: _Item, y: _Item) -> bool:
+    """Weekdays of one role; two read from full dates are compared as dates."""
+    return _same_role(x, y) and not (x.of_date and y.of_date)
 
 
 def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
