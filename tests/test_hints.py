@@ -948,3 +948,35 @@ def test_a_datelines_date_is_no_events_date():
     assert discrepancy("Tuesday, October 8, 2019", event).score == 0.0
     # the same dates inside the sentence are one event's, and differ
     assert discrepancy("The bridge was closed on October 3 after the storm.", event).score > 0
+
+
+def test_periods_and_calendar_days_keep_the_work_bounded(monkeypatch) -> None:
+    """A claim dense with periods, full dates and weekdays under a dateline: every pairing
+    kind within MAX_ITEMS squared (for discrepancy and find_hints, and a comparability
+    test each), however long the claim."""
+    import random
+
+    import workbench.hints as hints
+
+    calls = 0
+    affinity = hints.affinity
+
+    def counted(x, y):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return affinity(x, y)
+
+    monkeypatch.setattr(hints, "affinity", counted)
+    words = ["yesterday", "last week", "earlier this month", "Monday", "Sept. 15, 2017", "today"]
+    words += ["this year", "met", "the", "officials", "next year", "on"]
+
+    def dense(seed: int) -> str:
+        pick = random.Random(seed).choice
+        return "Sept. 22, 2017 (Wire)—" + " ".join(pick(words) for _ in range(3_000)) + "."
+
+    a, b = dense(1), dense(2)
+    features = hints.extract_features(a)
+    assert len(features.relatives) == hints.MAX_ITEMS
+    assert len(features.dates) == len(features.weekdays) == hints.MAX_ITEMS
+    assert hints.discrepancy(a, b).score > 0 and hints.find_hints(a, b)
+    assert calls <= 2 * 6 * 2 * hints.MAX_ITEMS**2, calls

@@ -464,7 +464,7 @@ def _calendar_days(
     new_dates: list[_Item] = []
     new_days: list[_Item] = []
     written = [d for d in dates if d.said and all(d.key[:3])]  # type: ignore[index]
-    for d in dates:
+    for d in dates[:MAX_ITEMS]:
         y, mo, day, _ = d.key  # type: ignore[misc]
         if d.said or not (y and mo and day):
             continue
@@ -482,7 +482,7 @@ def _calendar_days(
     base = _calendar(y, mo, day)
     if base is None:
         return tuple(new_dates), new_days
-    for r in relatives:
+    for r in relatives[:MAX_ITEMS]:
         lo, hi, _, months, years = r.key  # type: ignore[misc]
         key: tuple[int | None, ...] | None = None
         if lo == hi:
