@@ -409,6 +409,9 @@ def test_weekdays_of_one_event_differ(a: str, b: str, frag_a: str, frag_b: str) 
          "Tuesday"),
         ("On Friday, the ministry said the talks had stalled.",
          "The talks stalled, the ministry announced Saturday.", "Friday", "Saturday"),
+        ("The senator said on Monday that the bill would fail.",
+         "In an interview with Fox News on Tuesday, the senator conceded the bill would fail.",
+         "Monday", "Tuesday"),
     ],
 )  # fmt: skip
 def test_days_something_was_said_are_weak(a: str, b: str, frag_a: str, frag_b: str) -> None:
@@ -472,6 +475,140 @@ def test_weekdays_of_different_events_are_not_compared() -> None:
     b = "Fox said on Wednesday that the invitation was a mistake."
     # the day each was said: shown, but hardly a contradiction
     assert discrepancy(a, b).score <= 0.3
+
+
+# --- periods counted from the day of writing ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "frag_a", "frag_b"),
+    [
+        ("The aide quit the ministry earlier this month to join a law firm.",
+         "The aide left the ministry last year to join a law firm.", "earlier this month",
+         "last year"),
+        ("The plant closed yesterday after the strike.", "The plant closed last week after the strike.",
+         "yesterday", "last week"),
+        ("Sales of the drug rose sharply this year.", "Sales of the drug rose sharply last year.",
+         "this year", "last year"),
+        ("The council will vote on the plan next month.",
+         "The council voted on the plan earlier this month.", "next month", "earlier this month"),
+    ],
+)  # fmt: skip
+def test_relative_periods_that_cannot_overlap_differ(
+    a: str, b: str, frag_a: str, frag_b: str
+) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "date") == [(frag_a, frag_b)], hints
+    d = discrepancy(a, b)
+    assert d.score >= 0.5 and d.hint is not None and (d.hint.a, d.hint.b) == (frag_a, frag_b)
+    assert _pairs(find_hints(b, a), "date") == [(frag_b, frag_a)]
+
+
+def test_relative_days_a_day_apart_are_weak() -> None:
+    """Two pieces written a day apart say "yesterday" and "today" of one event."""
+    a, b = (
+        "The plant closed yesterday after the strike.",
+        "The plant closed today after the strike.",
+    )
+    assert _pairs(find_hints(a, b), "date") == [("yesterday", "today")]
+    assert 0.0 < discrepancy(a, b).score < 0.5
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The ministers met this week in Geneva.", "The ministers met on Tuesday in Geneva."),
+        ("The ministers met this week in Geneva.", "The ministers met yesterday in Geneva."),
+        ("The ministers met today in Geneva, officials said.",
+         "Officials said the ministers met today in Geneva."),
+        ("The plant closed last year.", "The plant closed in 2016."),  # no day of writing
+        ("The plant closed last week.", "The plant closed last month."),
+        ("The plant closed earlier this week.", "The plant closed yesterday."),
+        ("Prices have risen since last year.", "Prices rose this year."),  # a bound
+        ("Prices rose in the last year.", "Prices rose this year."),  # a length
+        ("The plant closed last week, the company said today.", "The plant closed last week."),
+        ("The company said yesterday that the plant had closed.", "The plant closed today."),
+        ('He told NBC\'s "Today" show the plant would close.', "The plant closed yesterday."),
+    ],
+)  # fmt: skip
+def test_relative_periods_that_may_overlap_are_no_hint(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "date"), find_hints(a, b)
+    assert not _by_kind(find_hints(a, b), "weekday"), find_hints(a, b)
+    assert discrepancy(a, b).score == 0.0
+
+
+def test_relative_periods_with_words_in_common_only_further_off_do_not_queue() -> None:
+    """Perhaps two events: a pointer, not a likely contradiction."""
+    a = (
+        '"I thought the senator was terrific tonight," the governor told reporters at the '
+        "airport after the debate."
+    )
+    b = "The governor needed a win after a dismal debate performance against the mayor last week."
+    assert _pairs(find_hints(a, b), "date") == [("tonight", "last week")]
+    assert 0.0 < discrepancy(a, b).score < 0.5
+
+
+# --- what the claim's own year makes certain ------------------------------------------------
+
+
+def test_a_full_date_is_its_weekday() -> None:
+    a = "The ministers met on September 21, 2017, in Geneva to sign the accord."
+    b = "The ministers met on Friday in Geneva to sign the accord."
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "weekday") == [("September 21, 2017", "Friday")]
+    assert discrepancy(a, b).score >= 0.5
+    # September 22, 2017 was a Friday; without its year the date says no weekday
+    assert not find_hints(a.replace("21", "22"), b)
+    assert not find_hints(a.replace(", 2017", ""), b)
+    # two full dates are compared as dates, once
+    assert _kinds(find_hints("He spoke on 3 May 2020.", "He spoke on 3 March 2020.")) == ["date"]
+
+
+def test_a_statement_and_then_a_day_may_be_the_events_day() -> None:
+    a = "In a statement, on Monday, the army closed the school near the river."
+    b = "Meanwhile, on Friday, the army closed the school near the river."
+    assert _pairs(find_hints(a, b), "weekday") == [("Monday", "Friday")]
+    assert discrepancy(a, b).score >= 0.5
+
+
+def test_a_full_dates_weekday_is_never_paired_alone() -> None:
+    a = "Another security review, on June 25, 2012, reported a spike in violence."
+    b = "Wednesday's document release showed how the talking points changed."
+    assert not find_hints(a, b)
+
+
+def test_a_dateline_dates_yesterday() -> None:
+    dateline = "Sept. 22, 2017 (Wire)—"
+    a = (
+        dateline
+        + "At a briefing with reporters at the Pentagon, yesterday, the colonel said the officers met."
+    )
+    b = "The officers met in Syria, the Pentagon said on Friday."
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert _pairs(hints, "weekday") == [("yesterday", "Friday")]
+    assert 0.0 < discrepancy(a, b).score < 0.5  # the day each was said
+    assert not find_hints(a, b.replace("Friday", "Thursday"))
+    a = dateline + "The bridge reopened yesterday after the storm."
+    assert _pairs(
+        find_hints(a, "The bridge reopened on September 20 after the storm."), "date"
+    ) == [("yesterday", "September 20")]
+    assert not find_hints(a, "The bridge reopened on September 21 after the storm.")
+    # without a dateline "yesterday" is no day of the calendar
+    assert not find_hints(
+        "The bridge reopened yesterday after the storm.",
+        "The bridge reopened on September 20 after the storm.",
+    )
+
+
+def test_a_dateline_dates_last_year() -> None:
+    a = "Oct. 3, 2019 (Wire)—The plant closed last year after the strike."
+    assert _pairs(find_hints(a, "The plant closed in 2017 after the strike."), "date") == [
+        ("last year", "2017")
+    ]
+    assert not find_hints(a, "The plant closed in 2018 after the strike.")
 
 
 # --- negation and denial -----------------------------------------------------------------
@@ -560,6 +697,40 @@ def test_denial_of_an_accusation(a: str, b: str, cue: str) -> None:
 )  # fmt: skip
 def test_no_denial_false_alarms(a: str, b: str) -> None:
     assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "cue"),
+    [
+        ("Failure to pass the budget would raise the risk of a recession.",
+         "Passing the budget would raise the risk of a recession.", "Failure to"),
+        ("The economist warned that failing to pass the bill would hurt growth.",
+         "To pass the bill this month would hurt growth, the economist warned.", "failing to"),
+    ],
+)  # fmt: skip
+def test_failure_to_negates_what_follows(a: str, b: str, cue: str) -> None:
+    hints = find_hints(a, b)
+    _spans_ok(a, b, hints)
+    assert (cue, "") in _pairs(hints, "negation"), hints
+    assert ("", cue) in _pairs(find_hints(b, a), "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # the negative case put two ways
+        ("Failure to pass the budget would raise the risk of a recession.",
+         "Inaction on the budget would raise the risk of a recession, as Congress must pass it."),
+        ("Failure to pass the budget would raise the risk of a recession.",
+         "Not passing the budget would raise the risk of a recession."),
+        ("Failing to pass the budget would raise the risk of a recession.",
+         "The failure to pass the budget would raise the risk of a recession."),
+        ("His failure in the primary ended the campaign.", "He failed in the primary."),
+    ],
+)  # fmt: skip
+def test_failure_to_against_another_negative_is_no_hint(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
+    assert not _by_kind(find_hints(b, a), "negation")
 
 
 def test_denial_of_something_else_is_no_hint() -> None:
@@ -777,3 +948,35 @@ def test_a_datelines_date_is_no_events_date():
     assert discrepancy("Tuesday, October 8, 2019", event).score == 0.0
     # the same dates inside the sentence are one event's, and differ
     assert discrepancy("The bridge was closed on October 3 after the storm.", event).score > 0
+
+
+def test_periods_and_calendar_days_keep_the_work_bounded(monkeypatch) -> None:
+    """A claim dense with periods, full dates and weekdays under a dateline: every pairing
+    kind within MAX_ITEMS squared (for discrepancy and find_hints, and a comparability
+    test each), however long the claim."""
+    import random
+
+    import workbench.hints as hints
+
+    calls = 0
+    affinity = hints.affinity
+
+    def counted(x, y):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return affinity(x, y)
+
+    monkeypatch.setattr(hints, "affinity", counted)
+    words = ["yesterday", "last week", "earlier this month", "Monday", "Sept. 15, 2017", "today"]
+    words += ["this year", "met", "the", "officials", "next year", "on"]
+
+    def dense(seed: int) -> str:
+        pick = random.Random(seed).choice
+        return "Sept. 22, 2017 (Wire)—" + " ".join(pick(words) for _ in range(3_000)) + "."
+
+    a, b = dense(1), dense(2)
+    features = hints.extract_features(a)
+    assert len(features.relatives) == hints.MAX_ITEMS
+    assert len(features.dates) == len(features.weekdays) == hints.MAX_ITEMS
+    assert hints.discrepancy(a, b).score > 0 and hints.find_hints(a, b)
+    assert calls <= 2 * 6 * 2 * hints.MAX_ITEMS**2, calls

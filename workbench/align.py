@@ -65,7 +65,7 @@ from workbench.errors import TooLargeError
 from workbench.models import Candidate, CandidateBlock, Claim, ClaimKind
 from workbench.textnorm import content_tokens, particle_stripped, word_set
 
-ALIGNER_VERSION: str = "4"
+ALIGNER_VERSION: str = "5"
 
 TOP_K = 3  # best candidates kept per claim across the whole story
 STORE_FLOOR = 30.0  # a claim's best in another article is kept from this score up

@@ -28,7 +28,12 @@ Every pattern runs on the original text, so spans always index the fragment:
             year or day is compatible, so "Sept. 15, 2017" == "September 15"); a month alone
             or a part of one after a preposition ("in mid May", "by the end of February")
             is a date with days 11-20 or 21-31 of it; a span of years ("from 1967 to 1979",
-            "1990-1996") is compared with a span.
+            "1990-1996") is compared with a span. Periods counted from the day of writing
+            are compared with one another, and differ only when they cannot overlap
+            ("quit earlier this month" / "left last year", "yesterday" / "last week"; not
+            "this week" / "yesterday"; "yesterday" / "today" only weakly: two pieces written
+            a day apart). Under a dateline with a year ("Sept. 22, 2017 (EIRNS)—"),
+            "yesterday" is a date (and a weekday), "last year" a year.
 - weekday   weekdays of one event differ ("scheduled for Monday" vs "held on Tuesday"),
             paired by the words around them, so "announced Thursday that the meeting took
             place Tuesday" vs "the meeting took place Wednesday" flags Tuesday/Wednesday. The
@@ -36,8 +41,10 @@ Every pattern runs on the original text, so spans always index the fragment:
             interview Tuesday", "On Friday, the ministry said") is compared only with such a
             day, and weakly; a planned day ("scheduled for Monday") pairs with a planned day
             before any other. The only weekday on each side is compared when their clauses
-            share a word (not a name). A date on one side and a weekday on the other is NOT
-            compared: without the year and the event's reference we cannot say so safely.
+            share a word (not a name). A date with its year is also its weekday
+            ("September 21, 2017" is a Thursday), compared with a weekday of one event
+            (context words in common, never alone); a date without a year is NOT compared
+            with a weekday, nor is "yesterday" without a dateline: we cannot say so safely.
 - duration  both give a duration and they differ, or one gives one and the other says the
             length is unknown ("at least an hour" vs "how long it lasted")
 - negation  one side negates a predicate the other asserts ("did not withdraw", "failed to
@@ -58,6 +65,7 @@ drops detail all the time, and a hint that fires on every pair is ignored.
 from __future__ import annotations
 
 import bisect
+import datetime as _dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -155,7 +163,8 @@ _RANGE_WORDS = frozenset(("from", "between"))
 _RANGE_LEAD = re.compile(r"\b(?:from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
 # The day something was said: "said Thursday", "told Pentagon reporters on Thursday", "in an
-# interview Tuesday", "On Friday, the ministry said", "Thursday's briefing".
+# interview Tuesday", "in a teleconference with reporters at the Pentagon, yesterday", "On
+# Friday, the ministry said", "Thursday's briefing".
 _SAY_VERBS = (
     r"said|says|say|told|tells|announced|announces|tweeted|wrote|added|stated|reported|"
     r"confirmed|declared|acknowledged|admitted|testified|explained|noted|insisted|argued|"
@@ -166,9 +175,12 @@ _SAID_BEFORE = re.compile(
     rf"\b(?:{_SAY_VERBS})(?:\s+(?:the|an?|his|her|its|their)\s+[\w’'-]+)?"
     r"(?:\s+(?:[A-Z][\w.’'-]*|reporters|journalists|lawmakers|senators|"
     r"the\s+press|in\s+a\s+statement|in\s+an\s+interview))*\s+(?:on\s+)?(?:late\s+|early\s+)?\Z"
-    r"|\b(?:in|at|during|on)\s+(?:an?|the|his|her|its|their)\s+(?:[\w’'-]+\s+){0,3}?"
-    r"(?:interview|statement|briefing|conference|speech|tweets?|post|letter|remarks|"
-    r"appearance|testimony|address|broadcast)\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
+    r"|\b(?:[Ii]n|[Aa]t|[Dd]uring|[Oo]n)\s+(?:an?|the|his|her|its|their)\s+(?:[\w’'-]+\s+){0,3}?"
+    r"(?:[\w’']+-)?(?:tele|video)?(?:interview|statement|briefing|conference|speech|tweets?|"
+    r"post|letter|remarks|appearance|testimony|address|broadcast)"
+    r"(?:\s+with\s+(?:reporters|journalists|the\s+press|(?:the\s+)?[A-Z][\w.’'-]*"
+    r"(?:\s+[A-Z][\w.’'-]*){0,3})(?:\s+(?:at|in)\s+(?:the\s+)?[A-Z][\w.’'-]*"
+    r"(?:\s+[A-Z][\w.’'-]*){0,3})?,?)?\s+(?:on\s+)?(?:late\s+|early\s+)?\Z",
 )
 _OPENS_SENTENCE = re.compile(r"(?:\A|[.!?:;\"“—]\s*)(?:(?:On|Late|Early)\s+(?:on\s+)?)?\Z")
 _SAID_AFTER = re.compile(
@@ -180,6 +192,37 @@ _PLANNED_BEFORE = re.compile(
     r"\b(?:scheduled|planned|set|slated|due|expected|supposed|meant|poised|originally|"
     r"initially)(?:\s+to\s+[\w’'-]+(?:\s+[\w’'-]+)?)?\s+(?:for\s+|on\s+|until\s+)?(?:next\s+)?\Z"
 )
+
+# A period counted from the day the piece was written: "yesterday", "earlier this month",
+# "last year". Not after "the" ("the last year" is a length: a duration) nor after a word
+# that makes it a bound ("since last year", "by the end of next year", "than last year").
+_RELATIVE = re.compile(
+    r"\b(?:(?P<part>earlier|later|early|late)\s+)?"
+    r"(?:(?P<which>this|last|next)\s+(?P<unit>week|month|year)"
+    r"|(?P<day>today|tonight|yesterday|tomorrow)|this\s+(?:morning|afternoon|evening)"
+    r"|(?P<night>last\s+night))\b(?![-‐‑])",
+    re.IGNORECASE,
+)
+_RELATIVE_LEAD = re.compile(
+    r"\b(?:the|since|until|till|by|before|after|through|from|than|to|as\s+of|day|night)\s+"
+    r"(?:the\s+(?:end|start|beginning|middle)\s+of\s+)?\Z",
+    re.IGNORECASE,
+)
+_CLOSING_QUOTES = ("”", '"', "’", "'")
+_RELATIVE_WORDS = word_set("today tonight yesterday tomorrow week month year")
+# (first day, last day) from the day of writing; the calendar week, month and year offsets
+# the words fix (None: not fixed). "Last week" and "last month" are read as not yesterday
+# (nobody calls yesterday "last week"), so "yesterday" / "last week" differ.
+_PERIODS: dict[str, tuple[int, int, int | None, int | None, int | None]] = {
+    "today": (0, 0, 0, 0, 0), "yesterday": (-1, -1, None, None, None),
+    "tomorrow": (1, 1, None, None, None), "last night": (-1, 0, None, None, None),
+    "this week": (-6, 6, 0, None, None), "last week": (-13, -2, -1, None, None),
+    "next week": (2, 13, 1, None, None),
+    "this month": (-30, 30, None, 0, 0), "last month": (-61, -2, None, -1, None),
+    "next month": (2, 61, None, 1, None),
+    "this year": (-365, 365, None, None, 0), "last year": (-730, -2, None, None, -1),
+    "next year": (2, 730, None, None, 1),
+}  # fmt: skip
 
 _COUNT_WORDS = (
     r"an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -244,6 +287,7 @@ class _Item:
     said: bool = False  # a weekday on which something was said ("said Thursday")
     planned: bool = False  # a weekday something was planned for ("scheduled for Monday")
     topic: frozenset[str] = frozenset()  # a weekday's clause: its words, names left out
+    of_date: bool = False  # a weekday read from a full date ("September 21, 2017")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +297,7 @@ class ClaimFeatures:
     text: str
     dates: tuple[_Item, ...] = ()
     ranges: tuple[_Item, ...] = ()  # spans of years ("from 1967 to 1979"): key (start, end)
+    relatives: tuple[_Item, ...] = ()  # "yesterday", "last year": key `_PERIODS`'s
     weekdays: tuple[_Item, ...] = ()
     durations: tuple[_Item, ...] = ()
     how_long: tuple[_Item, ...] = ()
@@ -283,6 +328,7 @@ def extract_features(text: str) -> ClaimFeatures:
     def ctx(span: tuple[int, int]) -> Context:
         return context_of(words_of(text), span)
 
+    relatives = _relatives(text, present, ctx, taken)
     durations = _durations(text, present, ctx, taken)
     how_long: tuple[_Item, ...] = ()
     if "long" in present or "duration" in present:
@@ -296,6 +342,11 @@ def extract_features(text: str) -> ClaimFeatures:
         for m in _WEEKDAY.finditer(text):
             if free(*m.span()):
                 weekdays.append(_weekday(text, m, ctx(m.span())))
+    if dates:
+        more_dates, more_days = _calendar_days(text, dates, relatives, weekdays)
+        if more_dates:
+            dates = tuple(sorted(dates + more_dates, key=lambda it: it.span))
+        weekdays = sorted(weekdays + more_days, key=lambda it: it.span)
     quantities = tuple(
         _Item(q.figure, q.figure_span, q.value, ctx(q.span), quantity=q)
         for q in extract_quantities(text)
@@ -313,6 +364,7 @@ def extract_features(text: str) -> ClaimFeatures:
         text=text,
         dates=dates[:MAX_ITEMS],
         ranges=ranges[:MAX_ITEMS],
+        relatives=relatives[:MAX_ITEMS],
         weekdays=tuple(weekdays[:MAX_ITEMS]),
         durations=durations[:MAX_ITEMS],
         how_long=how_long[:MAX_ITEMS],
@@ -329,24 +381,132 @@ ContextOf = Callable[[tuple[int, int]], Context]
 def _weekday(text: str, m: re.Match[str], context: Context) -> _Item:
     """A weekday, with whether it is the day something was said or was planned for, and
     the words of its clause."""
-    start, end = m.span()
-    window = max(0, start - 60)
+    said, planned = _day_role(text, *m.span())
+    day = m.group().casefold().rstrip("s")
+    topic = _clause_topic(text, m.start())
+    return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
+
+
+_ROLE_WINDOW = 80  # characters before a day that may say its role
+
+
+def _day_role(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the day at text[start:end] is the day something was said ("said Thursday",
+    "Yesterday, the ministry said"), or one something was planned for ("scheduled for
+    Monday")."""
+    window = max(0, start - _ROLE_WINDOW)
     opens = bool(_OPENS_SENTENCE.search(text, window, start)) or text.startswith(("'", "’"), end)
     said = bool(_SAID_BEFORE.search(text, window, start)) or (
         opens and bool(_SAID_AFTER.match(text, end))
     )
     planned = not said and bool(_PLANNED_BEFORE.search(text, window, start))
+    return said, planned
+
+
+def _clause_topic(text: str, start: int) -> frozenset[str]:
+    """The words of the clause at `start`, names and reporting verbs left out."""
     words = words_of(text)
     at = bisect.bisect_left(words.starts, start)
-    topic: frozenset[str] = frozenset()
-    if at < len(words):  # clause numbers never decrease: the clause is one slice
-        clause = words.clauses[at]
-        lo = bisect.bisect_left(words.clauses, clause)
-        hi = bisect.bisect_right(words.clauses, clause, lo)
-        keys, capitals = words.keys[lo:hi], words.capitals[lo:hi]
-        topic = frozenset(k for k, up in zip(keys, capitals, strict=True) if k and not up) - {SAY}
-    day = m.group().casefold().rstrip("s")
-    return _Item(m.group(), m.span(), day, context, said=said, planned=planned, topic=topic)
+    if at >= len(words):
+        return frozenset()
+    clause = words.clauses[at]  # clause numbers never decrease: the clause is one slice
+    lo = bisect.bisect_left(words.clauses, clause)
+    hi = bisect.bisect_right(words.clauses, clause, lo)
+    keys, capitals = words.keys[lo:hi], words.capitals[lo:hi]
+    return frozenset(k for k, up in zip(keys, capitals, strict=True) if k and not up) - {SAY}
+
+
+def _relatives(
+    text: str, present: frozenset[str], ctx: ContextOf, taken: qty.Spans
+) -> tuple[_Item, ...]:
+    """ "Yesterday", "earlier this month", "last year": periods counted from the day the
+    piece was written, with the day's role (said, planned) and its clause's words."""
+    if present.isdisjoint(_RELATIVE_WORDS):
+        return ()
+    out: list[_Item] = []
+    for m in _RELATIVE.finditer(text):
+        if _RELATIVE_LEAD.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if m.group()[0].isupper() and (
+            text.startswith(_CLOSING_QUOTES, m.end())
+            or not _OPENS_SENTENCE.search(text, max(0, m.start() - 20), m.start())
+        ):
+            continue  # a name: NBC's "Today" show, This Week
+        part = (m.group("part") or "").casefold()
+        if m.group("unit"):
+            name = f"{m.group('which').casefold()} {m.group('unit').casefold()}"
+        elif m.group("night"):
+            name = "last night"
+        else:
+            name = (m.group("day") or "today").casefold()
+            name = "today" if name == "tonight" else name
+        lo, hi, *calendar = _PERIODS[name]
+        if name.startswith("this") and lo < 0 < hi:
+            # "earlier this month": before the day of writing; "later this year": after it
+            lo, hi = (lo, -1) if part == "earlier" else (1, hi) if part == "later" else (lo, hi)
+        said, planned = _day_role(text, *m.span())
+        key = (lo, hi, *calendar)
+        out.append(
+            _Item(m.group(), m.span(), key, ctx(m.span()), said=said, planned=planned,
+                  topic=_clause_topic(text, m.start()))
+        )  # fmt: skip
+        taken.add(m.span())
+    return tuple(out)
+
+
+def _calendar_days(
+    text: str, dates: Sequence[_Item], relatives: Sequence[_Item], weekdays: Sequence[_Item]
+) -> tuple[tuple[_Item, ...], list[_Item]]:
+    """What the claim's own year makes certain: the weekday of a full date ("September 21,
+    2017" is a Thursday), and, under a dateline ("Sept. 22, 2017 (EIRNS)—"), the date and
+    weekday of "yesterday" or "today" and the year or month of "last year" or "this month".
+    (New dates, new weekdays.) Never a year the claim does not give."""
+    new_dates: list[_Item] = []
+    new_days: list[_Item] = []
+    written = [d for d in dates if d.said and all(d.key[:3])]  # type: ignore[index]
+    for d in dates[:MAX_ITEMS]:
+        y, mo, day, _ = d.key  # type: ignore[misc]
+        if d.said or not (y and mo and day):
+            continue
+        when = _calendar(y, mo, day)
+        if when is None or any(0 <= d.span[0] - w.span[1] <= 3 for w in weekdays):
+            continue  # "Thursday, Sept. 21, 2017": its weekday is written beside it
+        said, planned = _day_role(text, *d.span)
+        new_days.append(
+            _Item(d.text, d.span, _WEEKDAYS[when.weekday()], d.ctx, said=said, planned=planned,
+                  topic=_clause_topic(text, d.span[0]), of_date=True)
+        )  # fmt: skip
+    if not written or not relatives:
+        return tuple(new_dates), new_days
+    y, mo, day, _ = written[0].key  # type: ignore[misc]
+    base = _calendar(y, mo, day)
+    if base is None:
+        return tuple(new_dates), new_days
+    for r in relatives[:MAX_ITEMS]:
+        lo, hi, _, months, years = r.key  # type: ignore[misc]
+        key: tuple[int | None, ...] | None = None
+        if lo == hi:
+            when = base + _dt.timedelta(days=lo)
+            key = (when.year, when.month, when.day, None)
+            new_days.append(
+                _Item(r.text, r.span, _WEEKDAYS[when.weekday()], r.ctx, said=r.said,
+                      planned=r.planned, topic=r.topic)
+            )  # fmt: skip
+        elif months is not None:
+            index = base.year * 12 + base.month - 1 + months
+            key = (index // 12, index % 12 + 1, None, None)
+        elif years is not None:
+            key = (base.year + years, None, None, None)
+        if key is not None:
+            new_dates.append(_Item(r.text, r.span, key, r.ctx))
+    return tuple(new_dates), new_days
+
+
+def _calendar(year: int, month: int, day: int) -> _dt.date | None:
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:  # "February 30, 2017"
+        return None
 
 
 def _durations(
@@ -364,6 +524,8 @@ def _durations(
         if (count is None and past is None) or tail is None:
             continue
         start, end = (count or past).start(), tail.end()  # type: ignore[union-attr]
+        if not taken.free(start, end):
+            continue  # "last year": a period ("the last year" is a length)
         unit = u.group("unit").casefold()
         amount = _count_value(count.group("n")) if count else 1.0
         # "in the last couple days", "the past month", "three weeks ago": when, not how long
@@ -563,9 +725,14 @@ def _differences(fa: ClaimFeatures, fb: ClaimFeatures, *, names: bool) -> list[_
         out += _paired("date", fa.dates, fb.dates, _date_relation, _date_lone)
     if fa.ranges and fb.ranges:
         out += _paired("date", fa.ranges, fb.ranges, _equal_relation, _range_lone)
+    if fa.relatives and fb.relatives:
+        out += _paired(
+            "date", fa.relatives, fb.relatives, _relative_relation, _relative_lone, _same_role,
+            _relative_strength,
+        )  # fmt: skip
     if fa.weekdays and fb.weekdays:
         out += _paired(
-            "weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone, _same_role
+            "weekday", fa.weekdays, fb.weekdays, _equal_relation, _weekday_lone, _weekday_pairs
         )
     if fa.quantities and fb.quantities:
         out += _quantity_hints(fa.quantities, fb.quantities)
@@ -708,11 +875,18 @@ def _same_role(x: _Item, y: _Item) -> bool:
     return x.said == y.said and x.planned == y.planned
 
 
+def _weekday_pairs(x: _Item, y: _Item) -> bool:
+    """Weekdays of one role; two read from full dates are compared as dates."""
+    return _same_role(x, y) and not (x.of_date and y.of_date)
+
+
 def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
     """The only weekday on each side: both the day something was said (weak), or neither
     ("scheduled for Monday" / "took place on Tuesday") when their clauses share words."""
     if len(xs) != 1 or len(ys) != 1 or x.said != y.said:
         return None
+    if x.of_date or y.of_date:
+        return None  # a full date is as often another event's, months or years before
     if x.said:
         return _REPORTING_DAY
     aff = affinity(x.ctx, y.ctx)
@@ -724,6 +898,40 @@ def _weekday_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) 
     if x.planned != y.planned:  # the day planned and the day it happened, of one event
         return 0.7
     return 0.5 if shared == 1 else 0.65
+
+
+def _relative_relation(x: _Item, y: _Item) -> str:
+    """Two periods counted from the day of writing differ when they cannot overlap: no day
+    in common ("yesterday" / "last week"), or another week, month or year where both fix
+    one ("earlier this month" / "last year"). "This week" / "yesterday" may be one day."""
+    (lo1, hi1, *fixed1), (lo2, hi2, *fixed2) = x.key, y.key  # type: ignore[misc]
+    if hi1 < lo2 or hi2 < lo1:
+        return DIFFERS
+    fixed = zip(fixed1, fixed2, strict=True)
+    return DIFFERS if any(p is not None and q is not None and p != q for p, q in fixed) else "same"
+
+
+def _relative_strength(x: _Item, y: _Item, aff: int) -> float:
+    """Like a weekday of one event; "yesterday" / "today" (a day apart) weakly: two pieces
+    written a day apart say just that of one event."""
+    if x.said and y.said:
+        return _REPORTING_DAY
+    (lo1, hi1, *_), (lo2, hi2, *_) = x.key, y.key  # type: ignore[misc]
+    if hi1 - lo1 <= 1 and hi2 - lo2 <= 1 and max(lo1, lo2) - min(hi1, hi2) <= 1:
+        return _LONE
+    return _CLEAR if aff >= 16 else 0.8
+
+
+def _relative_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:
+    """The only period on each side, of one role, when their clauses share a word."""
+    if len(xs) != 1 or len(ys) != 1 or not _same_role(x, y):
+        return None
+    aff = affinity(x.ctx, y.ctx)
+    if aff >= _MIN_AFFINITY or x.said:
+        return _relative_strength(x, y, aff)
+    # words in common only further off in the clause: perhaps two events ("terrific
+    # tonight" / "his debate last week"), a pointer that does not queue the pair alone
+    return min(_relative_strength(x, y, aff), _LONE) if len(x.topic & y.topic) >= 2 else None
 
 
 def _date_lone(xs: Sequence[_Item], ys: Sequence[_Item], x: _Item, y: _Item) -> float | None:

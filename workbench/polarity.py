@@ -5,10 +5,10 @@ word after it, and the words after that in its clause. A denial ("denied the acc
 "rejected the claim", "disputed that account", "denied bombing the positions", "called it
 false") denies a statement; "denied bail" or "rejected the bill" deny a thing and are read as
 negations. A denial of an accusation ("denied the Russian accusations of shelling") stands
-against a claim that reports one ("Russia accused the SDF of attacking"). "failed to" negates
-what follows. Both sides negating ("to avoid firing" / "don't fire"), a negation in a
-condition ("if we don't get it") and idioms ("no longer", "not only", "nothing but") are
-nothing to report. `stance(text)` is what a claim asserts and
+against a claim that reports one ("Russia accused the SDF of attacking"). "failed to",
+"failing to" and "failure to" negate what follows. Both sides negating ("to avoid firing" /
+"don't fire"), a negation in a condition ("if we don't get it") and idioms ("no longer",
+"not only", "nothing but") are nothing to report. `stance(text)` is what a claim asserts and
 negates, which the other side's negation is checked against; `bare_reply(text)` tells a
 denial or reply with no fact of its own ("He declined to comment.").
 """
@@ -37,7 +37,7 @@ _NEGATION = re.compile(
     r"\b(?:(?:do|does|did|is|are|was|were|has|have|had|will|would|could|should|can|may|might|"
     r"must)\s+not|not|never|no(?!\.)|none|nobody|nothing|neither|nor|cannot|"
     r"den(?:y|ies|ied|ying)|refus(?:e|es|ed|ing)\s+to|declin(?:e|es|ed|ing)\s+to|"
-    r"fail(?:s|ed)\s+to)\b"
+    r"fail(?:s|ed|ing|ures?)\s+to)\b"
     r"|\b[A-Za-z]+n['’]t\b",
     re.IGNORECASE,
 )
@@ -71,7 +71,7 @@ _REPLY = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"[0-9]")
-_NEGATION_WORDS = word_set("""fails failed
+_NEGATION_WORDS = word_set("""fails failed failing failure failures
     not never no none nobody nothing neither nor cannot deny denies denied denying refuse
     refuses refused refusing decline declines declined declining""")
 _DENIAL_WORDS = word_set("""deny denies denied denying reject rejects rejected rejecting dismiss dismisses
@@ -89,7 +89,8 @@ _LIGHT = frozenset(
 _IMPLICIT_NEGATORS = word_set("""avoid avoids avoided avoiding prevent prevents prevented preventing refrain
     refrains refrained refraining stop stops stopped stopping halt halted without fail fails
     failed failing lack lacks lacked lacking ban bans banned prohibit prohibited forbid
-    forbade unable instead rather oppose opposes opposed opposing resist resisted against""")
+    forbade unable instead rather oppose opposes opposed opposing resist resisted against
+    failure failures inaction""")
 _FACT_OBJECTS = word_set("""accusation accusations allegation allegations claim claims charge charges report reports
     reporting account accounts story stories assertion assertions suggestion suggestions
     notion idea rumor rumors rumour rumours characterization characterisation it that this
@@ -374,7 +375,15 @@ def negation_strength(n: Polar, other: Stance) -> float:
         return 0.0
     if n.light and n.objects.isdisjoint(other.keys):
         return 0.0
+    if other.negated and _NOMINAL.match(n.text):
+        return 0.0  # "failure to pass ... would" / "inaction would": the same case, put two ways
     return _overlap_strength(n, other)
+
+
+# "failure to pass", "failing to pass": the negative case named as a thing, often in a
+# condition ("failure to pass it would ..."); against a claim that negates anything itself
+# ("inaction would ...") it is as likely that case said otherwise.
+_NOMINAL = re.compile(r"fail(?:ing|ures?)\b", re.IGNORECASE)
 
 
 def denial_strength(d: Polar, text: str, other: Stance) -> float:
