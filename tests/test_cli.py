@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -90,6 +91,18 @@ def test_a_batch_process_ends_with_its_output_whole_and_its_exit_status(tmp_path
     assert missing.returncode == 1 and missing.stderr.startswith("Error: ")
     version = program("--version")
     assert version.returncode == 0 and version.stdout.startswith("workbench, version ")
+    if Path("/dev/full").exists():  # output that cannot be written: one line, exit 1
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "workbench", "stories", str(db)],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+                env=env,
+            )
+        assert done.returncode == 1
+        assert done.stderr == "Error: No space left on device\n"
 
 
 def test_import_reports_and_stories_json(tmp_path):

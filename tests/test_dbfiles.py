@@ -600,3 +600,74 @@ def test_merge_and_a_new_import_warn_of_a_network_file_system_by_the_databases_n
         f"warning: {seeded}",
         f"warning: {new}",
     ]
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(x) for x in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_align_of_a_large_story_ends_at_once_and_leaves_no_child(tmp_path, sig):
+    """A story large enough for a checker child (forked) and a scoring thread: a signal
+    while it scores ends the program in a moment, with one line, the database as it was,
+    and the child gone with it (a batch command's quick exit must not orphan it)."""
+    from benchmarks.storygen import write_story_feed
+
+    feed = tmp_path / "story.jsonl"
+    write_story_feed(feed, 200, 40)  # 8,000 claims: seconds of scoring to interrupt
+    db = tmp_path / "s.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "import", str(db), str(feed), "-q", "--no-align"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    before = db.read_bytes()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "align", str(db)], stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while not (children := _children(process.pid)) and process.poll() is None:
+        assert time.monotonic() < deadline, "no checker child was started"
+        time.sleep(0.005)
+    assert process.poll() is None, "the align ended before it could be interrupted"
+    time.sleep(0.3)  # into the scoring
+    signalled = time.monotonic()
+    process.send_signal(sig)
+    try:
+        # Until its stderr closes: an orphaned child would hold it open (`| cat` would hang).
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        process.kill()
+        process.communicate()
+        raise AssertionError("the program or its child was still running 30 s on") from None
+    took = time.monotonic() - signalled
+    stderr = err.decode()
+    assert process.returncode != 0 and "Traceback" not in stderr
+    assert stderr.count("\n") <= 1
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in children), "the checker child outlived the program"
+    assert took < 10, f"the program took {took:.1f} s to stop"
+    with Store.open(db, readonly=True) as store:
+        assert store.candidate_count() == 0  # the aborted align wrote nothing
+    assert db.read_bytes() == before

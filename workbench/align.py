@@ -147,18 +147,23 @@ def align_story_blocks(
     """`align_story`'s rows, a block of proposing claims at a time, in the same order. A
     whole story is scored in a thread that runs ahead of the caller, so the caller stores
     one block while the next is scored (numpy and SQLite let go of the GIL while they
-    work). The size check is made at once (TooLargeError before any work)."""
+    work). The size check is made at once (TooLargeError before any work); the work
+    starts when the first block is asked for, so a caller that never asks leaves nothing
+    running."""
     check_size(claims)
     if discrepancy is None:
         discrepancy = default_discrepancy()
     job = AlignJob(claims, tokens, only)
-    checker = _Checker(discrepancy, parallel=job.proposing >= _PARALLEL_CLAIMS)
-    if only is None:
-        # The child (forked here, before the scoring thread starts) reads the texts while
-        # the model is built.
-        checker.warm([c.text for c in claims if c.kind != ClaimKind.BOILERPLATE])
 
-    def blocks() -> Iterator[CandidateBlock]:
+    def start() -> tuple[Iterator[CandidateBlock], Callable[[], None]]:
+        # The checker's child, if any, is forked here, in the caller's thread, before the
+        # scoring thread exists; it reads the texts while the model is built.
+        checker = _Checker(discrepancy, parallel=job.proposing >= _PARALLEL_CLAIMS)
+        if only is None:
+            checker.warm([c.text for c in claims if c.kind != ClaimKind.BOILERPLATE])
+        return blocks(checker), checker.close
+
+    def blocks(checker: _Checker) -> Iterator[CandidateBlock]:
         try:
             model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
             if model is None:
@@ -171,13 +176,35 @@ def align_story_blocks(
         finally:
             checker.close()
 
-    # An incremental run gives its rows in one piece: nothing to overlap.
-    return blocks() if only is not None else _ahead(blocks())
+    if only is not None:  # an incremental run gives its rows in one piece: nothing to overlap
+        return _started(start)
+    return _ahead(start)
 
 
-def _ahead(items: Iterator[CandidateBlock], depth: int = 2) -> Iterator[CandidateBlock]:
-    """`items`, produced in a thread up to `depth` items ahead of the consumer. The thread
-    starts now; closing the returned iterator (or an error on either side) stops it."""
+_Start = Callable[[], tuple[Iterator[CandidateBlock], Callable[[], None]]]
+
+
+def _started(start: _Start) -> Iterator[CandidateBlock]:
+    """The items `start()` gives (with what stops their work), started when the first is
+    asked for."""
+    items, abort = start()
+    try:
+        yield from items
+    finally:
+        items.close()  # type: ignore[attr-defined]
+        abort()
+
+
+# After an interruption the caller waits this long for the scoring thread to stop (it
+# notices between blocks); past it, the thread is left to end with the process.
+_STOP_WAIT_S = 0.5
+
+
+def _ahead(start: _Start, depth: int = 2) -> Iterator[CandidateBlock]:
+    """The items `start()` gives, produced in a thread up to `depth` items ahead of the
+    consumer. Nothing starts until the first item is asked for; closing the iterator, or
+    an error on either side, stops the thread, and `start`'s abort (the checker's child)
+    at once, here: an interrupted import must not wait for the block being scored."""
     queue: Queue = Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -190,7 +217,7 @@ def _ahead(items: Iterator[CandidateBlock], depth: int = 2) -> Iterator[Candidat
                 continue
         return False
 
-    def produce() -> None:
+    def produce(items: Iterator[CandidateBlock]) -> None:
         try:
             for item in items:
                 if not put(("item", item)):
@@ -201,23 +228,25 @@ def _ahead(items: Iterator[CandidateBlock], depth: int = 2) -> Iterator[Candidat
         finally:
             items.close()  # type: ignore[attr-defined]
 
-    worker = threading.Thread(target=produce, name="workbench-align", daemon=True)
+    items, abort = start()
+    worker = threading.Thread(target=produce, args=(items,), name="workbench-align", daemon=True)
     worker.start()
-
-    def consume() -> Iterator[CandidateBlock]:
-        try:
-            while True:
-                kind, value = queue.get()
-                if kind == "done":
-                    return
-                if kind == "error":
-                    raise value
-                yield value
-        finally:
-            stop.set()
-            worker.join()
-
-    return consume()
+    finished = False
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "done":
+                finished = True
+                return
+            if kind == "error":
+                finished = True
+                raise value
+            yield value
+    finally:
+        stop.set()
+        if not finished:
+            abort()
+        worker.join(None if finished else _STOP_WAIT_S)
 
 
 @dataclass(frozen=True)
@@ -859,7 +888,9 @@ class _Checker:
         """In the child, read these texts before their pairs come (what the finder keeps of
         a text is cached)."""
         if self._pool is not None:
-            self._pool.submit(_warm, list(texts))
+            # In pieces: a shutdown waits for the piece the child is on, not for them all.
+            for start in range(0, len(texts), _WARM_PIECE):
+                self._pool.submit(_warm, list(texts[start : start + _WARM_PIECE]))
 
     def texts(self, said: Sequence[str]) -> None:
         """The texts that pairs of positions name from now on."""
@@ -885,9 +916,11 @@ class _Checker:
         return _scored(i.tolist(), j.tolist(), self._said, self._discrepancy, self._seen)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the child: what it has not begun is dropped, what it is on is finished
+        (a piece of texts, or a block's pairs). Safe from another thread, and twice."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -900,6 +933,7 @@ class _ChildState:
 
 
 _PARALLEL_CLAIMS = 2000  # from this many proposing claims the discrepancy checks run in a child
+_WARM_PIECE = 500  # texts the child reads per task
 _CHILD: _ChildState | None = None
 
 

@@ -252,14 +252,27 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="workbench")
         code = 0
     except SystemExit as exc:
-        if argv is not None or not _EXIT["quick"] or not isinstance(exc.code, int | None):
+        if not _may_end_at_once(argv) or not isinstance(exc.code, int | None):
             raise
         code = exc.code or 0
-    if argv is not None or not _EXIT["quick"]:
+    if not _may_end_at_once(argv):
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass  # the reader went away, or the stream is closed: nothing left to say
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # the reader went away, or the stream is closed: nothing left to say
+        except OSError as exc:  # a full disk: what was written is incomplete
+            if code == 0 and stream is sys.stdout:  # (a failed command has said why)
+                say(f"Error: {one_line(exc.strerror or str(exc))}", err=True)
+            code = code or 1
     os._exit(code)
+
+
+def _may_end_at_once(argv: list[str] | None) -> bool:
+    """A batch command run as the program, with no child process left: an interrupted
+    import can leave a pool's worker, which only the interpreter's exit shuts down."""
+    if argv is not None or not _EXIT["quick"]:
+        return False
+    multiprocessing = sys.modules.get("multiprocessing")
+    return multiprocessing is None or not multiprocessing.active_children()
