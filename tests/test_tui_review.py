@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -1176,3 +1177,34 @@ async def test_the_hidden_story_list_recounts_only_when_it_shows_again(seed):
         assert isinstance(app.screen, StoryListScreen)
         await app.screen.query_one(StoryTable).settled()
         assert calls  # shown again: counted afresh
+
+
+async def test_an_older_database_opens_in_the_app_upgraded_once(tmp_path, monkeypatch):
+    """The app's two database lanes open the file one at a time: the first upgrades an
+    older schema (with its backup), the second finds it current. Both at once raced on the
+    backup's file ("disk I/O error") and the app never showed its first screen."""
+    from conftest import a_version_1_database
+    from workbench.store import SCHEMA_VERSION
+    from workbench.store.base import StoreBase
+
+    real_backup = StoreBase.backup
+
+    def slow_backup(self, target):  # as a large file's copy takes a while
+        time.sleep(0.3)
+        return real_backup(self, target)
+
+    monkeypatch.setattr(StoreBase, "backup", slow_backup)
+    path = tmp_path / "old.db"
+    a_version_1_database(path)
+    app = app_for(path, reviewer="ben")  # ana has marked its one pair
+    async with app.run_test(size=(120, 34)) as pilot:
+        await asyncio.wait_for(started(app, pilot), timeout=30)
+        screen = review(app)
+        assert screen.session.story.name == "Story"
+        await press(app, pilot, "a")
+    with Store.open(path, readonly=True) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert len(store.current_marks()) == 2  # the old mark, and the one just made
+    assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name or ".tmp" in p.name) == [
+        "old.db.v1.bak"
+    ]

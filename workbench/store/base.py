@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -270,6 +271,8 @@ class StoreBase:
         conn.execute("PRAGMA foreign_keys = OFF")
         try:
             with self.write():
+                # Another process may have upgraded it since `version` was read.
+                version = max(version, self.schema_version)
                 while version < SCHEMA_VERSION:
                     MIGRATIONS[version](self.db)
                     version += 1
@@ -283,7 +286,9 @@ class StoreBase:
 
     def backup(self, target: Path) -> Path:
         """A consistent copy through SQLite's backup API (safe while others write)."""
-        tmp = target.with_name(target.name + ".tmp")
+        # A name of this process's own: two processes backing up one file must not write
+        # (or rename) each other's copy.
+        tmp = target.with_name(f"{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         dest = sqlite3.connect(tmp)
         try:
             self.db.conn.backup(dest)

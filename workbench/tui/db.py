@@ -79,10 +79,14 @@ class Database:
         opener = self._open
         self.interactive = Lane("interactive", opener)
         self.background = Lane("background", opener)
+        self._opening = threading.Lock()
 
     def _open(self) -> Store:
-        # --read-only means nothing is written, not even an upgrade.
-        return Store.open(self.path, readonly=self.readonly, upgrade=not self.readonly)
+        # One lane at a time: the first upgrades an older database (and backs it up), the
+        # other then finds it current. Two upgrades at once raced on the backup's file.
+        with self._opening:
+            # --read-only means nothing is written, not even an upgrade.
+            return Store.open(self.path, readonly=self.readonly, upgrade=not self.readonly)
 
     def close(self) -> None:
         self.interactive.close()
