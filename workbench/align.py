@@ -185,14 +185,10 @@ _Start = Callable[[], tuple[Iterator[CandidateBlock], Callable[[], None]]]
 
 
 def _started(start: _Start) -> Iterator[CandidateBlock]:
-    """The items `start()` gives (with what stops their work), started when the first is
-    asked for."""
-    items, abort = start()
-    try:
-        yield from items
-    finally:
-        items.close()  # type: ignore[attr-defined]
-        abort()
+    """The items `start()` gives, started when the first is asked for (closing this closes
+    them, and their own `finally` stops their work)."""
+    items, _ = start()
+    yield from items
 
 
 # After an interruption the caller waits this long for the scoring thread to stop (it

@@ -142,8 +142,9 @@ DROP TABLE candidates_v1;
 
 
 # Version 3: the store indexes an article's claims for search itself, in one statement
-# after inserting them; a trigger fired per row cost ten times as much (0.14 s of a
-# 4,000-claim import, against 0.01 s). The delete and update triggers stay.
+# after inserting them; a trigger fired per row cost ten times as much (the INSERT of a
+# 4,000-claim story's claims, timed alone: 0.16 s with it, 0.02 s without). The delete
+# and update triggers stay.
 _MIGRATE_2_TO_3 = """
 DROP TRIGGER IF EXISTS "claims_ai";
 """
