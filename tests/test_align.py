@@ -591,3 +591,95 @@ def test_scores_do_not_depend_on_the_process_string_hashing(tmp_path) -> None:
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert len(json.loads(outputs.pop().splitlines()[1])) > 100
+
+
+def _dense_reference_final(model) -> np.ndarray:
+    """The final scores as the module docstring defines them, computed densely from every
+    direct score at once (no blocks, no sparse corroboration): what the blocked, sparse and
+    threaded code must equal to the last digit."""
+    import workbench.align as align
+
+    direct = np.vstack([model._direct(rows) for rows in model.blocks()])
+    lines = np.arange(model.n)
+    best_v, best_k = align._per_article_best(direct, model.starts, model.sizes)
+    best_v[lines, model.article] = -1.0
+    hops = min(align._HOP_ARTICLES, model.n_articles - 1)
+    via = np.argsort(-best_v, axis=1, kind="stable")[:, :hops]
+    floored = np.where(direct >= align._HOP_FLOOR, direct, 0.0).astype(np.float32)
+    hop = np.zeros_like(direct)
+    for h in range(hops):
+        v = np.maximum(best_v[lines, via[:, h]], 0.0)
+        hop = np.maximum(hop, np.minimum(floored[best_k[lines, via[:, h]]], v[:, None]))
+    hop *= align._HOP_WEIGHT
+    mixed = hop * direct
+    mixed *= -0.01
+    mixed += hop
+    mixed += direct
+    mixed[direct < 0] = -1.0
+    return align._rounded(model._reworded(lines, mixed))
+
+
+@pytest.mark.parametrize("kept", ["dense", "sparse", "none"])
+def test_blocked_scores_equal_the_dense_definition(seed_texts: dict[str, str], kept, monkeypatch):
+    """Final scores computed block by block, in threads, with corroboration read from the
+    sparse matrix of direct scores (`prepare`: a small story keeps every direct score, a
+    large one recomputes them; without it, as in an incremental run, the rows two hops go
+    through are scored for the block) equal the dense definition."""
+    import workbench.align as align
+
+    claims, _ = claims_of(seed_texts)
+    model = align.StoryModel.build(claims)
+    expected = _dense_reference_final(model)
+    monkeypatch.setattr(align.StoryModel, "blocks", _small_blocks(align.StoryModel.blocks))
+    if kept == "sparse":
+        monkeypatch.setattr(align, "_DENSE_LIMIT", 0)
+    if kept != "none":
+        model.prepare()
+    assert (model._dense is not None) == (kept == "dense")
+    blocks = model.blocks()
+    assert len(blocks) > 2
+    got = np.vstack(list(align._in_threads(model.final_block, blocks)))
+    np.testing.assert_array_equal(got, expected)
+
+
+def _small_blocks(whole_blocks):
+    def small_blocks(self, rows=None):
+        return [part for block in whole_blocks(self, rows) for part in np.array_split(block, 7)]
+
+    return small_blocks
+
+
+def test_rows_are_the_same_in_threads_and_in_one(seed_texts: dict[str, str], monkeypatch):
+    """Blocks scored by one thread per core give the rows one thread gives, in its order,
+    whether the story keeps every direct score or only the sparse ones."""
+    import workbench.align as align
+
+    claims, _ = claims_of(seed_texts)
+    monkeypatch.setattr(align.StoryModel, "blocks", _small_blocks(align.StoryModel.blocks))
+    monkeypatch.setattr(align, "_threads", lambda: 1)
+    one = align_story(claims)
+    monkeypatch.setattr(align, "_threads", lambda: 3)
+    assert align_story(claims) == one
+    monkeypatch.setattr(align, "_DENSE_LIMIT", 0)
+    assert align_story(claims) == one
+
+
+def test_value_differing_claims_are_each_articles_best_of_them(seed_texts: dict[str, str]):
+    """The sparse pick of claims that give a shared frame another value equals its dense
+    definition: per row and article, the best such claim from DISCREPANCY_FLOOR up, the
+    first of equal scores."""
+    import workbench.align as align
+
+    claims, _ = claims_of(seed_texts)
+    model = align.StoryModel.build(claims)
+    rows = np.arange(model.n)
+    final = model.final_block(rows)
+    shared = (model.frames @ model.frames.T).toarray()
+    same = (model.frame_values @ model.frame_values.T).toarray()
+    masked = np.where((shared > same) & (final >= align.DISCREPANCY_FLOOR), final, -np.inf)
+    want_v, want_j = align._per_article_best(masked, model.starts, model.sizes)
+    got_v, got_j = model._best_differing(rows, final)
+    assert np.isfinite(want_v).sum() > 10  # the seed story has such pairs
+    np.testing.assert_array_equal(got_v, want_v)
+    found = np.isfinite(want_v)
+    np.testing.assert_array_equal(got_j[found], want_j[found])

@@ -35,6 +35,8 @@ How a pair is scored (0-100), all of it vectorised (no Python loop over claim pa
    by 0.3 of what token_set sees beyond it (never falls). On the labelled pairs this puts a
    contradiction's partner in its top 3 more often (benchmarks/bench_quality.py).
 Scores are computed in row blocks: peak memory is O(block x claims), never O(claims^2).
+Blocks are scored by one thread per core (numpy lets go of the GIL in its loops), and the
+corroboration reads a sparse matrix of the direct scores that can carry any (few pairs do).
 The rows kept come out a block at a time (`align_story_blocks`), from a thread that scores
 ahead while the caller stores them: a 500 x 40 story's 3.6 million rows are never all in
 memory at once (peak RSS 1.7 GB -> 0.7 GB).
@@ -50,7 +52,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -422,7 +424,7 @@ class StoryModel:
     index: dict[str, int]
     article_ids: tuple[str, ...] = ()  # in first-seen order: article index -> id
     _dense: np.ndarray | None = None  # every direct score (a whole small story's run)
-    _through: np.ndarray | sparse.csr_matrix | None = None  # what two hops read, if kept
+    _through: sparse.csr_matrix | None = None  # what two hops read, if kept
 
     @classmethod
     def build(
@@ -506,16 +508,18 @@ class StoryModel:
             return self._dense[rows]
         return self._direct(rows)
 
-    def _direct(self, rows: np.ndarray) -> np.ndarray:
+    def _direct(self, rows: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         # Tokens in many claims make the product dense: BLAS on those few columns, a sparse
         # product on the rest (which stays sparse), instead of one sparse product whose
         # result is nearly dense.
-        shared = self.common[:, rows].T @ self.common
+        shared = np.matmul(self.common[:, rows].T, self.common, out=out)
         if self.rare.nnz:
             shared += (self.rare[rows] @ self.rare_t).toarray()
         m_rows = self.mass[rows]
-        containment = np.minimum(m_rows[:, None], self.mass[None, :])
-        containment += _CONTAINMENT_SMOOTH
+        # min(a, b) + s == min(a + s, b + s) exactly (rounding is monotonic): one pass less
+        containment = np.minimum(
+            (m_rows + _CONTAINMENT_SMOOTH)[:, None], (self.mass + _CONTAINMENT_SMOOTH)[None, :]
+        )
         np.divide(shared, containment, out=containment)
         containment *= 100.0 * (1.0 - _W_COSINE)
         shared *= (1.0 / np.sqrt(m_rows))[:, None]
@@ -523,7 +527,12 @@ class StoryModel:
         shared *= 100.0 * _W_COSINE
         shared += containment
         np.clip(shared, 0.0, 100.0, out=shared)
-        shared[self.article[rows][:, None] == self.article[None, :]] = -1.0
+        # Within one article: -1. A block's rows are in article order, each article's
+        # columns one range.
+        own = self.article[rows]
+        for a in np.unique(own).tolist():
+            start = int(self.starts[a])
+            shared[own == a, start : start + int(self.sizes[a])] = -1.0
         return shared
 
     def final_block(self, rows: np.ndarray) -> np.ndarray:
@@ -540,11 +549,13 @@ class StoryModel:
         through_k = best_k[lines[:, None], via]
         through = self._hop_rows(np.unique(through_k))
         hop = np.zeros_like(direct)
+        flat = hop.reshape(-1)
         for h in range(hops):
             v = np.maximum(best_v[lines, via[:, h]], 0.0)
-            step = through(through_k[:, h])
-            np.minimum(step, v[:, None], out=step)
-            np.maximum(hop, step, out=hop)
+            step = through[through_k[:, h]]  # sparse: the scores two hops read are few
+            counts = np.diff(step.indptr)
+            at = np.repeat(lines * self.n, counts) + step.indices
+            np.maximum.at(flat, at, np.minimum(step.data, np.repeat(v, counts)))
         # direct + weight * hop * (1 - direct/100): stays <= 100, equals direct when hop == 0
         hop *= _HOP_WEIGHT
         mixed = hop * direct
@@ -626,18 +637,16 @@ class StoryModel:
         per_article = min(_REWORD_PER_ARTICLE, _REWORD_BUDGET // max(self.n * articles, 1))
         return (per_article, articles) if per_article >= 2 else (0, 0)
 
-    def _hop_rows(self, needed: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-        """Direct rows of the claims two hops go through (scores under _HOP_FLOOR carry no
-        corroboration), as a function from claim positions to a dense array: from what
-        `prepare` kept, else computed for just these claims (an incremental run). `needed`
-        (sorted, unique) are made dense once for the block."""
-        kept = self._through
-        if isinstance(kept, np.ndarray):
-            return lambda k: kept[k]
-        rows = kept[needed].toarray() if kept is not None else _floored(self._direct(needed))
-        where = np.full(self.n, -1, dtype=np.int64)
+    def _hop_rows(self, needed: np.ndarray) -> sparse.csr_matrix:
+        """Direct rows (sparse: scores under _HOP_FLOOR carry no corroboration) of the
+        claims two hops go through, indexed by claim position: what `prepare` kept, else
+        computed for just `needed` (sorted, unique: an incremental run)."""
+        if self._through is not None:
+            return self._through
+        part = _sparse_floored(self._direct(needed))
+        where = np.zeros(self.n, dtype=np.int64)
         where[needed] = np.arange(len(needed))
-        return lambda k: rows[where[k]]
+        return _RowsAt(part, where)
 
     def prepare(self) -> None:
         """Before scoring every claim: keep each direct score once (a story of up to
@@ -645,17 +654,18 @@ class StoryModel:
         two hops read as a sparse matrix (memory O(block x claims) while it is built)."""
         if self._dense is not None or self._through is not None or self.n_articles < 3:
             return
-        if self.n <= _DENSE_LIMIT:
-            dense = np.empty((self.n, self.n), dtype=np.float32)
-            for rows in self.blocks():
-                dense[rows] = self._direct(rows)
-            self._dense = dense
-            self._through = _floored(dense)
-            return
-        self._through = sparse.vstack(
-            [sparse.csr_matrix(_floored(self._direct(rows))) for rows in self.blocks()],
-            format="csr",
-        )
+        dense = np.empty((self.n, self.n), dtype=np.float32) if self.n <= _DENSE_LIMIT else None
+
+        def through(rows: np.ndarray) -> sparse.csr_matrix:
+            if dense is None:
+                return _sparse_floored(self._direct(rows))
+            span = slice(int(rows[0]), int(rows[-1]) + 1)
+            return _sparse_floored(self._direct(rows, out=dense[span]))
+
+        with ThreadPoolExecutor(_threads()) as pool:
+            parts = list(pool.map(through, self.blocks()))
+        self._dense = dense
+        self._through = sparse.vstack(parts, format="csr")
 
     def top_in_articles(
         self, block: np.ndarray, final: np.ndarray, k: int
@@ -685,11 +695,15 @@ class StoryModel:
             yield self._incremental(top_k, store_floor, checker, rows)
             return
         self.prepare()
-        waiting: list[tuple[list, int]] = []  # (picks, checker ticket) of blocks scored
-        for block in self.blocks():
+
+        def picked(block: np.ndarray) -> tuple[list, list]:
             picks: list[tuple[np.ndarray, ...]] = []
             checks: list[tuple[np.ndarray, np.ndarray]] = []
             self._pick(block, self.final_block(block), top_k, store_floor, picks, checks)
+            return picks, checks
+
+        waiting: list[tuple[list, int]] = []  # (picks, checker ticket) of blocks scored
+        for picks, checks in _in_threads(picked, self.blocks()):
             waiting.append((picks, checker.submit(*checks[-1])))
             if len(waiting) > 1:
                 picks, ticket = waiting.pop(0)
@@ -774,17 +788,12 @@ class StoryModel:
         picks.append((block[rr], jj, best_v[rr, aa], np.ones(len(rr), np.int64), sure[rr, aa]))
         # Claims that fill a frame this one fills with another value (a cheap vectorised
         # test on the value frames): likely discrepancies, kept whatever their rank there.
-        shared = (self.frames[block] @ self.frames.T).toarray()
-        same = (self.frame_values[block] @ self.frame_values.T).toarray()
-        differs = (shared > same) & (final >= DISCREPANCY_FLOOR)
         m = min(DISCREPANCY_CANDIDATES, self.n_articles - 1)
         best_j[lines, own] = -1
         di = np.empty(0, np.int64)
         dj2 = np.empty(0, np.int64)
-        if differs.any():
-            masked = np.where(differs, final, -np.inf)
-            dv, dj = _per_article_best(masked, self.starts, self.sizes)
-            dv[lines, own] = -np.inf
+        dv, dj = self._best_differing(block, final)
+        if dv is not None:
             top = np.argpartition(-dv, m - 1, axis=1)[:, :m]
             cols = np.where(np.take_along_axis(dv, top, axis=1) > -np.inf, top, -1)
             chosen = np.where(cols >= 0, dj[lines[:, None], np.maximum(cols, 0)], -1)
@@ -809,6 +818,36 @@ class StoryModel:
         within = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")
         take = within < (_SHORT_LIST_CHECKS if self._short_list()[0] else DISCREPANCY_CHECKS)
         checks.append((block[ci[take]], cj[take]))
+
+    def _best_differing(
+        self, block: np.ndarray, final: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+        """Each row's best claim in each other article among those that fill a frame it
+        fills with another value (more frames shared than values) and score at least
+        DISCREPANCY_FLOOR: (score, column) per (row, article), -inf where none; the first
+        of equal scores, as `_per_article_best`. (None, None) if no row has any. Sparse:
+        a few per cent of a block's pairs qualify."""
+        gap = (self.frames[block] @ self.frames.T) - (
+            self.frame_values[block] @ self.frame_values.T
+        )
+        gap = gap.tocoo()
+        differs = gap.data > 0
+        r, c = gap.row[differs].astype(np.int64), gap.col[differs].astype(np.int64)
+        score = final[r, c]
+        close = score >= DISCREPANCY_FLOOR  # never within the row's own article (-1 there)
+        r, c, score = r[close], c[close], score[close]
+        if not len(r):
+            return None, None
+        article = self.article[c]
+        order = np.lexsort((c, -score, article, r))
+        r, c, score, article = r[order], c[order], score[order], article[order]
+        first = np.ones(len(r), dtype=bool)
+        first[1:] = (r[1:] != r[:-1]) | (article[1:] != article[:-1])
+        dv = np.full((len(block), self.n_articles), -np.inf, dtype=final.dtype)
+        dj = np.zeros((len(block), self.n_articles), dtype=np.int64)
+        dv[r[first], article[first]] = score[first]
+        dj[r[first], article[first]] = c[first]
+        return dv, dj
 
     def _ranked(
         self,
@@ -971,8 +1010,51 @@ def _scored(
     return out
 
 
-def _floored(direct: np.ndarray) -> np.ndarray:
-    return np.where(direct >= _HOP_FLOOR, direct, 0.0).astype(np.float32, copy=False)
+def _threads() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _in_threads(work: Callable, items: Sequence) -> Iterator:
+    """`work` of each item, in order, computed by one thread per core (numpy lets go of the
+    GIL in its loops), at most one item ahead per thread: memory stays that of a few blocks.
+    Closing the iterator drops what has not started and waits for what has."""
+    threads = _threads()
+    if threads < 2 or len(items) < 2:
+        yield from map(work, items)
+        return
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="workbench-block")
+    try:
+        pending = [pool.submit(work, item) for item in items[: 2 * threads]]
+        for k in range(len(items)):
+            result = pending.pop(0).result()
+            if k + 2 * threads < len(items):
+                pending.append(pool.submit(work, items[k + 2 * threads]))
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _sparse_floored(direct: np.ndarray) -> sparse.csr_matrix:
+    """The direct scores two hops read (those under _HOP_FLOOR carry no corroboration),
+    sparse; built from the flat positions at once (faster than scipy's conversion of a
+    dense array, which goes through coordinates)."""
+    keep = direct >= _HOP_FLOOR
+    at = np.flatnonzero(keep)
+    indptr = np.zeros(direct.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.count_nonzero(keep, axis=1), out=indptr[1:])
+    return sparse.csr_matrix((direct.ravel()[at], at % direct.shape[1], indptr), shape=direct.shape)
+
+
+@dataclass(frozen=True)
+class _RowsAt:
+    """Some rows of a matrix, indexed by their row in the whole (what `_hop_rows` gives in
+    an incremental run: only the rows two hops go through are scored)."""
+
+    part: sparse.csr_matrix
+    where: np.ndarray
+
+    def __getitem__(self, rows: np.ndarray) -> sparse.csr_matrix:
+        return self.part[self.where[rows]]
 
 
 def _per_article_best(
