@@ -830,19 +830,22 @@ class StoryModel:
         gap = (self.frames[block] @ self.frames.T) - (
             self.frame_values[block] @ self.frame_values.T
         )
-        gap = gap.tocoo()
-        differs = gap.data > 0
-        r, c = gap.row[differs].astype(np.int64), gap.col[differs].astype(np.int64)
-        score = final[r, c]
-        close = score >= DISCREPANCY_FLOOR  # never within the row's own article (-1 there)
-        r, c, score = r[close], c[close], score[close]
+        gap = gap.tocsr()
+        gap.sort_indices()  # each row's columns ascending: grouped by article, in order
+        r = np.repeat(np.arange(len(block)), np.diff(gap.indptr))
+        c = gap.indices
+        score = final.reshape(-1)[r * self.n + c]
+        # never within the row's own article (-1 there)
+        keep = np.flatnonzero((gap.data > 0) & (score >= DISCREPANCY_FLOOR))
+        r, c, score = r[keep], c[keep].astype(np.int64), score[keep]
         if not len(r):
             return None, None
         article = self.article[c]
-        order = np.lexsort((c, -score, article, r))
-        r, c, score, article = r[order], c[order], score[order], article[order]
-        first = np.ones(len(r), dtype=bool)
-        first[1:] = (r[1:] != r[:-1]) | (article[1:] != article[:-1])
+        group = np.flatnonzero(np.diff(r * self.n_articles + article, prepend=-1))
+        best = np.maximum.reduceat(score, group)
+        is_best = score == np.repeat(best, np.diff(np.append(group, len(score))))
+        first = np.flatnonzero(is_best)
+        first = first[np.diff(np.searchsorted(group, first, side="right"), prepend=0) > 0]
         dv = np.full((len(block), self.n_articles), -np.inf, dtype=final.dtype)
         dj = np.zeros((len(block), self.n_articles), dtype=np.int64)
         dv[r[first], article[first]] = score[first]
