@@ -339,3 +339,34 @@ def test_immutable_fallback_is_refused_when_the_wal_holds_data(tmp_path, monkeyp
         # Reading the file alone would miss what the -wal holds: refuse, in one line.
         with pytest.raises(StoreError, match="not a usable SQLite database"):
             Store.open(db, readonly=True)
+
+
+def test_the_queue_is_reused_until_the_database_changes(tmp_path):
+    """A story's queue is computed once while nothing changes (the app asks for it twice as
+    it opens) and again after a write of this connection or a commit of another one."""
+    path = tmp_path / "q.db"
+    with Store.open(path, create=True) as store:
+        import_paths(store, [SEEDS_DIR], story="seed")
+    with Store.open(path) as store, Store.open(path) as other:
+        story = store.stories()[0].id
+        first = store.queue(story, min_score=40.0)
+        assert first and store.queue(story, min_score=40.0) == first
+        assert store.queue(story, min_score=40.0, order="claims") != first  # its own entry
+        calls = []
+        real = store.db.execute
+        store.db.execute = lambda sql, *args: (calls.append(sql), real(sql, *args))[1]
+        assert store.queue(story, min_score=40.0, order="claims")  # the last one asked: kept
+        assert not [sql for sql in calls if "candidates" in sql]
+        store.db.execute = real
+
+        kept = first[0]
+        with other.write() as db:  # another connection drops the first pair's rows
+            db.execute(
+                "DELETE FROM candidates WHERE a IN (SELECT key FROM claims WHERE id IN (?, ?))",
+                list(kept.pair),
+            )
+        assert kept.pair not in {item.pair for item in store.queue(story, min_score=40.0)}
+
+        with store.write() as db:  # and this one, all of them
+            db.execute("DELETE FROM candidates")
+        assert store.queue(story, min_score=40.0) == []

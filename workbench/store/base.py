@@ -56,6 +56,9 @@ class StoreBase:
         self.readonly_reason = why
         self.warnings: tuple[str, ...] = ()  # one line each, for the caller to show
         self._guarded = files.guard(path)
+        # What this connection derived and may reuse while the database is unchanged (the
+        # review queue: workbench.store.candidates).
+        self._queues: dict = {}
 
     # --- opening -------------------------------------------------------------------------
 
