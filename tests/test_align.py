@@ -658,8 +658,13 @@ def test_rows_are_the_same_in_threads_and_in_one(seed_texts: dict[str, str], mon
     monkeypatch.setattr(align.StoryModel, "blocks", _small_blocks(align.StoryModel.blocks))
     monkeypatch.setattr(align, "_threads", lambda: 1)
     one = align_story(claims)
+    from threadpoolctl import threadpool_info
+
+    blas_threads = [lib["num_threads"] for lib in threadpool_info()]
     monkeypatch.setattr(align, "_threads", lambda: 3)
     assert align_story(claims) == one
+    # One BLAS thread per scoring thread while the blocks run, as many as before after.
+    assert [lib["num_threads"] for lib in threadpool_info()] == blas_threads
     monkeypatch.setattr(align, "_DENSE_LIMIT", 0)
     assert align_story(claims) == one
 
