@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from benchmarks import byte_compile_package
 from workbench.claims import split_claims
 from workbench.evaluation import LabelledStory, StoryArticle, basil_article, write_feed
 from workbench.store import Store
@@ -130,6 +131,7 @@ def _rows(case: str, feed: Path, workdir: Path, articles: int) -> list[dict]:
 
 
 def run() -> list[dict]:
+    byte_compile_package()
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

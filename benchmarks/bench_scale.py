@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from benchmarks import byte_compile_package
 from benchmarks.storygen import sentences, story_articles, write_story_feed
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +117,7 @@ def _row(case: str, measure: str, value: str, baseline: str = "", ratio: str = "
 
 
 def run(shapes=SHAPES) -> list[dict]:
+    byte_compile_package()
     rows = []
     growth: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory(prefix="wb-scale-") as tmp:

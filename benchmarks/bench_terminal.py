@@ -64,6 +64,8 @@ from pathlib import Path
 
 from rich.cells import get_character_cell_size
 
+from benchmarks import byte_compile_package
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
 SEEDS = REPO_ROOT / "examples" / "seeds"
@@ -585,6 +587,7 @@ def rows(big: Session, small: Session, keys: list[str]) -> list[dict[str, str]]:
 
 
 def run(count: int = KEY_COUNT, *, verbose: bool = False) -> list[dict[str, str]]:
+    byte_compile_package()
     keys = key_sequence(count)
     source = feed(*BIG_STORY)
     with tempfile.TemporaryDirectory(prefix="wb-terminal-") as tmp:

@@ -83,8 +83,9 @@ _HOP_ARTICLES = 4  # third articles consulted per claim
 _HOP_WEIGHT = 0.4
 _HOP_FLOOR = 15.0  # direct scores below this carry no corroboration
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
-# Rows scored at a time: a block of scores (and its few temporaries) stays near 16 MB.
-_BLOCK_CELLS = 4_000_000
+# Rows scored at a time: a block of scores (and its few temporaries) stays near 8 MB, and a
+# 100 x 40 story comes in 8 blocks (the last block's rows, stored once all is scored, are few).
+_BLOCK_CELLS = 2_000_000
 # Wording (token_set_ratio on the text, 30-50x slower than the matrix work) re-ranks a short
 # list: a claim's best few claims in each of its best few articles, within a budget of pairs
 # per story (a story too large for two contenders per article is ranked without it).
