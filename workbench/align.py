@@ -1101,8 +1101,11 @@ def _tokens_with_context(
     """Each claim's matching tokens (its words and value frames); a bare reply's also hold
     those of the claim before it."""
     tokens: list[list[str]] = []
+    vocabulary = {w for ws in words for w in ws}
+    values = {w for w in vocabulary if w[:1].isdigit() or w in _WEEKDAYS or w in _MONTHS}
     for k, own_words in enumerate(words):
-        own = _frame_tokens(own_words)
+        # most claims give no value: their words are their tokens
+        own = list(own_words) if values.isdisjoint(own_words) else _frame_tokens(own_words)
         if replies[k]:
             own += [t for t in tokens[k - 1] if t not in own]
         tokens.append(own)
@@ -1133,18 +1136,20 @@ def _weights(tokens: list[list[str]], article: np.ndarray) -> tuple[sparse.csr_m
     tokens seen in two articles or more (only those can make a cross-article pair alike),
     and each claim's mass (the squared weight of all its tokens: the denominators)."""
     n = len(tokens)
-    merge = _merge_map({w for ts in tokens for w in ts if not w.startswith("#")})
+    flat = [w for ts in tokens for w in ts]
+    merge = _merge_map({w for w in set(flat) if not w.startswith("#")})
+    # Column ids in first-seen order, not a set's: the column order (and so the float sums
+    # of the products) must not change with the process's string hashing. Values ("=") are
+    # left out (-1); a claim's repeats of a token are dropped below, its first kept.
     vocab: dict[str, int] = {}
-    rows: list[int] = []
-    ids: list[int] = []
-    for i, ts in enumerate(tokens):
-        # In first-seen order, not a set's: the column order (and so the float sums of
-        # the products) must not change with the process's string hashing.
-        bag = dict.fromkeys(merge.get(w, w) for w in ts if "=" not in w)
-        rows.extend([i] * len(bag))
-        ids.extend(vocab.setdefault(w, len(vocab)) for w in bag)
-    row = np.asarray(rows, dtype=np.int64)
+    get = merge.get
+    ids = [-1 if "=" in w else vocab.setdefault(get(w, w), len(vocab)) for w in flat]
     tok = np.asarray(ids, dtype=np.int64)
+    row = np.repeat(np.arange(n), [len(ts) for ts in tokens])
+    row, tok = row[tok >= 0], tok[tok >= 0]
+    first = np.unique(row * max(len(vocab), 1) + tok, return_index=True)[1]
+    first.sort()
+    row, tok = row[first], tok[first]
     df = np.bincount(tok, minlength=len(vocab))
     idf = (np.log((n + 1) / (df + 1)) + 1.0).astype(np.float32)
     weight = idf[tok]
@@ -1183,9 +1188,8 @@ def _frame_matrices(tokens: list[list[str]]) -> tuple[sparse.csr_matrix, sparse.
     value_col: dict[str, int] = {}
     f_rows, f_cols, v_rows, v_cols = [], [], [], []
     for i, ts in enumerate(tokens):
-        for t in dict.fromkeys(ts):  # first-seen order (see _weights)
-            if not t.startswith("#"):
-                continue
+        # first-seen order (see _weights), of the few tokens that are frames
+        for t in dict.fromkeys([t for t in ts if t[:1] == "#"]):
             if "=" in t:
                 v_rows.append(i)
                 v_cols.append(value_col.setdefault(t, len(value_col)))
