@@ -84,7 +84,9 @@ _HOP_WEIGHT = 0.4
 _HOP_FLOOR = 15.0  # direct scores below this carry no corroboration
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
 # Rows scored at a time: a block of scores (and its few temporaries) stays near 8 MB, and a
-# 100 x 40 story comes in 8 blocks (the last block's rows, stored once all is scored, are few).
+# 100 x 40 story comes in 8 blocks (the last block's rows, stored once all is scored, are few);
+# at least 256 rows (a 20,000-claim story's block, 20 MB, is below the size from which the C
+# allocator maps fresh pages for each temporary: less time in the kernel).
 _BLOCK_CELLS = 2_000_000
 # Wording (token_set_ratio on the text, 30-50x slower than the matrix work) re-ranks a short
 # list: a claim's best few claims in each of its best few articles, within a budget of pairs
@@ -497,7 +499,7 @@ class StoryModel:
 
     def blocks(self, rows: np.ndarray | None = None) -> list[np.ndarray]:
         rows = np.arange(self.n) if rows is None else rows
-        size = max(512, min(1024, _BLOCK_CELLS // max(self.n, 1)))
+        size = max(256, min(1024, _BLOCK_CELLS // max(self.n, 1)))
         return [rows[s : s + size] for s in range(0, len(rows), size)]
 
     # --- scores ------------------------------------------------------------------------------
