@@ -530,8 +530,7 @@ class StoryModel:
         shared *= 100.0 * _W_COSINE
         shared += containment
         np.clip(shared, 0.0, 100.0, out=shared)
-        # Within one article: -1. A block's rows are in article order, each article's
-        # columns one range.
+        # Within one article: -1 (an article's claims are one range of columns).
         own = self.article[rows]
         for a in np.unique(own).tolist():
             start = int(self.starts[a])
@@ -1031,8 +1030,8 @@ def _in_threads(work: Callable, items: Sequence) -> Iterator:
     # same cores (4% of a 100 x 40 import).
     from threadpoolctl import threadpool_limits
 
-    pool = ThreadPoolExecutor(threads, thread_name_prefix="workbench-block")
     limits = threadpool_limits(limits=1, user_api="blas")
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="workbench-block")
     try:
         pending = [pool.submit(work, item) for item in items[: 2 * threads]]
         for k in range(len(items)):

@@ -164,20 +164,6 @@ class CandidateStore(StoreBase):
                 discrepancy=row[4],
             )
 
-    def proposed_rows(
-        self, story: str, *, min_score: float
-    ) -> list[tuple[str, str, float, int, float]]:
-        """The rows that propose a story's pairs: (claim, candidate, score, rank,
-        discrepancy), one per direction that qualifies (workbench.queue folds them)."""
-        return [
-            tuple(row)
-            for row in self.db.execute(
-                f"SELECT ca.id, cb.id, k.score, k.rank, k.discrepancy {_story_rows()}"
-                f" WHERE aa.story_id = :story AND {proposed('k')}",
-                {"story": story, "floor": min_score},
-            )
-        ]
-
     def queue(self, story: str, *, min_score: float, order: str = DEFAULT_ORDER) -> list[QueueItem]:
         """The story's review queue, in order (workbench.queue): what the review app walks
         and `workbench queue` prints. Kept until the database changes (this connection's
