@@ -480,6 +480,40 @@ async def test_views_come_from_memory_and_a_partner_is_scored_on_demand(seed, st
     assert story.owns(partner)
 
 
+async def test_a_story_too_large_to_hold_reads_each_view_as_it_is_shown(seed, states, monkeypatch):
+    """Past VIEWS_IN_MEMORY stored rows the app does not hold a story's views (a 500-article
+    story has millions of rows): each view is read when shown, and is what the held one
+    would be."""
+    from workbench.tui import gateway
+
+    state = await states(seed)
+    session = await review(state)
+    await state.prefetched(session.story.id)
+    held = []
+    for _ in range(4):
+        await session.step_article(1)
+        held.append((session.left_index, session.right_index, dict(session.view.by_left)))
+
+    monkeypatch.setattr(gateway, "VIEWS_IN_MEMORY", 5)
+    other = await states(seed, "bo")
+    session = await review(other)
+    await other.prefetched(session.story.id)
+    assert other.view_rows(session.story.id, *[a.id for a in session.story.articles[:2]]) is None
+    read = []
+    real_view = other.gateway.view
+
+    async def counted_view(*args, **kwargs):
+        read.append(args)
+        return await real_view(*args, **kwargs)
+
+    other.gateway.view = counted_view
+    for left, right, by_left in held:
+        await session.step_article(1)
+        assert (session.left_index, session.right_index) == (left, right)
+        assert dict(session.view.by_left) == by_left and by_left
+    assert read  # from the database (a view shown before comes from the app's small cache)
+
+
 REPEATED_HEADLINE = {
     "repeat": [
         (

@@ -107,12 +107,15 @@ class CandidateStore(StoreBase):
 
     # --- reading -----------------------------------------------------------------------------
 
-    def candidate_count(self, *, story: str | None = None) -> int:
-        if story is None:
-            return self.db.execute("SELECT count(*) FROM candidates").fetchone()[0]
-        return self.db.execute(
-            f"SELECT count(*) {_story_rows()} WHERE aa.story_id = ?", [story]
-        ).fetchone()[0]
+    def candidate_count(self, *, story: str | None = None, up_to: int | None = None) -> int:
+        """Stored candidate rows (of one story), counted up to `up_to` if given (enough to
+        tell a story too large for something without counting all of its rows)."""
+        rows, params = "SELECT 1 FROM candidates", []
+        if story is not None:
+            rows, params = f"SELECT 1 {_story_rows()} WHERE aa.story_id = ?", [story]
+        if up_to is not None:
+            rows, params = rows + " LIMIT ?", [*params, up_to]
+        return self.db.execute(f"SELECT count(*) FROM ({rows})", params).fetchone()[0]
 
     def candidate_rows(
         self,

@@ -57,7 +57,7 @@ class AppState:
         self._polling = False
         # Per story, loaded on the background lane once it is opened: every view's rows
         # (so moving between articles never waits on the database) and the on-demand scorer.
-        self._view_rows: dict[str, asyncio.Task[dict[tuple[str, str], list]]] = {}
+        self._view_rows: dict[str, asyncio.Task[dict[tuple[str, str], list] | None]] = {}
         self._scorers: dict[str, asyncio.Task[StoryScorer]] = {}
         # The first screen is up (the story to resume is open, or there is none): what
         # only the story list needs (its counts) waits for it.
@@ -105,12 +105,16 @@ class AppState:
         await asyncio.gather(self._view_rows[story], self._scorers[story])
 
     def view_rows(self, story: str, left: str, right: str) -> list | None:
-        """The stored rows between two articles, if the story's rows are in memory yet."""
+        """The stored rows between two articles, if the story's rows are in memory (yet:
+        a very large story's never are)."""
         task = self._view_rows.get(story)
         if task is None or not task.done() or task.cancelled() or task.exception():
             return None
+        views = task.result()
+        if views is None:
+            return None
         key = (left, right) if left <= right else (right, left)
-        return task.result().get(key, [])
+        return views.get(key, [])
 
     def on_demand(self, story: str, claim: str, article: str) -> tuple[str, float] | None:
         """The best claim of `article` for `claim`, scored now; None until the story's
