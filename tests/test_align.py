@@ -688,3 +688,25 @@ def test_value_differing_claims_are_each_articles_best_of_them(seed_texts: dict[
     np.testing.assert_array_equal(got_v, want_v)
     found = np.isfinite(want_v)
     np.testing.assert_array_equal(got_j[found], want_j[found])
+
+
+def test_overlapping_scoring_runs_give_back_the_blas_threads_they_found(monkeypatch):
+    """The BLAS limit is the process's: two scoring runs that overlap (A starts, B starts,
+    A ends, B ends) hold it while either runs and leave BLAS as they found it."""
+    from threadpoolctl import threadpool_info
+
+    import workbench.align as align
+
+    def blas() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    monkeypatch.setattr(align, "_threads", lambda: 2)
+    found = blas()
+    a = align._in_threads(lambda x: x, [1, 2, 3])
+    b = align._in_threads(lambda x: x, [4, 5, 6])
+    assert next(a) == 1 and next(b) == 4
+    assert all(n == 1 for n in blas())
+    assert list(a) == [2, 3]  # A ends first
+    assert all(n == 1 for n in blas())  # B still runs
+    assert list(b) == [5, 6]
+    assert blas() == found

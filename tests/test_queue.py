@@ -120,3 +120,14 @@ def test_repeats_are_found_as_the_character_test_finds_them(texts):
             if seen != claim:
                 expected[claim] = seen
     assert duplicate_claims(claims) == expected
+
+
+def test_a_pair_of_two_repeats_whose_first_claims_are_not_paired_stays():
+    """Found by the property test: d1 repeats d0 and c5 repeats c1; (d1, c5) stays, as the
+    pair of their first claims (d0, c1) is not in the queue (d0 is in no row at all), even
+    though (d1, c1), a pair with one first claim, is."""
+    rows = [("d1", "c1", 30.0, 1, 0.0), ("d1", "c5", 30.0, 1, 0.0)]
+    repeats = {"c5": "c1", "d1": "d0"}
+    got = build_queue(rows, _place, duplicate_of=repeats)
+    assert got == _reference_queue(rows, _place, "contradictions", repeats)
+    assert {item.pair for item in got} == {("d1", "c1"), ("d1", "c5")}

@@ -370,3 +370,31 @@ def test_the_queue_is_reused_until_the_database_changes(tmp_path):
         with store.write() as db:  # and this one, all of them
             db.execute("DELETE FROM candidates")
         assert store.queue(story, min_score=40.0) == []
+
+
+def test_a_queue_read_inside_a_transaction_is_not_kept_and_a_row_to_no_claim_is_no_pair(
+    tmp_path,
+):
+    """Inside a write the queue is computed but not kept (what the write changed may be
+    rolled back); a candidate row naming no claim (a hand-edited file: the table has no
+    foreign key) proposes nothing instead of failing."""
+    path = tmp_path / "q.db"
+    with Store.open(path, create=True) as store:
+        import_paths(store, [SEEDS_DIR], story="seed")
+    with Store.open(path) as store:
+        story = store.stories()[0].id
+        before = store.queue(story, min_score=40.0)
+        with pytest.raises(RuntimeError), store.write() as db:
+            db.execute("DELETE FROM candidates")
+            assert store.queue(story, min_score=40.0) == []
+            raise RuntimeError("rolled back")
+        assert store.queue(story, min_score=40.0) == before
+
+        first = store.db.execute("SELECT key FROM claims ORDER BY key LIMIT 1").fetchone()[0]
+        with store.write() as db:
+            db.execute(
+                "INSERT INTO candidates (a, b, score, rank, discrepancy)"
+                " VALUES (?, 999999999, 99.0, 1, 90.0)",
+                [first],
+            )
+        assert store.queue(story, min_score=40.0) == before

@@ -34,9 +34,10 @@ How a pair is scored (0-100), all of it vectorised (no Python loop over claim pa
    the text, which a changed figure or a reordered clause does not move: the score rises
    by 0.3 of what token_set sees beyond it (never falls). On the labelled pairs this puts a
    contradiction's partner in its top 3 more often (benchmarks/bench_quality.py).
-Scores are computed in row blocks: peak memory is O(block x claims), never O(claims^2).
-Blocks are scored by one thread per core (numpy lets go of the GIL in its loops), and the
-corroboration reads a sparse matrix of the direct scores that can carry any (few pairs do).
+Scores are computed in row blocks: peak memory is O(threads x block x claims), never
+O(claims^2). Blocks are scored by one thread per core, up to 4 (numpy lets go of the GIL in
+its loops), and the corroboration reads a sparse matrix of the direct scores that can carry
+any (few pairs do).
 The rows kept come out a block at a time (`align_story_blocks`), from a thread that scores
 ahead while the caller stores them: a 500 x 40 story's 3.6 million rows are never all in
 memory at once (peak RSS 1.7 GB -> 0.7 GB).
@@ -290,7 +291,7 @@ def align_many(jobs: Sequence[AlignJob]) -> Iterator[Iterator[CandidateBlock]]:
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_child_ignores_interrupts,
+        initializer=_story_worker,
     ) as pool:
         futures: dict = {}
         try:
@@ -585,7 +586,8 @@ class StoryModel:
             [words[j] for j in c.tolist()],
             scorer=fuzz.token_set_ratio,
             dtype=np.float32,
-            workers=-1 if len(r) > 20_000 else 1,
+            # Threads of its own only where the blocks are not already scored in threads.
+            workers=-1 if len(r) > 20_000 and not _POOL.inside else 1,
         )
         current = scores[r, c]
         scores[r, c] = current + _REWORD_WEIGHT * np.maximum(ts - current, 0.0)
@@ -976,6 +978,17 @@ _WARM_PIECE = 500  # texts the child reads per task
 _CHILD: _ChildState | None = None
 
 
+def _story_worker() -> None:
+    """A forked worker of align_many: the workers are the parallel work, one per core, so
+    each scores its blocks in one thread."""
+    global _WORKER  # noqa: PLW0603 -- this process's own
+    _WORKER = True
+    _child_ignores_interrupts()
+
+
+_WORKER = False
+
+
 def _child_ignores_interrupts() -> None:
     # Ctrl-C reaches the whole process group: the parent stops the import and the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -1014,34 +1027,81 @@ def _scored(
     return out
 
 
+_MAX_THREADS = 4  # peak memory grows with the blocks in flight: threads x block x claims
+
+
 def _threads() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """Threads that score a story's blocks: one per core, up to _MAX_THREADS; one in a
+    forked worker of align_many (the workers are the parallel work there)."""
+    if _WORKER:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, _MAX_THREADS))
+
+
+class _PoolThread(threading.local):
+    inside = False  # whether this thread is one of `_in_threads`' pool
+
+
+_POOL = _PoolThread()
+
+
+def _mark_pool_thread() -> None:
+    _POOL.inside = True
 
 
 def _in_threads(work: Callable, items: Sequence) -> Iterator:
-    """`work` of each item, in order, computed by one thread per core (numpy lets go of the
-    GIL in its loops), at most one item ahead per thread: memory stays that of a few blocks.
-    Closing the iterator drops what has not started and waits for what has."""
+    """`work` of each item, in order, computed by `_threads()` threads (numpy lets go of the
+    GIL in its loops), at most two items per thread in flight: memory stays that of a few
+    blocks. Closing the iterator drops what has not started and waits for what has."""
     threads = _threads()
     if threads < 2 or len(items) < 2:
         yield from map(work, items)
         return
-    # The blocks are the parallel work: BLAS threads inside each would only contend for the
-    # same cores (4% of a 100 x 40 import).
-    from threadpoolctl import threadpool_limits
+    ahead = 2 * threads
+    with _ONE_BLAS_THREAD:
+        pool = ThreadPoolExecutor(
+            threads, thread_name_prefix="workbench-block", initializer=_mark_pool_thread
+        )
+        try:
+            pending = [pool.submit(work, item) for item in items[:ahead]]
+            for k in range(len(items)):
+                result = pending.pop(0).result()
+                if k + ahead < len(items):
+                    pending.append(pool.submit(work, items[k + ahead]))
+                yield result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    limits = threadpool_limits(limits=1, user_api="blas")
-    pool = ThreadPoolExecutor(threads, thread_name_prefix="workbench-block")
-    try:
-        pending = [pool.submit(work, item) for item in items[: 2 * threads]]
-        for k in range(len(items)):
-            result = pending.pop(0).result()
-            if k + 2 * threads < len(items):
-                pending.append(pool.submit(work, items[k + 2 * threads]))
-            yield result
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        limits.restore_original_limits()
+
+class _OneBlasThreadWhileScoring:
+    """While blocks are scored in threads, BLAS runs one thread in each (the blocks are the
+    parallel work: BLAS threads of their own would only contend for the same cores; 3-8% of
+    an import). The limit is the process's: set by the first scoring run to start, lifted
+    when the last one ends, whatever their order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs = 0
+        self._limits = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._runs == 0:
+                from threadpoolctl import threadpool_limits
+
+                self._limits = threadpool_limits(limits=1, user_api="blas")
+            self._runs += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._runs -= 1
+            if self._runs == 0 and self._limits is not None:
+                self._limits.restore_original_limits()
+                self._limits = None
+
+
+_ONE_BLAS_THREAD = _OneBlasThreadWhileScoring()
 
 
 def _sparse_floored(direct: np.ndarray) -> sparse.csr_matrix:

@@ -108,10 +108,14 @@ def build_queue(
     if duplicate_of:
         first = np.arange(n)
         code_of = dict(zip(ids, range(n), strict=True))
+        absent: dict[Hashable, int] = {}  # first claims no row names: codes from n up
         for repeat, original in duplicate_of.items():
-            if repeat in code_of and original in code_of:
-                first[code_of[repeat]] = code_of[original]
-        keep = ~_has_canonical(key, first, n)
+            if repeat in code_of:
+                where = code_of.get(original)
+                first[code_of[repeat]] = (
+                    where if where is not None else absent.setdefault(original, n + len(absent))
+                )
+        keep = ~_has_canonical(key, first, n, n + len(absent))
         key, score, rank, disc = key[keep], score[keep], rank[keep], disc[keep]
     walk, left, right = _by_claim(key, n)
     score, rank, disc = score[walk], rank[walk], disc[walk]
@@ -151,16 +155,18 @@ def _fold(
     )
 
 
-def _has_canonical(key: np.ndarray, first: np.ndarray, n: int) -> np.ndarray:
+def _has_canonical(key: np.ndarray, first: np.ndarray, n: int, codes: int) -> np.ndarray:
     """Pairs with a repeated claim whose pair with the first claims (`first`: each claim's
-    first claim of its article with the same words, or itself) is in the queue too. A first
-    claim is never a repeat, so such a pair is never dropped itself."""
+    first claim of its article with the same words, or itself; `codes` bounds them, as a
+    first claim may be in no row) is in the queue too. A first claim is never a repeat, so
+    such a pair is never dropped itself."""
     low, high = key // n, key % n
     first_low, first_high = first[low], first[high]
     moved = (first_low != low) | (first_high != high)
-    canonical = np.minimum(first_low, first_high) * n + np.maximum(first_low, first_high)
-    at = np.minimum(np.searchsorted(key, canonical), len(key) - 1)
-    return moved & (key[at] == canonical)
+    canonical = np.minimum(first_low, first_high) * codes + np.maximum(first_low, first_high)
+    present = low * codes + high  # the same order as `key`: (low, high)
+    at = np.minimum(np.searchsorted(present, canonical), len(present) - 1)
+    return moved & (present[at] == canonical)
 
 
 def _by_claim(key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -172,37 +172,45 @@ class CandidateStore(StoreBase):
         and `workbench queue` prints. Kept until the database changes (this connection's
         writes, or another's commit): the app asks for it twice as it opens (where to start,
         then the walk), and a 100-article story proposes some 60,000 pairs."""
-        version = (self.db.conn.total_changes, self.review_change_token())
+        conn = self.db.conn
+        # Not inside a transaction: what it changes may yet be rolled back.
+        reuse = not conn.in_transaction
+        version = (conn.total_changes, self.review_change_token())
         cache_key = (story, min_score, order)
         cached = self._queues.get(cache_key)
-        if cached is not None and cached[0] == version:
+        if reuse and cached is not None and cached[0] == version:
             return list(cached[1])
         names: dict[int, str] = {}
         places: dict[int, tuple[int, int]] = {}
         claims = []
         article_at: dict[str, int] = {}
-        for key, claim_id, article, ordinal, text in self.db.execute(
-            "SELECT c.key, c.id, c.article_id, c.ordinal, c.text FROM claims c"
-            " JOIN articles a ON a.id = c.article_id WHERE a.story_id = ?"
-            " ORDER BY a.source, a.id, c.ordinal",
-            [story],
-        ):
-            position = article_at.setdefault(article, len(article_at))
-            names[key] = claim_id
-            places[key] = (position, ordinal)
-            claims.append((key, article, text))
-        # Integer keys, and the candidates' primary key probed by the story's claims.
-        rows = self.db.execute(
-            "SELECT k.a, k.b, k.score, k.rank, k.discrepancy FROM candidates k"
-            " WHERE k.a IN (SELECT c.key FROM claims c JOIN articles a ON a.id = c.article_id"
-            f" WHERE a.story_id = :story) AND {proposed('k')}",
-            {"story": story, "floor": min_score},
-        ).fetchall()
+        with self.snapshot():  # the claims and their rows as of one moment
+            for key, claim_id, article, ordinal, text in self.db.execute(
+                "SELECT c.key, c.id, c.article_id, c.ordinal, c.text FROM claims c"
+                " JOIN articles a ON a.id = c.article_id WHERE a.story_id = ?"
+                " ORDER BY a.source, a.id, c.ordinal",
+                [story],
+            ):
+                position = article_at.setdefault(article, len(article_at))
+                names[key] = claim_id
+                places[key] = (position, ordinal)
+                claims.append((key, article, text))
+            # Integer keys, and the candidates' primary key probed by the story's claims.
+            rows = self.db.execute(
+                "SELECT k.a, k.b, k.score, k.rank, k.discrepancy FROM candidates k"
+                " WHERE k.a IN (SELECT c.key FROM claims c JOIN articles a ON a.id = c.article_id"
+                f" WHERE a.story_id = :story) AND {proposed('k')}",
+                {"story": story, "floor": min_score},
+            ).fetchall()
+        # A row whose candidate is no claim of the story (a hand-edited file: the table has
+        # no foreign key) proposes nothing.
+        rows = [row for row in rows if row[1] in places]
         items = build_queue(
             rows, places.__getitem__, order=order, duplicate_of=duplicate_claims(claims),
             names=names,
         )  # fmt: skip
-        self._queues = {cache_key: (version, tuple(items))}  # one story's: the one open
+        if reuse:
+            self._queues = {cache_key: (version, tuple(items))}  # one story's: the one open
         return items
 
     def review_open_counts(
