@@ -78,7 +78,7 @@ _repeats = st.dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(_rows, _repeats, st.sampled_from(["contradictions", "claims"]))
 def test_the_queue_is_its_definition(rows, repeats, order):
     """Fold, drop a repeat's pairs, walk claim by claim, put likely contradictions first:
