@@ -164,9 +164,9 @@ class ReviewQueue:
         return self.order
 
     async def recount_mine(self) -> None:
-        state = self.state
-        me = state.reviewer
-        self.mine_proposed = {p for p in self.at if state.book.standing(p, me) is not None}
+        # From my marks (few), not from the queue's pairs (60,000 on a 100-article story).
+        mine = self.state.book.standing_pairs(self.state.reviewer, lambda _: True)
+        self.mine_proposed = {pair for pair in mine if pair in self.at}
 
     async def counted(self) -> None:
         """The total is known as soon as the queue is loaded."""
