@@ -131,3 +131,23 @@ def test_a_pair_of_two_repeats_whose_first_claims_are_not_paired_stays():
     got = build_queue(rows, _place, duplicate_of=repeats)
     assert got == _reference_queue(rows, _place, "contradictions", repeats)
     assert {item.pair for item in got} == {("d1", "c1"), ("d1", "c5")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(_rows, _repeats, st.sampled_from(["contradictions", "claims"]), st.randoms())
+def test_integer_keys_with_names_give_the_same_queue(rows, repeats, order, rng):
+    """The store names claims by integer keys and gives their ids (`names`): the queue is the
+    one the ids give, whatever keys the claims have."""
+    repeats = {c: f for c, f in repeats.items() if f not in repeats}
+    keys = rng.sample(range(10_000), len(_CLAIMS))
+    key_of = dict(zip(_CLAIMS, keys, strict=True))
+    name_of = {k: c for c, k in key_of.items()}
+    keyed = [(key_of[a], key_of[b], s, r, d) for a, b, s, r, d in rows]
+    got = build_queue(
+        keyed,
+        lambda k: _place(name_of[k]),
+        order=order,
+        duplicate_of={key_of[c]: key_of[f] for c, f in repeats.items()},
+        names=name_of,
+    )
+    assert got == build_queue(rows, _place, order=order, duplicate_of=repeats)

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -47,9 +48,10 @@ DEFAULT_ORDER = "contradictions"
 ProposingRow = tuple[Hashable, Hashable, float, int, float]
 
 
-@dataclass(frozen=True, slots=True)
-class QueueItem:
-    """One proposed pair, oriented as it is shown: `left` is the claim under review."""
+class QueueItem(NamedTuple):
+    """One proposed pair, oriented as it is shown: `left` is the claim under review. (A
+    named tuple: a 500-article story's queue makes 1.3 million of them, 5x faster than a
+    frozen dataclass's.)"""
 
     left: str
     right: str
@@ -90,20 +92,19 @@ def build_queue(
     rows = list(rows)
     if not rows:
         return []
-    a_col, b_col, score_col, rank_col, disc_col = zip(*rows, strict=True)
-    named, at = np.unique(np.asarray(a_col + b_col), return_inverse=True)
-    named = named.tolist()
+    m = len(rows)
+    named, at = _distinct([row[0] for row in rows] + [row[1] for row in rows])
     by_place = sorted(range(len(named)), key=lambda k: (place(named[k]), named[k]))
     ids = [named[k] for k in by_place]
     n = len(ids)
     code = np.empty(n, np.int64)
     code[by_place] = np.arange(n)  # a claim's place in (place, id) order
-    a, b = code[at[: len(rows)]], code[at[len(rows) :]]
+    a, b = code[at[:m]], code[at[m:]]
     key, score, rank, disc = _fold(
         np.minimum(a, b) * n + np.maximum(a, b),
-        np.asarray(score_col, dtype=np.float64),
-        np.asarray(rank_col, dtype=np.int64),
-        np.asarray(disc_col, dtype=np.float64),
+        np.fromiter(map(itemgetter(2), rows), np.float64, m),
+        np.fromiter(map(itemgetter(3), rows), np.int64, m),
+        np.fromiter(map(itemgetter(4), rows), np.float64, m),
     )
     if duplicate_of:
         first = np.arange(n)
@@ -125,18 +126,37 @@ def build_queue(
         likely = np.flatnonzero(disc >= LIKELY_DISCREPANCY)
         likely = likely[np.lexsort((likely, -score[likely], -disc[likely]))]
         shown = np.concatenate([likely, np.flatnonzero(disc < LIKELY_DISCREPANCY)])
-    shown_ids = ids if names is None else [names[claim] for claim in ids]
-    return [
-        QueueItem(shown_ids[x], shown_ids[y], s, r, d)
-        for x, y, s, r, d in zip(
-            left[shown].tolist(),
-            right[shown].tolist(),
+    shown_ids = np.empty(n, dtype=object)  # the ids gathered by numpy, not a Python loop
+    shown_ids[:] = ids if names is None else [names[claim] for claim in ids]
+    return list(
+        map(
+            QueueItem,
+            shown_ids[left[shown]].tolist(),
+            shown_ids[right[shown]].tolist(),
             score[shown].tolist(),
             rank[shown].tolist(),
             disc[shown].tolist(),
-            strict=True,
         )
-    ]
+    )
+
+
+def _distinct(claims: list) -> tuple[list, np.ndarray]:
+    """The distinct claims in sorted order, and where each of `claims` is among them (what
+    `np.unique(..., return_inverse=True)` gives): by a table for the store's integer keys
+    (sorting 5 million of them takes a second), by sorting for any other names."""
+    if claims and type(claims[0]) is int:
+        try:
+            keys = np.fromiter(claims, np.int64, len(claims))
+        except (TypeError, ValueError, OverflowError):  # not all of them integers
+            keys = np.empty(0, np.int64)
+        low, high = (int(keys.min()), int(keys.max())) if len(keys) else (-1, -1)
+        if low >= 0 and high < 8 * len(keys) + 1_000_000:
+            seen = np.zeros(high + 1, dtype=bool)
+            seen[keys] = True
+            where = np.cumsum(seen) - 1
+            return np.flatnonzero(seen).tolist(), where[keys]
+    names, at = np.unique(np.asarray(claims), return_inverse=True)
+    return names.tolist(), at.reshape(-1)
 
 
 def _fold(
