@@ -40,7 +40,7 @@ its loops), and the corroboration reads a sparse matrix of the direct scores tha
 any (few pairs do).
 The rows kept come out a block at a time (`align_story_blocks`), from a thread that scores
 ahead while the caller stores them: a 500 x 40 story's 3.6 million rows are never all in
-memory at once (peak RSS 1.7 GB -> 0.7 GB).
+memory at once (peak RSS 1.7 GB -> 0.6 GB).
 
 Ranks are deterministic: score (rounded to 2 decimals) descending, then the candidate's
 ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_scale.py.

@@ -179,8 +179,8 @@ def _start_story(store: Store, reviewer: str, min_score: float) -> str | None:
 
 
 # A story with more stored rows than this reads each view as it is shown (a few ms, on the
-# interactive lane) instead of holding them all: a 500 x 40 story has 3.6 million (17 s to
-# read, 0.9 GB); a 100 x 40 one 162,000.
+# interactive lane) instead of holding them all: a 500 x 40 story has 3.6 million (about
+# 0.9 GB as Python rows); a 100 x 40 one 162,000.
 VIEWS_IN_MEMORY = 1_000_000
 
 
