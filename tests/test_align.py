@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.align import (
     ALIGNER_VERSION,
@@ -573,7 +575,7 @@ def test_scores_do_not_depend_on_the_process_string_hashing(tmp_path) -> None:
         "import hashlib, numpy as np\n"
         "from workbench.align import StoryModel\n"
         "model = StoryModel.build(claims)\n"
-        "raw = model._direct(np.arange(model.n)).tobytes()  # before any rounding\n"
+        "raw = model._direct(np.arange(model.n)).tobytes()\n"
         "print(hashlib.sha256(raw).hexdigest())\n"
         "print(json.dumps([[c.claim_id, c.candidate_id, c.score, c.discrepancy]\n"
         "                  for c in align_story(claims)]))\n"
@@ -619,7 +621,7 @@ def _dense_reference_final(model) -> np.ndarray:
     return align._rounded(model._reworded(lines, mixed))
 
 
-@pytest.mark.parametrize("kept", ["dense", "sparse", "none"])
+@pytest.mark.parametrize("kept", ["hundredths", "sparse", "none"])
 def test_blocked_scores_equal_the_dense_definition(seed_texts: dict[str, str], kept, monkeypatch):
     """Final scores computed block by block, in threads, with corroboration read from the
     sparse matrix of direct scores (`prepare`: a small story keeps every direct score, a
@@ -632,10 +634,10 @@ def test_blocked_scores_equal_the_dense_definition(seed_texts: dict[str, str], k
     expected = _dense_reference_final(model)
     monkeypatch.setattr(align.StoryModel, "blocks", _small_blocks(align.StoryModel.blocks))
     if kept == "sparse":
-        monkeypatch.setattr(align, "_DENSE_LIMIT", 0)
+        monkeypatch.setattr(align, "_KEPT_CLAIMS", 0)
     if kept != "none":
         model.prepare()
-    assert (model._dense is not None) == (kept == "dense")
+    assert (model._hundredths is not None) == (kept == "hundredths")
     blocks = model.blocks()
     assert len(blocks) > 2
     got = np.vstack(list(align._in_threads(model.final_block, blocks)))
@@ -665,7 +667,7 @@ def test_rows_are_the_same_in_threads_and_in_one(seed_texts: dict[str, str], mon
     assert align_story(claims) == one
     # One BLAS thread per scoring thread while the blocks run, as many as before after.
     assert [lib["num_threads"] for lib in threadpool_info()] == blas_threads
-    monkeypatch.setattr(align, "_DENSE_LIMIT", 0)
+    monkeypatch.setattr(align, "_KEPT_CLAIMS", 0)
     assert align_story(claims) == one
 
 
@@ -710,3 +712,45 @@ def test_overlapping_scoring_runs_give_back_the_blas_threads_they_found(monkeypa
     assert all(n == 1 for n in blas())  # B still runs
     assert list(b) == [5, 6]
     assert blas() == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=1, max_size=8),
+    rows=st.integers(1, 5),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_per_article_best_is_each_articles_first_highest_score(sizes, rows, seed):
+    """Articles taken together by size (side by side or not) give what one argmax per
+    article gives: the best score in each article and its first column (ties: lowest)."""
+    import workbench.align as align
+
+    sizes_a = np.array(sizes, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes_a)[:-1]])
+    rng = np.random.default_rng(seed)
+    # few distinct values, so that ties are common
+    scores = rng.integers(-1, 4, size=(rows, int(sizes_a.sum()))).astype(np.float32)
+    best, first = align._per_article_best(scores, starts, sizes_a)
+    for a, (start, size) in enumerate(zip(starts.tolist(), sizes, strict=True)):
+        part = scores[:, start : start + size]
+        np.testing.assert_array_equal(best[:, a], part.max(axis=1))
+        np.testing.assert_array_equal(first[:, a], start + np.argmax(part, axis=1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    width=st.integers(1, 12),
+    rows=st.integers(1, 4),
+    k=st.integers(1, 14),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_top_per_row_is_a_stable_argsort_cut_at_k(width, rows, k, seed):
+    """The top-k columns of hundredths (with ties, -1 and -inf) are those a stable argsort
+    of the negated values gives, in its order."""
+    import workbench.align as align
+
+    rng = np.random.default_rng(seed)
+    values = (rng.integers(-100, 300, size=(rows, width)) // 50 * 50 / 100.0).astype(np.float32)
+    values[rng.random((rows, width)) < 0.2] = -np.inf
+    got = align._top_per_row(values, k)
+    np.testing.assert_array_equal(got, np.argsort(-values, axis=1, kind="stable")[:, :k])

@@ -68,7 +68,7 @@ from workbench.errors import TooLargeError
 from workbench.models import Candidate, CandidateBlock, Claim, ClaimKind
 from workbench.textnorm import content_tokens, particle_stripped, word_set
 
-ALIGNER_VERSION: str = "5"
+ALIGNER_VERSION: str = "6"
 
 TOP_K = 3  # best candidates kept per claim across the whole story
 STORE_FLOOR = 30.0  # a claim's best in another article is kept from this score up
@@ -83,6 +83,7 @@ _CONTAINMENT_SMOOTH = 4.0  # weight added to the smaller side: one shared word i
 _HOP_ARTICLES = 4  # third articles consulted per claim
 _HOP_WEIGHT = 0.4
 _HOP_FLOOR = 15.0  # direct scores below this carry no corroboration
+_MIX_ROWS = 16  # rows mixed at a time (temporaries of 16 x claims)
 _MERGE_CUTOFF = 90.0  # rapidfuzz ratio for two word forms (length >= 5) to count as one
 # Rows scored at a time: a block of scores (and its few temporaries) stays near 8 MB, and a
 # 100 x 40 story comes in 8 blocks (the last block's rows, stored once all is scored, are few);
@@ -101,7 +102,10 @@ _REWORD_BUDGET = 60_000
 # best claim in every other article. A 500 x 40 story (20,000 claims) is within both.
 MAX_CLAIMS = 30_000
 MAX_PAIRS = 15_000_000  # claims x other articles
-_DENSE_LIMIT = 6000  # up to this many claims, pass 1's blocks are kept for pass 2
+# Up to this many claims every direct score is kept once scored, as hundredths (2 bytes a
+# pair: 0.8 GB at 20,000 claims), so the blocks read them instead of scoring them again;
+# a larger story scores them twice (memory stays O(block x claims)).
+_KEPT_CLAIMS = 22_000
 
 _WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
 _MONTHS = word_set("""january february march april may june july august september october
@@ -427,7 +431,7 @@ class StoryModel:
     wording: tuple[str, ...]  # the text lower-cased, punctuation as spaces (token_set's)
     index: dict[str, int]
     article_ids: tuple[str, ...] = ()  # in first-seen order: article index -> id
-    _dense: np.ndarray | None = None  # every direct score (a whole small story's run)
+    _hundredths: np.ndarray | None = None  # (n, n) uint16: every direct score x 100, if kept
     _through: sparse.csr_matrix | None = None  # what two hops read, if kept
 
     @classmethod
@@ -506,17 +510,27 @@ class StoryModel:
     # --- scores ------------------------------------------------------------------------------
 
     def direct_block(self, rows: np.ndarray) -> np.ndarray:
-        """Direct scores (0-100, float32) of `rows` against every claim; -1 within an article.
-        Read-only when the story is small enough to keep them all (a view of _dense)."""
-        if self._dense is not None:
-            return self._dense[rows]
-        return self._direct(rows)
+        """Direct scores (0-100 in hundredths, float32) of `rows` against every claim; -1
+        within an article. Read from what `prepare` kept, else scored."""
+        if self._hundredths is None:
+            return self._direct(rows)
+        kept = self._hundredths[rows[0] : rows[-1] + 1] if _contiguous(rows) else self._hundredths[rows]
+        direct = np.divide(kept, np.float32(100.0), dtype=np.float32)  # as _rounded gives them
+        self._mask_own_articles(rows, direct)
+        return direct
 
-    def _direct(self, rows: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def _direct(self, rows: np.ndarray) -> np.ndarray:
+        direct = self._direct_hundredths(rows)
+        direct /= 100.0  # as _rounded gives them: what every rank compares
+        self._mask_own_articles(rows, direct)
+        return direct
+
+    def _direct_hundredths(self, rows: np.ndarray) -> np.ndarray:
+        """100 x the direct scores of `rows` (whole numbers, float32), own articles included."""
         # Tokens in many claims make the product dense: BLAS on those few columns, a sparse
         # product on the rest (which stays sparse), instead of one sparse product whose
         # result is nearly dense.
-        shared = np.matmul(self.common[:, rows].T, self.common, out=out)
+        shared = self.common[:, rows].T @ self.common
         if self.rare.nnz:
             shared += (self.rare[rows] @ self.rare_t).toarray()
         m_rows = self.mass[rows]
@@ -525,30 +539,33 @@ class StoryModel:
             (m_rows + _CONTAINMENT_SMOOTH)[:, None], (self.mass + _CONTAINMENT_SMOOTH)[None, :]
         )
         np.divide(shared, containment, out=containment)
-        containment *= 100.0 * (1.0 - _W_COSINE)
+        containment *= 10_000.0 * (1.0 - _W_COSINE)
         shared *= (1.0 / np.sqrt(m_rows))[:, None]
         shared *= (1.0 / np.sqrt(self.mass))[None, :]
-        shared *= 100.0 * _W_COSINE
+        shared *= 10_000.0 * _W_COSINE
         shared += containment
-        np.clip(shared, 0.0, 100.0, out=shared)
-        # Within one article: -1 (an article's claims are one range of columns).
+        np.clip(shared, 0.0, 10_000.0, out=shared)
+        return np.rint(shared, out=shared)
+
+    def _mask_own_articles(self, rows: np.ndarray, scores: np.ndarray) -> None:
+        """-1 where a row meets its own article (an article's claims are one range of
+        columns)."""
         own = self.article[rows]
         for a in np.unique(own).tolist():
             start = int(self.starts[a])
-            shared[own == a, start : start + int(self.sizes[a])] = -1.0
-        return shared
+            scores[own == a, start : start + int(self.sizes[a])] = -1.0
 
     def final_block(self, rows: np.ndarray) -> np.ndarray:
         """Final scores (direct + corroboration through third articles) of `rows`."""
-        direct = self.direct_block(rows)
+        direct = self.direct_block(rows)  # the block's own array: mixed in place
         if self.n_articles < 3:
-            return _rounded(self._reworded(rows, direct.copy()))
+            return _rounded(self._reworded(rows, direct))
         b = len(rows)
         lines = np.arange(b)
         best_v, best_k = _per_article_best(direct, self.starts, self.sizes)
         best_v[lines, self.article[rows]] = -1.0  # never the claim's own article
         hops = min(_HOP_ARTICLES, self.n_articles - 1)
-        via = np.argsort(-best_v, axis=1, kind="stable")[:, :hops]
+        via = _top_per_row(best_v, hops)
         through_k = best_k[lines[:, None], via]
         through = self._hop_rows(np.unique(through_k))
         hop = np.zeros_like(direct)
@@ -559,14 +576,17 @@ class StoryModel:
             counts = np.diff(step.indptr)
             at = np.repeat(lines * self.n, counts) + step.indices
             np.maximum.at(flat, at, np.minimum(step.data, np.repeat(v, counts)))
-        # direct + weight * hop * (1 - direct/100): stays <= 100, equals direct when hop == 0
-        hop *= _HOP_WEIGHT
-        mixed = hop * direct
-        mixed *= -0.01
-        mixed += hop
-        mixed += direct
-        mixed[direct < 0] = -1.0
-        return _rounded(self._reworded(rows, mixed))
+        # direct + weight * hop * (1 - direct/100): stays <= 100, equals direct when hop == 0.
+        # A few rows at a time: the temporaries stay small (no fresh pages for each block).
+        for s in range(0, b, _MIX_ROWS):
+            h, d = hop[s : s + _MIX_ROWS], direct[s : s + _MIX_ROWS]
+            h *= _HOP_WEIGHT
+            mixed = h * d
+            mixed *= -0.01
+            mixed += h
+            d += mixed
+        self._mask_own_articles(rows, direct)  # -1 within an article, mixed or not
+        return _rounded(self._reworded(rows, direct))
 
     def _reworded(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Each claim's contenders in its best few articles re-scored with rapidfuzz's
@@ -653,21 +673,23 @@ class StoryModel:
         return _RowsAt(part, where)
 
     def prepare(self) -> None:
-        """Before scoring every claim: keep each direct score once (a story of up to
-        _DENSE_LIMIT claims: one product instead of two), or, for a larger one, the scores
-        two hops read as a sparse matrix (memory O(block x claims) while it is built)."""
-        if self._dense is not None or self._through is not None or self.n_articles < 3:
+        """Before scoring every claim: the scores two hops read, as a sparse matrix, and
+        (a story of up to _KEPT_CLAIMS claims) every direct score as hundredths, so that
+        each is computed once, not again for its block."""
+        if self._hundredths is not None or self._through is not None or self.n_articles < 3:
             return
-        dense = np.empty((self.n, self.n), dtype=np.float32) if self.n <= _DENSE_LIMIT else None
+        kept = np.empty((self.n, self.n), np.uint16) if self.n <= _KEPT_CLAIMS else None
 
         def through(rows: np.ndarray) -> sparse.csr_matrix:
-            if dense is None:
-                return _sparse_floored(self._direct(rows))
-            span = slice(int(rows[0]), int(rows[-1]) + 1)
-            return _sparse_floored(self._direct(rows, out=dense[span]))
+            direct = self._direct_hundredths(rows)
+            if kept is not None:
+                kept[rows] = direct  # whole numbers from 0 to 10,000
+            direct /= 100.0
+            self._mask_own_articles(rows, direct)
+            return _sparse_floored(direct)
 
         parts = list(_in_threads(through, self.blocks()))
-        self._dense = dense
+        self._hundredths = kept
         self._through = sparse.vstack(parts, format="csr")
 
     def top_in_articles(
@@ -783,7 +805,7 @@ class StoryModel:
         sure = best_v >= store_floor
         k = min(top_k, self.n_articles - 1)
         if k > 0:
-            top = np.argsort(-best_v, axis=1, kind="stable")[:, :k]
+            top = _top_per_row(best_v, k)
             sure[lines[:, None], top] |= best_v[lines[:, None], top] > 0
         maybe = (best_v >= DISCREPANCY_FLOOR) | sure
         rr, aa = np.nonzero(maybe & (best_v > -np.inf))
@@ -816,7 +838,8 @@ class StoryModel:
         cs = final[ci, cj]
         ok = (cs >= DISCREPANCY_FLOOR) & (self.cues[block][ci] | self.cues[cj])
         ci, cj, cs = ci[ok], cj[ok], cs[ok]
-        order = np.lexsort((-cs, ci))
+        # by row, then score descending (scores are hundredths: one integer key sorts both)
+        order = np.argsort(ci * 20_000 - np.rint(cs * 100.0).astype(np.int64), kind="stable")
         ci, cj = ci[order], cj[order]
         within = np.arange(len(ci)) - np.searchsorted(ci, ci, side="left")
         take = within < (_SHORT_LIST_CHECKS if self._short_list()[0] else DISCREPANCY_CHECKS)
@@ -830,19 +853,19 @@ class StoryModel:
         DISCREPANCY_FLOOR: (score, column) per (row, article), -inf where none; the first
         of equal scores, as `_per_article_best`. (None, None) if no row has any. Sparse:
         a few per cent of a block's pairs qualify."""
-        gap = (self.frames[block] @ self.frames.T) - (
-            self.frame_values[block] @ self.frame_values.T
-        )
-        gap = gap.tocsr()
-        gap.sort_indices()  # each row's columns ascending: grouped by article, in order
+        frames_and_values, frames_less_values = self._frame_gap_factors
+        gap = frames_and_values[block] @ frames_less_values  # frames shared - values shared
         r = np.repeat(np.arange(len(block)), np.diff(gap.indptr))
-        c = gap.indices
+        c = gap.indices.astype(np.int64)
         score = final.reshape(-1)[r * self.n + c]
         # never within the row's own article (-1 there)
         keep = np.flatnonzero((gap.data > 0) & (score >= DISCREPANCY_FLOOR))
-        r, c, score = r[keep], c[keep].astype(np.int64), score[keep]
-        if not len(r):
+        if not len(keep):
             return None, None
+        # each row's columns ascending: grouped by article, in order (sorting only the few
+        # kept is cheaper than sorting the product's indices)
+        keep = keep[np.argsort(r[keep] * self.n + c[keep], kind="stable")]
+        r, c, score = r[keep], c[keep], score[keep]
         article = self.article[c]
         group = np.flatnonzero(np.diff(r * self.n_articles + article, prepend=-1))
         best = np.maximum.reduceat(score, group)
@@ -854,6 +877,15 @@ class StoryModel:
         dv[r[first], article[first]] = score[first]
         dj[r[first], article[first]] = c[first]
         return dv, dj
+
+    @cached_property
+    def _frame_gap_factors(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """Two factors whose product is (frames shared) - (values shared) for every pair:
+        [frames, values] @ [frames, -values].T, one sparse product instead of two and a
+        difference."""
+        left = sparse.hstack([self.frames, self.frame_values], format="csr")
+        right = sparse.hstack([self.frames, -self.frame_values], format="csr").T.tocsr()
+        return left, right
 
     def _ranked(
         self,
@@ -1131,17 +1163,41 @@ def _per_article_best(
     scores: np.ndarray, starts: np.ndarray, sizes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's best score in each article (columns grouped by article, in ordinal order)
-    and its column: the first of equal scores, i.e. the lowest ordinal. One argmax per
-    article: a single pass over the block whatever the articles' sizes."""
+    and its column: the first of equal scores, i.e. the lowest ordinal. Articles of one
+    size are taken together, as a (rows, articles, size) array: one argmax for a story
+    whose articles are alike, not one per article."""
     b = scores.shape[0]
     best = np.empty((b, len(starts)), dtype=scores.dtype)
     first = np.empty((b, len(starts)), dtype=np.int64)
-    lines = np.arange(b)
-    for a, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True)):
-        at = scores[:, start : start + size].argmax(axis=1)
-        best[:, a] = scores[lines, start + at]
-        first[:, a] = start + at
+    for size in np.unique(sizes).tolist():
+        articles = np.flatnonzero(sizes == size)
+        begin = int(starts[articles[0]])
+        if int(articles[-1]) - int(articles[0]) + 1 == len(articles):  # side by side: a view
+            grouped = scores[:, begin : begin + size * len(articles)].reshape(b, -1, size)
+        else:
+            grouped = scores[:, starts[articles][:, None] + np.arange(size)]
+        at = grouped.argmax(axis=2)
+        best[:, articles] = np.take_along_axis(grouped, at[:, :, None], axis=2)[:, :, 0]
+        first[:, articles] = starts[articles] + at
     return best, first
+
+
+def _top_per_row(values: np.ndarray, k: int) -> np.ndarray:
+    """Each row's k highest columns, highest first, ties to the lower column: a stable
+    argsort of -values cut at k, for values in hundredths (or -inf), without sorting whole
+    rows (one integer key holds value and column)."""
+    width = values.shape[1]
+    if k >= width:
+        return np.argsort(-values, axis=1, kind="stable")[:, :k]
+    hundredths = np.where(np.isfinite(values), np.rint(values * 100.0), -1e7).astype(np.int64)
+    key = hundredths * width - np.arange(width)  # larger is better; unique within a row
+    part = np.argpartition(-key, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(key, part, axis=1), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
+def _contiguous(rows: np.ndarray) -> bool:
+    return len(rows) > 0 and int(rows[-1]) - int(rows[0]) + 1 == len(rows)
 
 
 def _rounded(x: np.ndarray) -> np.ndarray:

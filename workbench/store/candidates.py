@@ -3,7 +3,9 @@ by integer claim keys (see schema.py), and the one rule for what the review queu
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -19,6 +21,12 @@ from workbench.queue import (
 from workbench.store.base import StoreBase
 from workbench.store.marks import standing
 from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_from_row
+
+
+_INSERT_CANDIDATES = "INSERT OR REPLACE INTO candidates (a, b, score, rank, discrepancy) VALUES "
+_PLAIN_ROW = "(?, ?, ?, 1, 0)"  # rank 1, no discrepancy: three values to bind, not five
+_FULL_ROW = "(?, ?, ?, ?, ?)"
+_ROWS_PER_STATEMENT = 500
 
 
 def proposed(k: str = "k", floor: str = ":floor") -> str:
@@ -90,17 +98,38 @@ class CandidateStore(StoreBase):
             b = key_of[np.asarray(block.j, dtype=np.int64)]
             # In key order: the rows append to the B-tree instead of landing at random.
             order = np.lexsort((b, a))
+            a, b = a[order], b[order]
+            score = np.asarray(block.score, dtype=np.float64)[order]
+            rank = np.asarray(block.rank, dtype=np.int64)[order]
+            disc = np.asarray(block.discrepancy, dtype=np.float64)[order]
+            plain = (rank == 1) & (disc == 0)  # most rows: a claim's best, no discrepancy
+            written += self._insert_rows(_PLAIN_ROW, [a[plain], b[plain], score[plain]])
+            other = ~plain
+            written += self._insert_rows(
+                _FULL_ROW, [a[other], b[other], score[other], rank[other], disc[other]]
+            )
+        return written
+
+    def _insert_rows(self, row: str, columns: list[np.ndarray]) -> int:
+        """INSERT OR REPLACE the rows given as columns, many rows to a statement: binding
+        and stepping one statement per row is most of what storing a large story costs."""
+        count, width = len(columns[0]), len(columns)
+        if not count:
+            return 0
+        values = list(chain.from_iterable(zip(*(c.tolist() for c in columns), strict=True)))
+        limit = self.db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per = max(1, min(_ROWS_PER_STATEMENT, limit // width))
+        whole = count - count % per
+        written = 0
+        if whole:
             cursor = self.db.conn.executemany(
-                "INSERT OR REPLACE INTO candidates (a, b, score, rank, discrepancy)"
-                " VALUES (?, ?, ?, ?, ?)",
-                zip(
-                    a[order].tolist(),
-                    b[order].tolist(),
-                    np.asarray(block.score, dtype=np.float64)[order].tolist(),
-                    np.asarray(block.rank, dtype=np.int64)[order].tolist(),
-                    np.asarray(block.discrepancy, dtype=np.float64)[order].tolist(),
-                    strict=True,
-                ),
+                _INSERT_CANDIDATES + ", ".join([row] * per),
+                (values[s : s + per * width] for s in range(0, whole * width, per * width)),
+            )
+            written += cursor.rowcount
+        if count > whole:
+            cursor = self.db.conn.execute(
+                _INSERT_CANDIDATES + ", ".join([row] * (count - whole)), values[whole * width :]
             )
             written += cursor.rowcount
         return written
