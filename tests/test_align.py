@@ -754,3 +754,46 @@ def test_top_per_row_is_a_stable_argsort_cut_at_k(width, rows, k, seed):
     values[rng.random((rows, width)) < 0.2] = -np.inf
     got = align._top_per_row(values, k)
     np.testing.assert_array_equal(got, np.argsort(-values, axis=1, kind="stable")[:, :k])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcde", min_size=3, max_size=16), min_size=0, max_size=60),
+    st.data(),
+)
+def test_spelling_variants_merge_as_every_pair_compared(words, data):
+    """Comparing each length only with the lengths that can reach the cutoff merges what
+    comparing every pair merges: each variant maps to the first (alphabetical) word of
+    its group, and a word with no variant to nothing."""
+    from rapidfuzz import fuzz
+
+    import workbench.align as align
+
+    # near variants (one letter in, out or changed) make the merges common
+    extra = []
+    for w in words[: len(words) // 2]:
+        k = data.draw(st.integers(0, len(w) - 1))
+        extra += [w[:k] + "x" + w[k:], w[:k] + w[k + 1 :], w[:k] + "x" + w[k + 1 :]]
+    vocab = set(words) | set(extra)
+    eligible = sorted(w for w in vocab if len(w) >= 5 and w.isalpha())
+    parent = {w: w for w in vocab}
+
+    def find(w):
+        while parent[w] != w:
+            w = parent[w]
+        return w
+
+    def union(a, b):
+        ra, rb = sorted((find(a), find(b)))
+        parent[rb] = ra
+
+    for i, a in enumerate(eligible):
+        for b in eligible[i + 1 :]:
+            if fuzz.ratio(a, b) >= align._MERGE_CUTOFF:
+                union(a, b)
+    for w in vocab:  # transliteration particles ("al-", "ab") come off as well
+        stripped = align.particle_stripped(w)
+        if stripped and stripped in vocab:
+            union(w, stripped)
+    want = {w: find(w) for w in vocab if find(w) != w}
+    assert align._merge_map(vocab) == want

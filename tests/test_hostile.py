@@ -384,9 +384,9 @@ def test_a_story_too_large_to_align_is_refused_before_its_claims_are_written(tmp
     written: list[int] = []
     add_article = Store.add_article
 
-    def counted(self, article, spans, norms=None):
+    def counted(self, article, spans, norms=None, traits=None):
         written.append(len(spans))
-        return add_article(self, article, spans, norms)
+        return add_article(self, article, spans, norms, traits)
 
     monkeypatch.setattr(Store, "add_article", counted)
 

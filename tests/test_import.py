@@ -209,3 +209,61 @@ def test_an_article_added_to_an_aligned_story_is_aligned_incrementally(tmp_path,
         full = {(r.a.claim.id, r.b.claim.id): r for r in store.candidate_rows()}
     mine = {k for k in grown if k[0].startswith(new_article)}
     assert mine == {k for k in full if k[0].startswith(new_article)}
+
+
+def test_claim_traits_are_stored_at_import_and_used_as_computed(tmp_path, monkeypatch):
+    """Each claim's traits (a bare reply? anything a discrepancy check compares?) are stored
+    with it at import, equal what the rules answer, and give the aligner the rows it finds
+    when it asks the rules itself; traits from other rules, or none, are recomputed."""
+    import workbench.align as align
+    import workbench.pipeline as pipeline
+    from workbench.hints import CUES_TRAIT, REPLY_TRAIT, TRAITS_VERSION, claim_traits
+
+    db = tmp_path / "traits.db"
+    with Store.open(db, create=True) as store:
+        import_paths(store, [SEEDS_DIR], story=SAMPLE_STORY)
+        story = store.stories()[0].id
+        claims = store.claims(story=story)
+        stored = store.claim_traits(story=story)
+        rows = {(r.a.claim.id, r.b.claim.id, r.score, r.discrepancy) for r in store.candidate_rows()}
+    assert stored == {c.id: claim_traits(c.text) for c in claims}
+    assert any(t & REPLY_TRAIT for t in stored.values())  # the seed story has bare replies
+    assert any(t & CUES_TRAIT for t in stored.values())
+    assert any(t == 0 for t in stored.values())
+    # The rows of a run that computes every trait itself are the stored rows.
+    from workbench.pipeline import stored_tokens
+
+    with Store.open(db) as store:
+        computed = align.align_story(claims, tokens=stored_tokens(store, story))
+        by_id = {c.id: c for c in claims}
+    assert {(c.claim_id, c.candidate_id, c.score, c.discrepancy) for c in computed} == {
+        (a, b, s, d) for a, b, s, d in rows if a in by_id
+    }
+    # Traits stored by other rules (or missing) are recomputed when the story is aligned.
+    with Store.open(db) as store:
+        store.set_claim_traits([(c.id, 0) for c in claims])
+        store.set_meta("traits_version", TRAITS_VERSION + "-older")
+        pipeline.align_stories(store, [story])
+        assert store.claim_traits(story=story) == stored
+        assert store.meta()["traits_version"] == TRAITS_VERSION
+        first = claims[0].id
+        store.db.execute("UPDATE claims SET traits = NULL WHERE id = ?", [first])
+        pipeline.align_stories(store, [story])
+        assert store.claim_traits(story=story)[first] == stored[first]
+
+
+def test_storing_a_claims_traits_leaves_its_search_entry_alone(tmp_path):
+    """The search index follows a claim's text: writing its words or traits does not
+    rewrite its entry (the update trigger names the text column)."""
+    db = tmp_path / "fts.db"
+    with Store.open(db, create=True) as store:
+        import_paths(store, [SEEDS_DIR], story=SAMPLE_STORY, align=False)
+        story = store.stories()[0].id
+        claim = store.claims(story=story)[0]
+        changes = store.db.conn.total_changes
+        store.set_claim_traits([(claim.id, 3)])
+        assert store.db.conn.total_changes - changes == 1  # the claim's row, nothing else
+        hits = store.db.execute(
+            "SELECT count(*) FROM claims_fts WHERE claims_fts MATCH ?", ['"' + claim.text.split()[0] + '"']
+        ).fetchone()[0]
+        assert hits >= 1

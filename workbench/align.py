@@ -48,6 +48,7 @@ ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import signal
@@ -123,11 +124,13 @@ def align_story(
     bare_reply: Callable[[str], bool] | None = None,
     tokens: Mapping[str, Sequence[str]] | None = None,
     only: Sequence[str] | None = None,
+    traits: Mapping[str, int] | None = None,
 ) -> list[Candidate]:
     """The candidate rows of a story (see the module docstring for what is kept).
 
     Boilerplate is ignored. `tokens` gives each claim's normalised words (as
-    `textnorm.content_tokens`; the store keeps them), else they are computed.
+    `textnorm.content_tokens`) and `traits` its traits (`hints.claim_traits`), as the
+    store keeps them; what they do not give is computed.
     `discrepancy` scores a pair kept (default: workbench.hints); `only` limits the
     proposing side to these claim ids and adds the rows in which another claim proposes
     one of them (an incremental re-alignment after an article was added). Output order:
@@ -140,6 +143,7 @@ def align_story(
         bare_reply=bare_reply,
         tokens=tokens,
         only=only,
+        traits=traits,
     )
     return [c for block in blocks for c in block.candidates()]
 
@@ -153,6 +157,7 @@ def align_story_blocks(
     bare_reply: Callable[[str], bool] | None = None,
     tokens: Mapping[str, Sequence[str]] | None = None,
     only: Sequence[str] | None = None,
+    traits: Mapping[str, int] | None = None,
 ) -> Iterator[CandidateBlock]:
     """`align_story`'s rows, a block of proposing claims at a time, in the same order. A
     whole story is scored in a thread that runs ahead of the caller, so the caller stores
@@ -163,7 +168,7 @@ def align_story_blocks(
     check_size(claims)
     if discrepancy is None:
         discrepancy = default_discrepancy()
-    job = AlignJob(claims, tokens, only)
+    job = AlignJob(claims, tokens, only)  # (what `proposing` counts)
 
     def start() -> tuple[Iterator[CandidateBlock], Callable[[], None]]:
         # The checker's child, if any, is forked here, in the caller's thread, before the
@@ -175,7 +180,7 @@ def align_story_blocks(
 
     def blocks(checker: _Checker) -> Iterator[CandidateBlock]:
         try:
-            model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens)
+            model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens, traits=traits)
             if model is None:
                 return
             checker.texts(model.said)
@@ -257,12 +262,13 @@ def _ahead(start: _Start, depth: int = 2) -> Iterator[CandidateBlock]:
 
 @dataclass(frozen=True)
 class AlignJob:
-    """One story to align: `align_story(claims, top_k=..., tokens=..., only=...)`."""
+    """One story to align: `align_story(claims, top_k=..., tokens=..., only=..., traits=...)`."""
 
     claims: Sequence[Claim]
     tokens: Mapping[str, Sequence[str]] | None = None
     only: Sequence[str] | None = None
     top_k: int = TOP_K
+    traits: Mapping[str, int] | None = None
 
     @property
     def proposing(self) -> int:
@@ -309,7 +315,9 @@ def align_many(jobs: Sequence[AlignJob]) -> Iterator[Iterator[CandidateBlock]]:
 
 
 def _aligned(job: AlignJob) -> Iterator[CandidateBlock]:
-    return align_story_blocks(job.claims, top_k=job.top_k, tokens=job.tokens, only=job.only)
+    return align_story_blocks(
+        job.claims, top_k=job.top_k, tokens=job.tokens, only=job.only, traits=job.traits
+    )
 
 
 def _aligned_job(k: int) -> CandidateBlock:
@@ -423,7 +431,9 @@ class StoryModel:
     mass: np.ndarray  # (n,) squared weight of all of a claim's tokens
     frames: sparse.csr_matrix  # (n, F) 1 where a claim gives a frame a value
     frame_values: sparse.csr_matrix  # (n, FV) 1 where it gives that frame that value
-    cues: np.ndarray  # (n,) whether a claim holds anything `discrepancy` compares
+    # (n,) int8: whether a claim holds anything `discrepancy` compares (1/0), -1 where not
+    # asked yet (`with_cues`: an incremental run asks about few claims)
+    cues: np.ndarray
     # Each claim's text for the hint finder: a bare reply ("The ministry denied the
     # accusation.") joined to the sentence before it, so that it is scored by how much of
     # that the other claim says, not as a denial of anything.
@@ -441,6 +451,7 @@ class StoryModel:
         *,
         bare_reply: Callable[[str], bool] | None = None,
         tokens: Mapping[str, Sequence[str]] | None = None,
+        traits: Mapping[str, int] | None = None,
     ) -> StoryModel | None:
         usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
         # Articles by id, claims by ordinal: the order (and so every tie-break) does not
@@ -452,17 +463,29 @@ class StoryModel:
         article = np.fromiter((first_seen[c.article_id] for c in ordered), np.int64, len(ordered))
         sizes = np.bincount(article)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        from workbench.hints import has_cues
+        from workbench.hints import CUES_TRAIT, REPLY_TRAIT
 
+        stored = traits or {}
         if bare_reply is None:
             from workbench.hints import bare_reply  # what names no fact of its own
+
+            def is_reply(c: Claim) -> bool:
+                t = stored.get(c.id)
+                return bare_reply(c.text) if t is None else bool(t & REPLY_TRAIT)
+
+        else:  # a caller's own rule: what is stored does not apply
+
+            def is_reply(c: Claim) -> bool:
+                return bare_reply(c.text)
+
         words = [tokens[c.id] if tokens is not None else content_tokens(c.text) for c in ordered]
         # A bare reply borrows the sentence before it in its article (claims come in
         # reading order).
         replies = [
-            k > 0 and ordered[k - 1].article_id == c.article_id and bare_reply(c.text)
+            k > 0 and ordered[k - 1].article_id == c.article_id and is_reply(c)
             for k, c in enumerate(ordered)
         ]
+        cues = [-1 if (t := stored.get(c.id)) is None else int(t & CUES_TRAIT > 0) for c in ordered]
         matching = _tokens_with_context(words, replies)
         x, mass = _weights(matching, article)
         frames, frame_values = _frame_matrices(matching)
@@ -476,7 +499,7 @@ class StoryModel:
             mass=mass,
             frames=frames,
             frame_values=frame_values,
-            cues=np.fromiter((has_cues(c.text) for c in ordered), bool, len(ordered)),
+            cues=np.array(cues, dtype=np.int8),
             said=tuple(
                 f"{ordered[k - 1].text} {c.text}" if replies[k] else c.text
                 for k, c in enumerate(ordered)
@@ -498,6 +521,17 @@ class StoryModel:
     @property
     def n_articles(self) -> int:
         return len(self.sizes)
+
+    def with_cues(self, positions: np.ndarray) -> np.ndarray:
+        """Whether each claim holds anything `discrepancy` compares (hints.has_cues), each
+        claim's answer computed when first asked."""
+        unknown = np.unique(positions[self.cues[positions] < 0])
+        if len(unknown):
+            from workbench.hints import has_cues
+
+            claims = self.claims
+            self.cues[unknown] = [has_cues(claims[i].text) for i in unknown.tolist()]
+        return self.cues[positions] > 0
 
     def positions(self, ids: Sequence[str]) -> np.ndarray:
         return np.array(sorted(self.index[i] for i in ids if i in self.index), dtype=np.int64)
@@ -836,7 +870,7 @@ class StoryModel:
         ci = np.concatenate([rr, np.searchsorted(block, di), er])
         cj = np.concatenate([jj, dj2, ej])
         cs = final[ci, cj]
-        ok = (cs >= DISCREPANCY_FLOOR) & (self.cues[block][ci] | self.cues[cj])
+        ok = (cs >= DISCREPANCY_FLOOR) & (self.with_cues(block[ci]) | self.with_cues(cj))
         ci, cj, cs = ci[ok], cj[ok], cs[ok]
         # by row, then score descending (scores are hundredths: one integer key sorts both)
         order = np.argsort(ci * 20_000 - np.rint(cs * 100.0).astype(np.int64), kind="stable")
@@ -1222,18 +1256,21 @@ def _tokens_with_context(
     values = {w for w in vocabulary if w[:1].isdigit() or w in _WEEKDAYS or w in _MONTHS}
     for k, own_words in enumerate(words):
         # most claims give no value: their words are their tokens
-        own = list(own_words) if values.isdisjoint(own_words) else _frame_tokens(own_words)
+        own = list(own_words) if values.isdisjoint(own_words) else _frame_tokens(own_words, values)
         if replies[k]:
             own += [t for t in tokens[k - 1] if t not in own]
         tokens.append(own)
     return tokens
 
 
-def _frame_tokens(words: Sequence[str]) -> list[str]:
-    """The words, and for each value the frame it fills: "23 person hurt" gives
-    "#n:person" and "#n:person=23"; a weekday "#weekday" and "#weekday=thursday"."""
+def _frame_tokens(words: Sequence[str], values: set[str]) -> list[str]:
+    """The words, and for each value (a word in `values`: a number, a weekday, a month)
+    the frame it fills: "23 person hurt" gives "#n:person" and "#n:person=23"; a weekday
+    "#weekday" and "#weekday=thursday"."""
     out = list(words)
     for k, w in enumerate(words):
+        if w not in values:
+            continue
         if w[:1].isdigit():
             noun = next((x for x in words[k + 1 : k + 3] if not x[:1].isdigit()), "")
             frame = f"#n:{noun}"
@@ -1260,8 +1297,10 @@ def _weights(tokens: list[list[str]], article: np.ndarray) -> tuple[sparse.csr_m
     # left out (-1); a claim's repeats of a token are dropped below, its first kept.
     vocab: dict[str, int] = {}
     get = merge.get
-    ids = [-1 if "=" in w else vocab.setdefault(get(w, w), len(vocab)) for w in flat]
-    tok = np.asarray(ids, dtype=np.int64)
+    column_of = {
+        w: -1 if "=" in w else vocab.setdefault(get(w, w), len(vocab)) for w in dict.fromkeys(flat)
+    }  # each distinct token once, in first-seen order: the columns are in the order above
+    tok = np.fromiter(map(column_of.__getitem__, flat), dtype=np.int64, count=len(flat))
     row = np.repeat(np.arange(n), [len(ts) for ts in tokens])
     row, tok = row[tok >= 0], tok[tok >= 0]
     first = np.unique(row * max(len(vocab), 1) + tok, return_index=True)[1]
@@ -1338,23 +1377,32 @@ def _merge_map(vocab: set[str]) -> dict[str, str]:
             lo, hi = (ra, rb) if ra < rb else (rb, ra)
             parent[hi] = lo
 
-    # One cdist over the vocabulary; a very large one is split by initial letter. Threads
-    # only pay off on big inputs (starting them costs about a millisecond).
+    # The vocabulary against itself (a very large one split by initial letter), each length
+    # only against the lengths that can reach the cutoff: ratio = 2 x common / (la + lb) is
+    # at most 2 la / (la + lb), so lb <= la x (200 / cutoff - 1). Threads only pay off on
+    # big inputs (starting them costs about a millisecond).
     groups = [words] if len(words) <= 4000 else _by_initial(words)
+    reach = 200.0 / _MERGE_CUTOFF - 1.0
     for group in groups:
-        if len(group) < 2:
-            continue
-        sim = process.cdist(
-            group,
-            group,
-            scorer=fuzz.ratio,
-            score_cutoff=_MERGE_CUTOFF,
-            dtype=np.uint8,
-            workers=-1 if len(group) > 1000 else 1,
-        )
-        a_idx, b_idx = np.nonzero(np.triu(sim, 1))
-        for a, b in zip(a_idx.tolist(), b_idx.tolist(), strict=True):
-            union(group[a], group[b])
+        by_length = sorted(group, key=len)
+        lengths = np.fromiter(map(len, by_length), np.int64, len(by_length))
+        for length in np.unique(lengths).tolist():
+            these = by_length[np.searchsorted(lengths, length) : np.searchsorted(lengths, length, "right")]
+            upto = np.searchsorted(lengths, math.floor(length * reach + 1e-9), "right")
+            those = by_length[np.searchsorted(lengths, length) : upto]
+            if len(those) < 2:
+                continue
+            sim = process.cdist(
+                these,
+                those,
+                scorer=fuzz.ratio,
+                score_cutoff=_MERGE_CUTOFF,
+                dtype=np.uint8,
+                workers=-1 if len(these) * len(those) > 1_000_000 else 1,
+            )
+            for a, b in zip(*(x.tolist() for x in np.nonzero(sim)), strict=True):
+                if a != b:  # `those` starts with `these`
+                    union(these[a], those[b])
     for w in sorted(vocab):
         stripped = particle_stripped(w)
         if stripped and stripped in vocab:

@@ -100,6 +100,7 @@ __all__ = [
     "ClaimFeatures",
     "Discrepancy",
     "bare_reply",
+    "claim_traits",
     "compare_features",
     "discrepancy",
     "extract_features",
@@ -1147,3 +1148,17 @@ def has_cues(text: str) -> bool:
     if _DIGIT.search(text) is not None or "n't" in text or "n’t" in text:
         return True
     return not _CUE_WORDS.isdisjoint(gate_words(text))  # cached: discrepancy needs them too
+
+
+# What the aligner asks of each claim's text, as bits, computed once at import and stored
+# with the claim (claims.traits): a 100-article story asked it of 4,000 claims on every run.
+REPLY_TRAIT = 1  # a bare reply (`bare_reply`): matched with the sentence before it
+CUES_TRAIT = 2  # holds anything `discrepancy` compares (`has_cues`)
+# Stored traits are recomputed when this changes: bump it with what bare_reply or has_cues
+# answer.
+TRAITS_VERSION = "1"
+
+
+def claim_traits(text: str) -> int:
+    """REPLY_TRAIT | CUES_TRAIT, as they apply to a claim's text."""
+    return (REPLY_TRAIT if bare_reply(text) else 0) | (CUES_TRAIT if has_cues(text) else 0)

@@ -21,6 +21,7 @@ from workbench.align import (
 )
 from workbench.claims import SEGMENTER_VERSION, headline, split_claims
 from workbench.errors import TooLargeError
+from workbench.hints import TRAITS_VERSION, claim_traits
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
 from workbench.models import Article, ClaimKind, ClaimSpan, article_id, claim_id, story_id
 from workbench.store import Store
@@ -98,8 +99,13 @@ def import_articles(
                     url=item.url,
                 )
                 story = store.ensure_story(item.story)
-                norms = [normalize(article.text[s.start : s.end]) for s in spans]
-                store.add_article(article, spans, norms)
+                texts = [article.text[s.start : s.end] for s in spans]
+                store.add_article(
+                    article,
+                    spans,
+                    [normalize(t) for t in texts],
+                    [claim_traits(t) for t in texts],
+                )
                 report.added += 1
                 report.claims += len(spans)
                 report.stories[story.name] = report.stories.get(story.name, 0) + 1
@@ -141,11 +147,13 @@ def _check_growth(
 
 
 def _current_alignment(store: Store) -> bool:
-    """Whether the stored candidates and words come from this aligner and normaliser."""
+    """Whether the stored candidates, words and traits come from this aligner, normaliser
+    and hint rules (traits stored by none: an older database, aligned with these rules)."""
     meta = store.meta()
     return (
         meta.get("aligner_version") == ALIGNER_VERSION
         and meta.get("normalizer_version") == NORMALIZER_VERSION
+        and meta.get("traits_version") in (None, TRAITS_VERSION)
     )
 
 
@@ -168,8 +176,9 @@ def align_stored_stories(
         for story, new in stories.items():
             claims = store.claims(story=story)
             tokens = _stored_words(store, story, claims)
+            traits = _stored_traits(store, story, claims)
             grows = new is not None and len(new) <= INCREMENTAL_SHARE * len(claims)
-            jobs.append(AlignJob(claims, tokens, new if grows else None, top_k))
+            jobs.append(AlignJob(claims, tokens, new if grows else None, top_k, traits))
             incremental.append(grows)
         count = 0
         results = align_many(jobs)
@@ -186,6 +195,7 @@ def align_stored_stories(
                 count += store.replace_candidates(story, blocks)
         store.set_meta("aligner_version", ALIGNER_VERSION)
         store.set_meta("normalizer_version", NORMALIZER_VERSION)
+        store.set_meta("traits_version", TRAITS_VERSION)
     return count
 
 
@@ -200,6 +210,19 @@ def _stored_words(store: Store, story: str, claims) -> dict[str, tuple[str, ...]
         store.set_claim_norms(missing)
         stored.update(missing)
     return {cid: tuple(norm.split()) for cid, norm in stored.items() if norm is not None}
+
+
+def _stored_traits(store: Store, story: str, claims) -> dict[str, int]:
+    """Each claim's traits (hints.claim_traits), as stored at import; computed (and
+    stored) where they are missing or come from other hint rules."""
+    stored = store.claim_traits(story=story)
+    if store.meta().get("traits_version") not in (None, TRAITS_VERSION):
+        stored = dict.fromkeys(stored)
+    missing = [(c.id, claim_traits(c.text)) for c in claims if stored.get(c.id) is None]
+    if missing:
+        store.set_claim_traits(missing)
+        stored.update(missing)
+    return {cid: t for cid, t in stored.items() if t is not None}
 
 
 def align_stories(store: Store, stories: Iterable[str], *, top_k: int = 3) -> int:

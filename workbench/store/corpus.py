@@ -63,10 +63,14 @@ class CorpusStore(StoreBase):
         return [Article(*row) for row in rows]
 
     def add_article(
-        self, article: Article, spans: Sequence[ClaimSpan], norms: Sequence[str] | None = None
+        self,
+        article: Article,
+        spans: Sequence[ClaimSpan],
+        norms: Sequence[str] | None = None,
+        traits: Sequence[int] | None = None,
     ) -> bool:
-        """Store an article and its claims (with their normalised words, when given).
-        False (and nothing written) if already there."""
+        """Store an article and its claims (with their normalised words and traits, when
+        given). False (and nothing written) if already there."""
         with self.write() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO articles (id, story_id, source, title, outlet, published,"
@@ -87,8 +91,8 @@ class CorpusStore(StoreBase):
             if cursor.rowcount == 0:
                 return False
             db.conn.executemany(
-                'INSERT INTO claims (id, article_id, start, "end", text, kind, ordinal, norm)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                'INSERT INTO claims (id, article_id, start, "end", text, kind, ordinal, norm,'
+                " traits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         claim_id(article.id, span.start, span.end),
@@ -99,6 +103,7 @@ class CorpusStore(StoreBase):
                         str(span.kind),
                         ordinal,
                         norms[ordinal] if norms is not None else None,
+                        traits[ordinal] if traits is not None else None,
                     )
                     for ordinal, span in enumerate(spans)
                 ),
@@ -149,6 +154,23 @@ class CorpusStore(StoreBase):
                 [story],
             )
         )
+
+    def claim_traits(self, *, story: str) -> dict[str, int | None]:
+        """Claim id -> its stored traits (hints.claim_traits; None where not computed yet)."""
+        return dict(
+            self.db.execute(
+                "SELECT c.id, c.traits FROM claims c JOIN articles a ON a.id = c.article_id"
+                " WHERE a.story_id = ?",
+                [story],
+            )
+        )
+
+    def set_claim_traits(self, traits: Iterable[tuple[str, int]]) -> None:
+        """Store (claim id, traits) pairs."""
+        with self.write() as db:
+            db.conn.executemany(
+                "UPDATE claims SET traits = ? WHERE id = ?", ((t, c) for c, t in traits)
+            )
 
     def set_claim_norms(self, norms: Iterable[tuple[str, str]]) -> None:
         """Store (claim id, normalised words) pairs."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA_V1 = """
 CREATE TABLE stories (
@@ -150,6 +150,21 @@ DROP TRIGGER IF EXISTS "claims_ai";
 """
 
 
+# Version 4: each claim's traits (hints.claim_traits: a bare reply? anything a discrepancy
+# check compares?), computed at import like its words; NULL until computed. The aligner
+# asked them of every claim of a story on every run (a 100-article story: about a tenth of
+# adding one article to it). The search index follows a claim's text only: storing a
+# claim's words or traits no longer rewrites its index entry.
+_MIGRATE_3_TO_4 = """
+ALTER TABLE claims ADD COLUMN traits INTEGER;
+DROP TRIGGER IF EXISTS "claims_au";
+CREATE TRIGGER "claims_au" AFTER UPDATE OF "text" ON "claims" BEGIN
+  INSERT INTO "claims_fts" ("claims_fts", rowid, "text") VALUES('delete', old.rowid, old."text");
+  INSERT INTO "claims_fts" (rowid, "text") VALUES (new.rowid, new."text");
+END;
+"""
+
+
 def _migrate_0_to_1(db: sqlite_utils.Database) -> None:
     # sqlite-utils runs a script statement by statement inside an open transaction
     # (plain sqlite3.executescript would commit the migration half way).
@@ -165,8 +180,13 @@ def _migrate_2_to_3(db: sqlite_utils.Database) -> None:
     db.executescript(_MIGRATE_2_TO_3)
 
 
+def _migrate_3_to_4(db: sqlite_utils.Database) -> None:
+    db.executescript(_MIGRATE_3_TO_4)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _migrate_0_to_1,
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
 }
