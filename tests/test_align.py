@@ -575,7 +575,7 @@ def test_scores_do_not_depend_on_the_process_string_hashing(tmp_path) -> None:
         "import hashlib, numpy as np\n"
         "from workbench.align import StoryModel\n"
         "model = StoryModel.build(claims)\n"
-        "raw = model._direct(np.arange(model.n)).tobytes()\n"
+        "raw = model.common.tobytes() + model.rare.data.tobytes() + model.mass.tobytes()\n"
         "print(hashlib.sha256(raw).hexdigest())\n"
         "print(json.dumps([[c.claim_id, c.candidate_id, c.score, c.discrepancy]\n"
         "                  for c in align_story(claims)]))\n"
@@ -624,17 +624,16 @@ def _dense_reference_final(model) -> np.ndarray:
 @pytest.mark.parametrize("kept", ["hundredths", "sparse", "none"])
 def test_blocked_scores_equal_the_dense_definition(seed_texts: dict[str, str], kept, monkeypatch):
     """Final scores computed block by block, in threads, with corroboration read from the
-    sparse matrix of direct scores (`prepare`: a small story keeps every direct score, a
-    large one recomputes them; without it, as in an incremental run, the rows two hops go
-    through are scored for the block) equal the dense definition."""
+    sparse matrix of direct scores (`prepare`: a story of _KEPT_CLAIMS keeps every direct
+    score, another recomputes them; without it, as in an incremental run, the rows two hops
+    go through are scored for the block) equal the dense definition."""
     import workbench.align as align
 
     claims, _ = claims_of(seed_texts)
     model = align.StoryModel.build(claims)
     expected = _dense_reference_final(model)
     monkeypatch.setattr(align.StoryModel, "blocks", _small_blocks(align.StoryModel.blocks))
-    if kept == "sparse":
-        monkeypatch.setattr(align, "_KEPT_CLAIMS", 0)
+    monkeypatch.setattr(align, "_KEPT_CLAIMS", range(0 if kept == "sparse" else 10**6))
     if kept != "none":
         model.prepare()
     assert (model._hundredths is not None) == (kept == "hundredths")
@@ -659,6 +658,7 @@ def test_rows_are_the_same_in_threads_and_in_one(seed_texts: dict[str, str], mon
     claims, _ = claims_of(seed_texts)
     monkeypatch.setattr(align.StoryModel, "blocks", _small_blocks(align.StoryModel.blocks))
     monkeypatch.setattr(align, "_threads", lambda: 1)
+    monkeypatch.setattr(align, "_KEPT_CLAIMS", range(10**6))
     one = align_story(claims)
     from threadpoolctl import threadpool_info
 
@@ -667,8 +667,27 @@ def test_rows_are_the_same_in_threads_and_in_one(seed_texts: dict[str, str], mon
     assert align_story(claims) == one
     # One BLAS thread per scoring thread while the blocks run, as many as before after.
     assert [lib["num_threads"] for lib in threadpool_info()] == blas_threads
-    monkeypatch.setattr(align, "_KEPT_CLAIMS", 0)
+    monkeypatch.setattr(align, "_KEPT_CLAIMS", range(0))
     assert align_story(claims) == one
+
+
+def test_kept_direct_scores_read_as_scored_whatever_the_rows(seed_texts, monkeypatch):
+    """The direct scores `prepare` keeps read back as `_direct` scores them, for rows in a
+    run (a slice of the kept matrix), scattered, out of order or repeated (a copy)."""
+    import workbench.align as align
+
+    claims, _ = claims_of(seed_texts)
+    model = align.StoryModel.build(claims)
+    monkeypatch.setattr(align, "_KEPT_CLAIMS", range(10**6))
+    model.prepare()
+    assert model._hundredths is not None
+    n = model.n
+    for rows in ([5, 6, 7, 8], [5, 7, 6, 8], [0, 2, 2], [8, 7, 6, 5], [n - 1], list(range(n))):
+        rows = np.array(rows, dtype=np.int64)
+        np.testing.assert_array_equal(model.direct_block(rows), model._direct(rows))
+    unkept = align.StoryModel.build(claims)
+    unkept.prepare(keep=False)
+    assert unkept._hundredths is None and unkept._through is not None
 
 
 def test_value_differing_claims_are_each_articles_best_of_them(seed_texts: dict[str, str]):
@@ -797,3 +816,27 @@ def test_spelling_variants_merge_as_every_pair_compared(words, data):
             union(w, stripped)
     want = {w: find(w) for w in vocab if find(w) != w}
     assert align._merge_map(vocab) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=1, max_size=8),
+    rows=st.integers(1, 5),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_each_articles_best_is_found_where_asked(sizes, rows, seed):
+    """The best score per article (one reduction) and, for the rows and articles asked
+    for, its first column equal what one argmax per article gives."""
+    import workbench.align as align
+
+    sizes_a = np.array(sizes, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes_a)[:-1]])
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(-1, 4, size=(rows, int(sizes_a.sum()))).astype(np.float32)
+    want_v, want_j = align._per_article_best(scores, starts, sizes_a)
+    best = align._per_article_max(scores, starts)
+    np.testing.assert_array_equal(best, want_v)
+    asked = rng.random(best.shape) < 0.6
+    r, a = np.nonzero(asked)
+    got = align._first_at(scores, r, a, starts, sizes_a, best[r, a])
+    np.testing.assert_array_equal(got, want_j[r, a])

@@ -239,17 +239,37 @@ def test_claim_traits_are_stored_at_import_and_used_as_computed(tmp_path, monkey
     assert {(c.claim_id, c.candidate_id, c.score, c.discrepancy) for c in computed} == {
         (a, b, s, d) for a, b, s, d in rows if a in by_id
     }
-    # Traits stored by other rules (or missing) are recomputed when the story is aligned.
+    # Traits missing are computed when the story is aligned.
     with Store.open(db) as store:
-        store.set_claim_traits([(c.id, 0) for c in claims])
-        store.set_meta("traits_version", TRAITS_VERSION + "-older")
-        pipeline.align_stories(store, [story])
-        assert store.claim_traits(story=story) == stored
-        assert store.meta()["traits_version"] == TRAITS_VERSION
         first = claims[0].id
         store.db.execute("UPDATE claims SET traits = NULL WHERE id = ?", [first])
         pipeline.align_stories(store, [story])
         assert store.claim_traits(story=story)[first] == stored[first]
+
+
+def test_traits_of_other_hint_rules_are_dropped_in_every_story(tmp_path):
+    """The traits version is the database's: when it differs, every story's traits are
+    dropped at once, not only those of the story aligned or imported then, so a story
+    aligned later computes its own again instead of trusting old ones."""
+    import workbench.pipeline as pipeline
+    from workbench.hints import TRAITS_VERSION, claim_traits
+
+    seeds = sorted(SEEDS_DIR.glob("*.txt"))
+    db = tmp_path / "two.db"
+    with Store.open(db, create=True) as store:
+        import_paths(store, seeds[:3], story="One")
+        import_paths(store, seeds[3:], story="Two", align=False)
+        assert store.meta()["traits_version"] == TRAITS_VERSION  # also without aligning
+        one, two = (s.id for s in sorted(store.stories(), key=lambda s: s.name))
+        store.set_claim_traits([(c.id, 0) for s in (one, two) for c in store.claims(story=s)])
+        store.set_meta("traits_version", TRAITS_VERSION + "-older")
+        pipeline.align_stories(store, [one])
+        assert set(store.claim_traits(story=two).values()) == {None}  # dropped, not trusted
+        pipeline.align_stories(store, [two])
+        for s in (one, two):
+            assert store.claim_traits(story=s) == {
+                c.id: claim_traits(c.text) for c in store.claims(story=s)
+            }
 
 
 def test_storing_a_claims_traits_leaves_its_search_entry_alone(tmp_path):

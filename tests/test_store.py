@@ -398,3 +398,61 @@ def test_a_queue_read_inside_a_transaction_is_not_kept_and_a_row_to_no_claim_is_
                 [first],
             )
         assert store.queue(story, min_score=40.0) == before
+
+
+@pytest.mark.parametrize("variable_limit", [None, 7])
+def test_candidate_rows_are_stored_exactly_many_to_a_statement(tmp_path, variable_limit):
+    """Rows go in many to a statement (and a shorter one for the rest), plain rows (rank 1,
+    no discrepancy) with three values bound and others with five: every row reads back as
+    given, the counts written are the rows, and a re-alignment's rows replace theirs. With
+    SQLite allowing few bound values a statement, fewer rows go in each."""
+    import numpy as np
+
+    from workbench.store import candidates as candidates_module
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(
+            " ".join(f"Report {name} gives fact number {k} here." for k in range(40))
+        )
+    with Store.open(tmp_path / "c.db", create=True) as store:
+        import_paths(store, [folder], story="S", align=False)
+        if variable_limit is not None:
+            store.db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variable_limit)
+        story = store.resolve_story("S").id
+        ids = [c.id for c in store.claims(story=story)]
+        assert len(ids) == 80
+        rng = np.random.default_rng(7)
+        i = np.repeat(np.arange(40), 40)  # a's 40 claims x b's 40, both ways
+        j = np.tile(np.arange(40, 80), 40)
+        i, j = np.concatenate([i, j]), np.concatenate([j, i])
+        n = len(i)
+        assert n > 3 * candidates_module._ROWS_PER_STATEMENT  # whole statements and a rest
+        rank = np.where(rng.random(n) < 0.2, 2, 1)
+        disc = np.where(rng.random(n) < 0.2, np.round(rng.uniform(1, 100, n), 2), 0.0)
+        score = np.round(rng.uniform(0, 100, n), 2)
+        block = CandidateBlock(ids, i, j, rank, score, disc)
+        assert store.replace_candidates(story, [block]) == n
+
+        def stored() -> dict:
+            return {
+                (a, b): (rank, score, disc)
+                for a, b, rank, score, disc in store.db.execute(
+                    "SELECT ca.id, cb.id, k.rank, k.score, k.discrepancy FROM candidates k"
+                    " JOIN claims ca ON ca.key = k.a JOIN claims cb ON cb.key = k.b"
+                )
+            }
+
+        want = {
+            (ids[x], ids[y]): (int(r), float(s), float(d))
+            for x, y, r, s, d in zip(i, j, rank, score, disc, strict=True)
+        }
+        assert stored() == want
+        # an incremental run rewrites some rows: they replace theirs, the rest stay
+        some = rng.choice(n, 600, replace=False)
+        again = CandidateBlock(ids, i[some], j[some], np.ones(600, int), score[some] / 2, disc[some])
+        assert store.update_candidates(story, [again]) == 600
+        for k in some.tolist():
+            want[(ids[i[k]], ids[j[k]])] = (1, float(score[k] / 2), float(disc[k]))
+        assert stored() == want

@@ -138,6 +138,14 @@ def test_the_normalizer_version_is_the_recorded_one():
     assert _fixture()["normalizer_version"] == NOW["textnorm"].NORMALIZER_VERSION
 
 
+def test_the_traits_stored_at_import_are_the_recorded_answers():
+    """A claim's stored traits are bare_reply's and has_cues's answers, so a change to
+    either shows here as in the recorded results (bump hints.TRAITS_VERSION with it)."""
+    data, h = _fixture(), NOW["hints"]
+    for t, (_, bare, cues, _) in list(zip(data["texts"], data["text_results"], strict=True))[::7]:
+        assert h.claim_traits(t) == (h.REPLY_TRAIT if bare else 0) | (h.CUES_TRAIT if cues else 0)
+
+
 def test_every_recorded_text_gives_its_recorded_results():
     data = _fixture()
     texts, results = data["texts"], data["text_results"]

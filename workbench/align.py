@@ -34,13 +34,16 @@ How a pair is scored (0-100), all of it vectorised (no Python loop over claim pa
    the text, which a changed figure or a reordered clause does not move: the score rises
    by 0.3 of what token_set sees beyond it (never falls). On the labelled pairs this puts a
    contradiction's partner in its top 3 more often (benchmarks/bench_quality.py).
-Scores are computed in row blocks: peak memory is O(threads x block x claims), never
-O(claims^2). Blocks are scored by one thread per core, up to 4 (numpy lets go of the GIL in
-its loops), and the corroboration reads a sparse matrix of the direct scores that can carry
-any (few pairs do).
+Scores are computed in row blocks: the work in flight takes O(threads x block x claims).
+Direct scores are hundredths; a story of 12,000 to 22,000 claims (_KEPT_CLAIMS) keeps them
+all as 2-byte integers (0.8 GB at 20,000 claims: the price of computing each once, not
+twice), a smaller or larger one computes them again for each block, so memory never grows
+past that bound with the claims squared. Blocks are scored by one thread per core, up to 4 (numpy lets go of the GIL
+in its loops), and the corroboration reads a sparse matrix of the direct scores that can
+carry any (few pairs do).
 The rows kept come out a block at a time (`align_story_blocks`), from a thread that scores
 ahead while the caller stores them: a 500 x 40 story's 3.6 million rows are never all in
-memory at once (peak RSS 1.7 GB -> 0.6 GB).
+memory at once.
 
 Ranks are deterministic: score (rounded to 2 decimals) descending, then the candidate's
 ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_scale.py.
@@ -49,6 +52,7 @@ ordinal, then its id. Figures: benchmarks/bench_quality.py and benchmarks/bench_
 from __future__ import annotations
 
 import math
+import mmap
 import multiprocessing
 import os
 import signal
@@ -99,14 +103,17 @@ _REWORD_ARTICLES = 8
 _REWORD_PER_ARTICLE = 8
 _REWORD_BUDGET = 60_000
 # The work one story may take: every claim is scored against every other (time grows with
-# claims squared; memory with a block of rows against every claim), and each may keep its
-# best claim in every other article. A 500 x 40 story (20,000 claims) is within both.
+# claims squared; memory with a block of rows against every claim, plus the direct scores
+# kept, see below), and each may keep its best claim in every other article. A 500 x 40
+# story (20,000 claims) is within both.
 MAX_CLAIMS = 30_000
 MAX_PAIRS = 15_000_000  # claims x other articles
-# Up to this many claims every direct score is kept once scored, as hundredths (2 bytes a
-# pair: 0.8 GB at 20,000 claims), so the blocks read them instead of scoring them again;
-# a larger story scores them twice (memory stays O(block x claims)).
-_KEPT_CLAIMS = 22_000
+# A story of this many claims keeps every direct score once scored, as hundredths (2 bytes
+# a pair: 0.8 GB at 20,000 claims), so the blocks read them instead of scoring them again
+# (at 20,000 claims that second pass is ~3 s of CPU, a quarter of the import). A smaller
+# story scores them twice (at 10,000 claims 0.7 s of CPU, no measurable difference to the
+# import, against 0.2 GB more memory); a larger one too (memory stays O(block x claims)).
+_KEPT_CLAIMS = range(12_000, 22_001)
 
 _WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
 _MONTHS = word_set("""january february march april may june july august september october
@@ -399,7 +406,7 @@ def ranked_in_articles(
     model = StoryModel.build(claims, tokens=tokens)
     if model is None or k < 1:
         return
-    model.prepare()
+    model.prepare(keep=False)  # a listing on demand: memory O(block x claims)
     ids = [c.id for c in model.claims]
     for block in model.blocks():
         final = model.final_block(block)
@@ -596,29 +603,40 @@ class StoryModel:
             return _rounded(self._reworded(rows, direct))
         b = len(rows)
         lines = np.arange(b)
-        best_v, best_k = _per_article_best(direct, self.starts, self.sizes)
+        best_v = _per_article_max(direct, self.starts)
         best_v[lines, self.article[rows]] = -1.0  # never the claim's own article
         hops = min(_HOP_ARTICLES, self.n_articles - 1)
         via = _top_per_row(best_v, hops)
-        through_k = best_k[lines[:, None], via]
+        at_r, at_a = np.repeat(lines, hops), via.ravel()
+        through_k = _first_at(
+            direct, at_r, at_a, self.starts, self.sizes, best_v[at_r, at_a]
+        ).reshape(b, hops)
         through = self._hop_rows(np.unique(through_k))
-        hop = np.zeros_like(direct)
-        flat = hop.reshape(-1)
+        steps = []  # per hop: each row's scores through its k there (sparse: few carry any)
         for h in range(hops):
             v = np.maximum(best_v[lines, via[:, h]], 0.0)
-            step = through[through_k[:, h]]  # sparse: the scores two hops read are few
-            counts = np.diff(step.indptr)
-            at = np.repeat(lines * self.n, counts) + step.indices
-            np.maximum.at(flat, at, np.minimum(step.data, np.repeat(v, counts)))
+            step = through[through_k[:, h]]
+            values = np.minimum(step.data, np.repeat(v, np.diff(step.indptr)))
+            steps.append((step.indptr, step.indices, values))
         # direct + weight * hop * (1 - direct/100): stays <= 100, equals direct when hop == 0.
-        # A few rows at a time: the temporaries stay small (no fresh pages for each block).
+        # A few rows at a time, their hop the best of the steps: the temporaries stay small
+        # (no fresh pages for each block).
+        hop = np.empty((_MIX_ROWS, self.n), dtype=direct.dtype)
+        mixed = np.empty_like(hop)
         for s in range(0, b, _MIX_ROWS):
-            h, d = hop[s : s + _MIX_ROWS], direct[s : s + _MIX_ROWS]
+            e = min(s + _MIX_ROWS, b)
+            h, m, d = hop[: e - s], mixed[: e - s], direct[s:e]
+            h.fill(0.0)
+            flat = h.reshape(-1)
+            for indptr, indices, values in steps:
+                counts = np.diff(indptr[s : e + 1])
+                at = np.repeat(np.arange(e - s) * self.n, counts) + indices[indptr[s] : indptr[e]]
+                np.maximum.at(flat, at, values[indptr[s] : indptr[e]])
             h *= _HOP_WEIGHT
-            mixed = h * d
-            mixed *= -0.01
-            mixed += h
-            d += mixed
+            np.multiply(h, d, out=m)
+            m *= -0.01
+            m += h
+            d += m
         self._mask_own_articles(rows, direct)  # -1 within an article, mixed or not
         return _rounded(self._reworded(rows, direct))
 
@@ -706,13 +724,13 @@ class StoryModel:
         where[needed] = np.arange(len(needed))
         return _RowsAt(part, where)
 
-    def prepare(self) -> None:
+    def prepare(self, *, keep: bool = True) -> None:
         """Before scoring every claim: the scores two hops read, as a sparse matrix, and
-        (a story of up to _KEPT_CLAIMS claims) every direct score as hundredths, so that
-        each is computed once, not again for its block."""
+        (a story of _KEPT_CLAIMS claims, where `keep`) every direct score as hundredths, so
+        that each is computed once, not again for its block."""
         if self._hundredths is not None or self._through is not None or self.n_articles < 3:
             return
-        kept = np.empty((self.n, self.n), np.uint16) if self.n <= _KEPT_CLAIMS else None
+        kept = _uint16_matrix(self.n) if keep and self.n in _KEPT_CLAIMS else None
 
         def through(rows: np.ndarray) -> sparse.csr_matrix:
             direct = self._direct_hundredths(rows)
@@ -831,7 +849,7 @@ class StoryModel:
         b = len(block)
         lines = np.arange(b)
         own = self.article[block]
-        best_v, best_j = _per_article_best(final, self.starts, self.sizes)
+        best_v, best_j = _per_article_best(final, self.starts, self.sizes)  # most are kept
         best_v[lines, own] = -np.inf
         # Each claim's best in every other article: kept from the floor up, and below it
         # (down to DISCREPANCY_FLOOR) only if the hint finder finds a discrepancy; and its
@@ -1216,6 +1234,33 @@ def _per_article_best(
     return best, first
 
 
+def _per_article_max(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each row's best score in each article (columns grouped by article; none empty)."""
+    return np.maximum.reduceat(scores, starts, axis=1)
+
+
+def _first_at(
+    scores: np.ndarray,
+    r: np.ndarray,
+    a: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    values: np.ndarray,
+) -> np.ndarray:
+    """For each k, the column of the first claim of article a[k] that row r[k] scores
+    values[k] (its best there: `_per_article_max`), i.e. the lowest ordinal of equal
+    scores. Only the rows and articles asked for are read, articles of one size together
+    (what is read is what is asked for, whatever the sizes)."""
+    first = np.empty(len(r), dtype=np.int64)
+    size_of = sizes[a]
+    for size in np.unique(size_of).tolist():
+        k = np.flatnonzero(size_of == size)
+        cols = starts[a[k]][:, None] + np.arange(size)
+        hit = scores[r[k][:, None], cols] == values[k][:, None]
+        first[k] = starts[a[k]] + hit.argmax(axis=1)
+    return first
+
+
 def _top_per_row(values: np.ndarray, k: int) -> np.ndarray:
     """Each row's k highest columns, highest first, ties to the lower column: a stable
     argsort of -values cut at k, for values in hundredths (or -inf), without sorting whole
@@ -1231,7 +1276,16 @@ def _top_per_row(values: np.ndarray, k: int) -> np.ndarray:
 
 
 def _contiguous(rows: np.ndarray) -> bool:
-    return len(rows) > 0 and int(rows[-1]) - int(rows[0]) + 1 == len(rows)
+    """Whether `rows` are consecutive positions, ascending (a slice takes them)."""
+    return len(rows) > 0 and bool(np.all(np.diff(rows) == 1))
+
+
+def _uint16_matrix(n: int) -> np.ndarray:
+    """An (n, n) uint16 matrix in fresh anonymous memory, in the kernel's small pages: it is
+    written once and read a block at a time, and numpy would ask for huge pages for so
+    large an array, whose first touch here cost three times as much (0.8 GB: 1.45 s of
+    system time against 0.4 s)."""
+    return np.frombuffer(mmap.mmap(-1, max(2 * n * n, 1)), dtype=np.uint16).reshape(n, n)
 
 
 def _rounded(x: np.ndarray) -> np.ndarray:

@@ -1154,8 +1154,8 @@ def has_cues(text: str) -> bool:
 # with the claim (claims.traits): a 100-article story asked it of 4,000 claims on every run.
 REPLY_TRAIT = 1  # a bare reply (`bare_reply`): matched with the sentence before it
 CUES_TRAIT = 2  # holds anything `discrepancy` compares (`has_cues`)
-# Stored traits are recomputed when this changes: bump it with what bare_reply or has_cues
-# answer.
+# Bump it with what bare_reply or has_cues answer: every stored trait is then recomputed
+# (pipeline._settle_traits). As the candidates change too, bump ALIGNER_VERSION as well.
 TRAITS_VERSION = "1"
 
 

@@ -75,6 +75,7 @@ def import_articles(
     sizes: dict[str, tuple[int, set[str]]] = {}
     with store.write():
         current = _current_alignment(store)
+        _settle_traits(store)
         store.set_meta("segmenter_version", SEGMENTER_VERSION)
         for done, item in enumerate(inputs, start=1):
             sid = story_id(item.story)
@@ -147,13 +148,12 @@ def _check_growth(
 
 
 def _current_alignment(store: Store) -> bool:
-    """Whether the stored candidates, words and traits come from this aligner, normaliser
-    and hint rules (traits stored by none: an older database, aligned with these rules)."""
+    """Whether the stored candidates and words come from this aligner and normaliser (a
+    change of hint rules that changes candidates bumps ALIGNER_VERSION too)."""
     meta = store.meta()
     return (
         meta.get("aligner_version") == ALIGNER_VERSION
         and meta.get("normalizer_version") == NORMALIZER_VERSION
-        and meta.get("traits_version") in (None, TRAITS_VERSION)
     )
 
 
@@ -172,6 +172,7 @@ def align_stored_stories(
     """`align_stored_story` for each story (in the mapping's order), in one transaction;
     many small stories are scored side by side (`workbench.align.align_many`)."""
     with store.write():
+        _settle_traits(store)
         jobs, incremental = [], []
         for story, new in stories.items():
             claims = store.claims(story=story)
@@ -195,7 +196,6 @@ def align_stored_stories(
                 count += store.replace_candidates(story, blocks)
         store.set_meta("aligner_version", ALIGNER_VERSION)
         store.set_meta("normalizer_version", NORMALIZER_VERSION)
-        store.set_meta("traits_version", TRAITS_VERSION)
     return count
 
 
@@ -212,12 +212,19 @@ def _stored_words(store: Store, story: str, claims) -> dict[str, tuple[str, ...]
     return {cid: tuple(norm.split()) for cid, norm in stored.items() if norm is not None}
 
 
+def _settle_traits(store: Store) -> None:
+    """Traits stored by other hint rules (another TRAITS_VERSION, or none recorded) are
+    dropped in every story, at once: the version is the database's, and a story aligned
+    later must not trust them. They are computed again where they are missing."""
+    if store.meta().get("traits_version") != TRAITS_VERSION:
+        store.clear_claim_traits()
+        store.set_meta("traits_version", TRAITS_VERSION)
+
+
 def _stored_traits(store: Store, story: str, claims) -> dict[str, int]:
     """Each claim's traits (hints.claim_traits), as stored at import; computed (and
-    stored) where they are missing or come from other hint rules."""
+    stored) where they are missing (see _settle_traits)."""
     stored = store.claim_traits(story=story)
-    if store.meta().get("traits_version") not in (None, TRAITS_VERSION):
-        stored = dict.fromkeys(stored)
     missing = [(c.id, claim_traits(c.text)) for c in claims if stored.get(c.id) is None]
     if missing:
         store.set_claim_traits(missing)

@@ -96,7 +96,8 @@ class CandidateStore(StoreBase):
                 key_of = np.fromiter((keys[x] for x in ids), np.int64, len(ids))
             a = key_of[np.asarray(block.i, dtype=np.int64)]
             b = key_of[np.asarray(block.j, dtype=np.int64)]
-            # In key order: the rows append to the B-tree instead of landing at random.
+            # In key order (each of the two statements below): the rows land next to one
+            # another in the B-tree instead of at random.
             order = np.lexsort((b, a))
             a, b = a[order], b[order]
             score = np.asarray(block.score, dtype=np.float64)[order]

@@ -165,6 +165,11 @@ class CorpusStore(StoreBase):
             )
         )
 
+    def clear_claim_traits(self) -> None:
+        """Forget every claim's stored traits (they came from other hint rules)."""
+        with self.write() as db:
+            db.execute("UPDATE claims SET traits = NULL WHERE traits IS NOT NULL")
+
     def set_claim_traits(self, traits: Iterable[tuple[str, int]]) -> None:
         """Store (claim id, traits) pairs."""
         with self.write() as db:
