@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def _digest(*parts: str, length: int = 16) -> str:
@@ -100,8 +100,7 @@ class Article:
         return text_sha256(self.text)
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):  # a story's claims are read in thousands: 5x cheaper to make
     id: str
     article_id: str
     start: int
