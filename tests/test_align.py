@@ -733,22 +733,31 @@ def test_overlapping_scoring_runs_give_back_the_blas_threads_they_found(monkeypa
     assert blas() == found
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+def _scores_by_article(sizes: list[int], rows: int, seed: int):
+    """(sizes, starts, scores, rng): rows of scores over articles of these sizes, with few
+    distinct values so that ties are common."""
+    sizes_a = np.array(sizes, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes_a)[:-1]])
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(-1, 4, size=(rows, int(sizes_a.sum()))).astype(np.float32)
+    return sizes_a, starts, scores, rng
+
+
+_SCORES_BY_ARTICLE = given(  # the arguments of _scores_by_article
     sizes=st.lists(st.integers(1, 6), min_size=1, max_size=8),
     rows=st.integers(1, 5),
     seed=st.integers(0, 2**32 - 1),
 )
+
+
+@settings(max_examples=300, deadline=None)
+@_SCORES_BY_ARTICLE
 def test_per_article_best_is_each_articles_first_highest_score(sizes, rows, seed):
     """Articles taken together by size (side by side or not) give what one argmax per
     article gives: the best score in each article and its first column (ties: lowest)."""
     import workbench.align as align
 
-    sizes_a = np.array(sizes, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(sizes_a)[:-1]])
-    rng = np.random.default_rng(seed)
-    # few distinct values, so that ties are common
-    scores = rng.integers(-1, 4, size=(rows, int(sizes_a.sum()))).astype(np.float32)
+    sizes_a, starts, scores, _ = _scores_by_article(sizes, rows, seed)
     best, first = align._per_article_best(scores, starts, sizes_a)
     for a, (start, size) in enumerate(zip(starts.tolist(), sizes, strict=True)):
         part = scores[:, start : start + size]
@@ -819,20 +828,13 @@ def test_spelling_variants_merge_as_every_pair_compared(words, data):
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    sizes=st.lists(st.integers(1, 6), min_size=1, max_size=8),
-    rows=st.integers(1, 5),
-    seed=st.integers(0, 2**32 - 1),
-)
+@_SCORES_BY_ARTICLE
 def test_each_articles_best_is_found_where_asked(sizes, rows, seed):
     """The best score per article (one reduction) and, for the rows and articles asked
     for, its first column equal what one argmax per article gives."""
     import workbench.align as align
 
-    sizes_a = np.array(sizes, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(sizes_a)[:-1]])
-    rng = np.random.default_rng(seed)
-    scores = rng.integers(-1, 4, size=(rows, int(sizes_a.sum()))).astype(np.float32)
+    sizes_a, starts, scores, rng = _scores_by_article(sizes, rows, seed)
     want_v, want_j = align._per_article_best(scores, starts, sizes_a)
     best = align._per_article_max(scores, starts)
     np.testing.assert_array_equal(best, want_v)

@@ -217,7 +217,7 @@ def test_claim_traits_are_stored_at_import_and_used_as_computed(tmp_path, monkey
     when it asks the rules itself; traits from other rules, or none, are recomputed."""
     import workbench.align as align
     import workbench.pipeline as pipeline
-    from workbench.hints import CUES_TRAIT, REPLY_TRAIT, TRAITS_VERSION, claim_traits
+    from workbench.hints import CUES_TRAIT, REPLY_TRAIT, claim_traits
 
     db = tmp_path / "traits.db"
     with Store.open(db, create=True) as store:
@@ -225,7 +225,9 @@ def test_claim_traits_are_stored_at_import_and_used_as_computed(tmp_path, monkey
         story = store.stories()[0].id
         claims = store.claims(story=story)
         stored = store.claim_traits(story=story)
-        rows = {(r.a.claim.id, r.b.claim.id, r.score, r.discrepancy) for r in store.candidate_rows()}
+        rows = {
+            (r.a.claim.id, r.b.claim.id, r.score, r.discrepancy) for r in store.candidate_rows()
+        }
     assert stored == {c.id: claim_traits(c.text) for c in claims}
     assert any(t & REPLY_TRAIT for t in stored.values())  # the seed story has bare replies
     assert any(t & CUES_TRAIT for t in stored.values())
@@ -284,6 +286,7 @@ def test_storing_a_claims_traits_leaves_its_search_entry_alone(tmp_path):
         store.set_claim_traits([(claim.id, 3)])
         assert store.db.conn.total_changes - changes == 1  # the claim's row, nothing else
         hits = store.db.execute(
-            "SELECT count(*) FROM claims_fts WHERE claims_fts MATCH ?", ['"' + claim.text.split()[0] + '"']
+            "SELECT count(*) FROM claims_fts WHERE claims_fts MATCH ?",
+            ['"' + claim.text.split()[0] + '"'],
         ).fetchone()[0]
         assert hits >= 1

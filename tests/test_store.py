@@ -451,7 +451,9 @@ def test_candidate_rows_are_stored_exactly_many_to_a_statement(tmp_path, variabl
         assert stored() == want
         # an incremental run rewrites some rows: they replace theirs, the rest stay
         some = rng.choice(n, 600, replace=False)
-        again = CandidateBlock(ids, i[some], j[some], np.ones(600, int), score[some] / 2, disc[some])
+        again = CandidateBlock(
+            ids, i[some], j[some], np.ones(600, int), score[some] / 2, disc[some]
+        )
         assert store.update_candidates(story, [again]) == 600
         for k in some.tolist():
             want[(ids[i[k]], ids[j[k]])] = (1, float(score[k] / 2), float(disc[k]))

@@ -555,7 +555,11 @@ class StoryModel:
         within an article. Read from what `prepare` kept, else scored."""
         if self._hundredths is None:
             return self._direct(rows)
-        kept = self._hundredths[rows[0] : rows[-1] + 1] if _contiguous(rows) else self._hundredths[rows]
+        kept = (
+            self._hundredths[rows[0] : rows[-1] + 1]
+            if _contiguous(rows)
+            else self._hundredths[rows]
+        )
         direct = np.divide(kept, np.float32(100.0), dtype=np.float32)  # as _rounded gives them
         self._mask_own_articles(rows, direct)
         return direct
@@ -1441,9 +1445,10 @@ def _merge_map(vocab: set[str]) -> dict[str, str]:
         by_length = sorted(group, key=len)
         lengths = np.fromiter(map(len, by_length), np.int64, len(by_length))
         for length in np.unique(lengths).tolist():
-            these = by_length[np.searchsorted(lengths, length) : np.searchsorted(lengths, length, "right")]
+            first = int(np.searchsorted(lengths, length))
+            these = by_length[first : int(np.searchsorted(lengths, length, "right"))]
             upto = np.searchsorted(lengths, math.floor(length * reach + 1e-9), "right")
-            those = by_length[np.searchsorted(lengths, length) : upto]
+            those = by_length[first : int(upto)]
             if len(those) < 2:
                 continue
             sim = process.cdist(

@@ -22,7 +22,6 @@ from workbench.store.base import StoreBase
 from workbench.store.marks import standing
 from workbench.store.rows import CandidateRow, ClaimRow, claim_columns, claim_from_row
 
-
 _INSERT_CANDIDATES = "INSERT OR REPLACE INTO candidates (a, b, score, rank, discrepancy) VALUES "
 _PLAIN_ROW = "(?, ?, ?, 1, 0)"  # rank 1, no discrepancy: three values to bind, not five
 _FULL_ROW = "(?, ?, ?, ?, ?)"

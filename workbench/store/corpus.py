@@ -137,51 +137,50 @@ class CorpusStore(StoreBase):
 
     def claim_keys(self, *, story: str) -> dict[str, int]:
         """Claim id -> its integer key (what candidates are stored by), for one story."""
-        return dict(
-            self.db.execute(
-                "SELECT c.id, c.key FROM claims c JOIN articles a ON a.id = c.article_id"
-                " WHERE a.story_id = ?",
-                [story],
-            )
-        )
+        return self._claim_column("key", story)
 
     def claim_norms(self, *, story: str) -> dict[str, str | None]:
         """Claim id -> its stored normalised words (None where not computed yet)."""
-        return dict(
-            self.db.execute(
-                "SELECT c.id, c.norm FROM claims c JOIN articles a ON a.id = c.article_id"
-                " WHERE a.story_id = ?",
-                [story],
-            )
-        )
+        return self._claim_column("norm", story)
+
+    def set_claim_norms(self, norms: Iterable[tuple[str, str]]) -> None:
+        """Store (claim id, normalised words) pairs."""
+        self._set_claim_column("norm", norms)
 
     def claim_traits(self, *, story: str) -> dict[str, int | None]:
         """Claim id -> its stored traits (hints.claim_traits; None where not computed yet)."""
-        return dict(
-            self.db.execute(
-                "SELECT c.id, c.traits FROM claims c JOIN articles a ON a.id = c.article_id"
-                " WHERE a.story_id = ?",
-                [story],
-            )
-        )
+        return self._claim_column("traits", story)
+
+    def set_claim_traits(self, traits: Iterable[tuple[str, int]]) -> None:
+        """Store (claim id, traits) pairs."""
+        self._set_claim_column("traits", traits)
 
     def clear_claim_traits(self) -> None:
         """Forget every claim's stored traits (they came from other hint rules)."""
         with self.write() as db:
             db.execute("UPDATE claims SET traits = NULL WHERE traits IS NOT NULL")
 
-    def set_claim_traits(self, traits: Iterable[tuple[str, int]]) -> None:
-        """Store (claim id, traits) pairs."""
-        with self.write() as db:
-            db.conn.executemany(
-                "UPDATE claims SET traits = ? WHERE id = ?", ((t, c) for c, t in traits)
-            )
+    # Columns read or written per claim of a story: names from this module, never from input.
+    _PER_CLAIM = frozenset({"key", "norm", "traits"})
 
-    def set_claim_norms(self, norms: Iterable[tuple[str, str]]) -> None:
-        """Store (claim id, normalised words) pairs."""
+    def _claim_column(self, column: str, story: str) -> dict:
+        """Claim id -> `column`, for one story's claims."""
+        if column not in self._PER_CLAIM:
+            raise ValueError(column)
+        return dict(
+            self.db.execute(
+                f"SELECT c.id, c.{column} FROM claims c JOIN articles a ON a.id = c.article_id"
+                " WHERE a.story_id = ?",
+                [story],
+            )
+        )
+
+    def _set_claim_column(self, column: str, values: Iterable[tuple[str, object]]) -> None:
+        if column not in self._PER_CLAIM - {"key"}:
+            raise ValueError(column)
         with self.write() as db:
             db.conn.executemany(
-                "UPDATE claims SET norm = ? WHERE id = ?", ((n, c) for c, n in norms)
+                f"UPDATE claims SET {column} = ? WHERE id = ?", ((v, c) for c, v in values)
             )
 
     def claim_rows(self, *, story: str | None = None) -> Iterator[ClaimRow]:
