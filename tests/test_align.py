@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -841,4 +842,7 @@ def test_each_articles_best_is_found_where_asked(sizes, rows, seed):
     asked = rng.random(best.shape) < 0.6
     r, a = np.nonzero(asked)
     got = align._first_at(scores, r, a, starts, sizes_a, best[r, a])
+    np.testing.assert_array_equal(got, want_j[r, a])
+    with mock.patch.object(align, "_FIRST_AT_CELLS", 5):  # a few pairs read at a time
+        got = align._first_at(scores, r, a, starts, sizes_a, best[r, a])
     np.testing.assert_array_equal(got, want_j[r, a])

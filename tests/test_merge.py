@@ -336,3 +336,23 @@ def test_output_that_is_a_directory_or_in_a_missing_one_is_refused(two, tmp_path
     assert refused(tmp_path / "nowhere" / "out.db", *two) == (
         f"Error: {tmp_path / 'nowhere'}: no such directory; nothing was merged"
     )
+
+
+def test_merge_keeps_the_traits_version_of_the_database_merged_into(two, tmp_path):
+    """The traits version speaks for a database's own stored traits: merging one that has
+    it into one that has none does not make the latter's traits trusted (they are dropped
+    and computed again when it is next aligned)."""
+    ana, ben = two
+    out = tmp_path / "team.db"
+    shutil.copy(ana, out)
+    with Store.open(out) as store:
+        store.db.execute("DELETE FROM meta WHERE key = 'traits_version'")
+        story = store.stories()[0].id
+        traits = store.claim_traits(story=story)
+        claim = next(c for c, t in traits.items() if t)  # one with some trait
+        store.set_claim_traits([(claim, 0)])  # as other rules may have left it
+    with Store.open(ben) as store:
+        assert "traits_version" in store.meta()
+    merge_databases(out, [ben])
+    with Store.open(out) as store:
+        assert store.claim_traits(story=story)[claim] == traits[claim]

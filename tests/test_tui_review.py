@@ -38,7 +38,7 @@ from workbench.tui.model import ArticleDoc, ViewData
 from workbench.tui.screens.modals import ArticleViewer, HelpScreen, NoteScreen, SearchScreen
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stories import StoryListScreen, StoryTable
-from workbench.tui.widgets import ArticlePane, HintStrip, fit_keys, keys_width
+from workbench.tui.widgets import ArticlePane, HintStrip, KeyBar, fit_keys, keys_width
 
 
 @pytest.fixture
@@ -130,7 +130,15 @@ async def test_undo_withdraws_the_last_mark_and_shows_its_pair(seed, key):
         assert standing(seed) == {}
         assert screen.session.pair == first
         assert "marked 0/" in screen_text(app)
+        # Said in the footer, in the frame that shows the pair again (no toast a frame
+        # later), until the next key brings the keys back.
+        footer = screen.query_one(KeyBar)
+        assert footer.saying is not None and footer.saying.plain == "Undid ✓ agree."
+        assert "Undid ✓ agree." in screen_text(app) and not app._notifications
         await press(app, pilot, key)  # nothing left: says so, no crash
+        assert footer.saying is not None and footer.saying.plain == "Nothing to undo."
+        await press(app, pilot, "down")
+        assert footer.saying is None and "? help" in screen_text(app)
     with Store.open(seed, readonly=True) as store:
         assert [m.action for m in store.marks_log()] == [MarkAction.MARK, MarkAction.UNDO]
 

@@ -1243,6 +1243,9 @@ def _per_article_max(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(scores, starts, axis=1)
 
 
+_FIRST_AT_CELLS = 65_536
+
+
 def _first_at(
     scores: np.ndarray,
     r: np.ndarray,
@@ -1258,10 +1261,12 @@ def _first_at(
     first = np.empty(len(r), dtype=np.int64)
     size_of = sizes[a]
     for size in np.unique(size_of).tolist():
-        k = np.flatnonzero(size_of == size)
-        cols = starts[a[k]][:, None] + np.arange(size)
-        hit = scores[r[k][:, None], cols] == values[k][:, None]
-        first[k] = starts[a[k]] + hit.argmax(axis=1)
+        of_size = np.flatnonzero(size_of == size)
+        step = max(1, _FIRST_AT_CELLS // size)  # what is read at a time stays small
+        for k in (of_size[s : s + step] for s in range(0, len(of_size), step)):
+            cols = starts[a[k]][:, None] + np.arange(size)
+            hit = scores[r[k][:, None], cols] == values[k][:, None]
+            first[k] = starts[a[k]] + hit.argmax(axis=1)
     return first
 
 
@@ -1288,8 +1293,11 @@ def _uint16_matrix(n: int) -> np.ndarray:
     """An (n, n) uint16 matrix in fresh anonymous memory, in the kernel's small pages: it is
     written once and read a block at a time, and numpy would ask for huge pages for so
     large an array, whose first touch here cost three times as much (0.8 GB: 1.45 s of
-    system time against 0.4 s)."""
-    return np.frombuffer(mmap.mmap(-1, max(2 * n * n, 1)), dtype=np.uint16).reshape(n, n)
+    system time against 0.4 s). Private, as numpy's own memory: a forked child gets a
+    copy."""
+    private = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}
+    buffer = mmap.mmap(-1, max(2 * n * n, 1), **private)
+    return np.frombuffer(buffer, dtype=np.uint16).reshape(n, n)
 
 
 def _rounded(x: np.ndarray) -> np.ndarray:

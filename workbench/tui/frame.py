@@ -19,6 +19,9 @@ class Notice:
     text: str
     severity: Literal["information", "warning", "error"] = "information"
     timeout: float | None = None
+    # A short answer to the key just pressed ("Undid ✓ agree."): said in the footer, in the
+    # same frame as the panes, until the next key, not in a toast drawn a frame later.
+    brief: bool = False
 
 
 @dataclass(frozen=True)

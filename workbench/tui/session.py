@@ -316,16 +316,17 @@ class ReviewSession:
         state = self.state
         undone = await state.gateway.undo_last(state.reviewer, session_id=state.session_id)
         if undone is None:
-            return Outcome(notice=Notice("Nothing to undo."))
+            return Outcome(notice=Notice("Nothing to undo.", brief=True))
         state.withdrawn(undone)
         story = self._at.story
         in_story = story is not None and story.owns(undone.claim_a)
         self.mode.undone(undone, in_story=in_story)
         if not in_story:
             return self._shown(
-                scroll=False, notice=Notice("Undid your last mark (in another story).")
+                scroll=False,
+                notice=Notice("Undid your last mark (in another story).", brief=True),
             )
-        notice = Notice(self._undid(undone))
+        notice = Notice(self._undid(undone), brief=True)
         return await self._go(self._at.orient((undone.claim_a, undone.claim_b)), notice)
 
     def _undid(self, undone: Mark) -> str:

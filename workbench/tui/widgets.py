@@ -49,14 +49,25 @@ def keys_width(keys: Sequence[FooterKey], gap: int) -> int:
 
 class KeyBar(Widget):
     """The footer: the screen's keys (as the key map sets them), `? help` first, as many as
-    fit the width; fitted at render time, so a resize never cuts a key in half."""
+    fit the width; fitted at render time, so a resize never cuts a key in half. It may say
+    a brief notice instead (`say`), until told to show the keys again."""
 
     def __init__(self, keys: Sequence[FooterKey], *, id: str | None = None):
         super().__init__(id=id)
         self.keys = list(keys)
+        self.saying: Content | None = None
+
+    def say(self, message: Content | None) -> None:
+        """Show `message` (plain text from `plain`) instead of the keys; None: the keys."""
+        if message != self.saying:
+            self.saying = message
+            self.refresh()
 
     def render(self) -> Content:
-        kept, gap = fit_keys(self.keys, max(self.content_region.width, 1))
+        width = max(self.content_region.width, 1)
+        if self.saying is not None:
+            return self.saying.stylize("bold").truncate(width, ellipsis=True)
+        kept, gap = fit_keys(self.keys, width)
         parts: list[Content | str | tuple[str, str]] = []
         for i, key in enumerate(kept):
             if i:

@@ -80,6 +80,8 @@ class ReviewScreen(Screen[None]):
     # --- the command queue -------------------------------------------------------------------
 
     def _enqueue(self, command: Callable[[], Awaitable[None]]) -> None:
+        with contextlib.suppress(NoMatches):  # a brief notice lasts until the next key
+            self.query_one(KeyBar).say(None)
         self._queue.put_nowait(command)
 
     def _run(self, call: Callable[[], Awaitable[Outcome]]) -> None:
@@ -129,7 +131,9 @@ class ReviewScreen(Screen[None]):
 
     def show(self, outcome: Outcome) -> None:
         """Render what a session call returned."""
-        if outcome.notice is not None:
+        if outcome.notice is not None and outcome.notice.brief:
+            self.query_one(KeyBar).say(plain(one_line(outcome.notice.text)))
+        elif outcome.notice is not None:
             notice = outcome.notice
             self.notify(  # plain text: it may quote a story's name or a file
                 notice.text, severity=notice.severity, timeout=notice.timeout, markup=False
