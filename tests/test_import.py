@@ -290,3 +290,19 @@ def test_storing_a_claims_traits_leaves_its_search_entry_alone(tmp_path):
             ['"' + claim.text.split()[0] + '"'],
         ).fetchone()[0]
         assert hits >= 1
+
+
+def test_words_of_another_normaliser_are_not_read_for_views(tmp_path):
+    """What the views and `candidates --top K` score with: the stored words, unless the
+    database says they came from another normaliser (then none: the aligner normalises)."""
+    from workbench.pipeline import stored_tokens
+    from workbench.textnorm import NORMALIZER_VERSION, content_tokens
+
+    db = tmp_path / "n.db"
+    with Store.open(db, create=True) as store:
+        import_paths(store, [SEEDS_DIR], story=SAMPLE_STORY)
+        story = store.stories()[0].id
+        claim = store.claims(story=story)[0]
+        assert stored_tokens(store, story)[claim.id] == tuple(content_tokens(claim.text))
+        store.set_meta("normalizer_version", NORMALIZER_VERSION + "-older")
+        assert stored_tokens(store, story) is None

@@ -239,7 +239,10 @@ def align_stories(store: Store, stories: Iterable[str], *, top_k: int = 3) -> in
 
 def stored_tokens(store: Store, story: str) -> dict[str, tuple[str, ...]] | None:
     """Each claim's normalised words as stored at import, read only; None when some claim
-    has none (the aligner then normalises every claim itself)."""
+    has none, or they may come from another normaliser (the aligner then normalises every
+    claim itself)."""
+    if store.meta().get("normalizer_version") not in (None, NORMALIZER_VERSION):
+        return None
     norms = store.claim_norms(story=story)
     if any(n is None for n in norms.values()):
         return None
