@@ -199,6 +199,23 @@ async def test_q_quits_after_pending_marks_are_committed(seed):
     assert len(standing(seed)) == 1
 
 
+async def test_ctrl_c_says_in_plain_words_which_key_quits(seed):
+    """Ctrl+C does not quit: the notice names the key that does, as text (Textual's own
+    notice is markup, which this app shows as typed: "Press [b]ctrl+q[/b]")."""
+    app = app_for(seed)
+    async with app.run_test() as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+c")
+        await settle(app, pilot)
+        assert app.is_running
+        [notice] = list(app._notifications)
+        assert notice.message == "Press q to quit (every mark is already saved)."
+        assert "[b]" not in screen_text(app)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+
+
 # --- moving around ------------------------------------------------------------------------
 
 

@@ -185,6 +185,15 @@ class WorkbenchApp(App[None]):
                 await screen.settled()
         self.exit()
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies where text can be selected): say which key does,
+        in plain words. Textual's own notice is markup ("[b]ctrl+q[/b]"), which every
+        notice here shows as typed."""
+        self.notify(
+            f"Press {self.keys.first('quit')} to quit (every mark is already saved).",
+            title="Do you want to quit?",
+        )
+
     def on_unmount(self) -> None:
         self.gateway.close()  # waits for a mark in flight: it is committed before we go
 
