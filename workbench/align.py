@@ -38,9 +38,9 @@ Scores are computed in row blocks: the work in flight takes O(threads x block x 
 Direct scores are hundredths; a story of 12,000 to 22,000 claims (_KEPT_CLAIMS) keeps them
 all as 2-byte integers (0.8 GB at 20,000 claims: the price of computing each once, not
 twice), a smaller or larger one computes them again for each block, so memory never grows
-past that bound with the claims squared. Blocks are scored by one thread per core, up to 4 (numpy lets go of the GIL
-in its loops), and the corroboration reads a sparse matrix of the direct scores that can
-carry any (few pairs do).
+past that bound with the claims squared. Blocks are scored by one thread per core, up to
+4 (numpy lets go of the GIL in its loops), and the corroboration reads a sparse matrix of
+the direct scores that can carry any (few pairs do).
 The rows kept come out a block at a time (`align_story_blocks`), from a thread that scores
 ahead while the caller stores them: a 500 x 40 story's 3.6 million rows are never all in
 memory at once.
@@ -473,17 +473,14 @@ class StoryModel:
         from workbench.hints import CUES_TRAIT, REPLY_TRAIT
 
         stored = traits or {}
+        # Stored replies are bare_reply's answers: a caller's own rule asks itself.
+        stored_replies = stored if bare_reply is None else {}
         if bare_reply is None:
             from workbench.hints import bare_reply  # what names no fact of its own
 
-            def is_reply(c: Claim) -> bool:
-                t = stored.get(c.id)
-                return bare_reply(c.text) if t is None else bool(t & REPLY_TRAIT)
-
-        else:  # a caller's own rule: what is stored does not apply
-
-            def is_reply(c: Claim) -> bool:
-                return bare_reply(c.text)
+        def is_reply(c: Claim) -> bool:
+            t = stored_replies.get(c.id)
+            return bare_reply(c.text) if t is None else bool(t & REPLY_TRAIT)
 
         words = [tokens[c.id] if tokens is not None else content_tokens(c.text) for c in ordered]
         # A bare reply borrows the sentence before it in its article (claims come in
@@ -560,15 +557,18 @@ class StoryModel:
             if _contiguous(rows)
             else self._hundredths[rows]
         )
-        direct = np.divide(kept, np.float32(100.0), dtype=np.float32)  # as _rounded gives them
-        self._mask_own_articles(rows, direct)
-        return direct
+        return self._scores(rows, kept)
 
     def _direct(self, rows: np.ndarray) -> np.ndarray:
-        direct = self._direct_hundredths(rows)
-        direct /= 100.0  # as _rounded gives them: what every rank compares
-        self._mask_own_articles(rows, direct)
-        return direct
+        return self._scores(rows, self._direct_hundredths(rows))
+
+    def _scores(self, rows: np.ndarray, hundredths: np.ndarray) -> np.ndarray:
+        """Direct scores from 100 x them (float32, divided in place, or the kept uint16):
+        as _rounded gives them, what every rank compares; -1 within an article."""
+        in_place = hundredths if hundredths.dtype == np.float32 else None
+        scores = np.divide(hundredths, np.float32(100.0), dtype=np.float32, out=in_place)
+        self._mask_own_articles(rows, scores)
+        return scores
 
     def _direct_hundredths(self, rows: np.ndarray) -> np.ndarray:
         """100 x the direct scores of `rows` (whole numbers, float32), own articles included."""
@@ -737,12 +737,10 @@ class StoryModel:
         kept = _uint16_matrix(self.n) if keep and self.n in _KEPT_CLAIMS else None
 
         def through(rows: np.ndarray) -> sparse.csr_matrix:
-            direct = self._direct_hundredths(rows)
+            hundredths = self._direct_hundredths(rows)
             if kept is not None:
-                kept[rows] = direct  # whole numbers from 0 to 10,000
-            direct /= 100.0
-            self._mask_own_articles(rows, direct)
-            return _sparse_floored(direct)
+                kept[rows] = hundredths  # whole numbers from 0 to 10,000
+            return _sparse_floored(self._scores(rows, hundredths))
 
         parts = list(_in_threads(through, self.blocks()))
         self._hundredths = kept
