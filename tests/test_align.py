@@ -22,6 +22,7 @@ from workbench.align import (
     TOP_K,
     StoryScorer,
     align_story,
+    ranked_in_articles,
     similarity_matrix,
 )
 from workbench.evaluation import (
@@ -254,6 +255,29 @@ def test_ties_are_broken_by_ordinal() -> None:
     got = align_story(list(reversed(claims)))
     first = [c for c in got if c.claim_id == claims[0].id]
     assert [(c.candidate_id, c.rank) for c in first] == [(claims[2].id, 1)]
+
+
+def test_a_repeated_headline_takes_no_rank_from_the_claims_below_it() -> None:
+    """A headline repeated as the first sentence is one claim (as in the queue): the
+    repeat is never a candidate, so the claim after it ranks second, not third."""
+    headline = "Generals meet face-to-face after Syria clash"
+    claims = _story(
+        [headline, headline.upper() + ".", "Generals met face to face this week, he said."],
+        ["US and Russian generals met face-to-face this week after a clash in Syria."],
+    )
+    query, first, repeat, below = claims[3], claims[0], claims[1], claims[2]
+    ordered, final = similarity_matrix(claims)
+    at = {c.id: k for k, c in enumerate(ordered)}
+    assert final[at[query.id], at[repeat.id]] == -1.0
+    assert final[at[query.id], at[first.id]] > final[at[query.id], at[below.id]] > 0
+    ranks = {b: rank for a, b, rank, _ in ranked_in_articles(claims, 3) if a == query.id}
+    assert ranks == {first.id: 1, below.id: 2}
+    got = align_story(claims, store_floor=0)
+    assert [(c.candidate_id, c.rank) for c in got if c.claim_id == query.id] == [(first.id, 1)]
+    # The repeat still proposes its own partners (the queue folds them into the first's).
+    assert any(c.claim_id == repeat.id for c in got)
+    scorer = StoryScorer(claims)
+    assert [cid for cid, _ in scorer.scores(query.id, "art0")] == [first.id, below.id]
 
 
 def test_deterministic_and_input_order_independent(seed_texts: dict[str, str]) -> None:

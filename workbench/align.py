@@ -71,9 +71,10 @@ from scipy import sparse
 
 from workbench.errors import TooLargeError
 from workbench.models import Candidate, CandidateBlock, Claim, ClaimKind
+from workbench.queue import duplicate_claims
 from workbench.textnorm import content_tokens, particle_stripped, word_set
 
-ALIGNER_VERSION: str = "6"
+ALIGNER_VERSION: str = "7"
 
 TOP_K = 3  # best candidates kept per claim across the whole story
 STORE_FLOOR = 30.0  # a claim's best in another article is kept from this score up
@@ -383,7 +384,8 @@ def similarity_matrix(
     claims: Sequence[Claim], *, bare_reply: Callable[[str], bool] | None = None
 ) -> tuple[list[Claim], np.ndarray]:
     """Final scores (0-100, float32) for every pair of the story's non-boilerplate claims
-    (in the returned order); -1 within one article. Dense: for evaluation and small stories."""
+    (in the returned order); -1 within one article, and against a repeat
+    (`StoryModel.repeats`). Dense: for evaluation and small stories."""
     model = StoryModel.build(claims, bare_reply=bare_reply)
     if model is None:
         return [], np.zeros((0, 0), dtype=np.float32)
@@ -448,6 +450,10 @@ class StoryModel:
     wording: tuple[str, ...]  # the text lower-cased, punctuation as spaces (token_set's)
     index: dict[str, int]
     article_ids: tuple[str, ...] = ()  # in first-seen order: article index -> id
+    # Positions of claims that repeat an earlier claim of their article word for word (a
+    # headline repeated as the first sentence): never a candidate, as the queue shows the
+    # first for both (workbench.queue.duplicate_claims), so a repeat takes no rank.
+    repeats: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     _hundredths: np.ndarray | None = None  # (n, n) uint16: every direct score x 100, if kept
     _through: sparse.csr_matrix | None = None  # what two hops read, if kept
 
@@ -490,6 +496,7 @@ class StoryModel:
             for k, c in enumerate(ordered)
         ]
         cues = [-1 if (t := stored.get(c.id)) is None else int(t & CUES_TRAIT > 0) for c in ordered]
+        repeated = duplicate_claims([(k, c.article_id, c.text) for k, c in enumerate(ordered)])
         matching = _tokens_with_context(words, replies)
         x, mass = _weights(matching, article)
         frames, frame_values = _frame_matrices(matching)
@@ -511,6 +518,7 @@ class StoryModel:
             wording=tuple(default_process(c.text) for c in ordered),
             index={c.id: i for i, c in enumerate(ordered)},
             article_ids=tuple(first_seen),
+            repeats=np.array(sorted(repeated), dtype=np.int64),
         )
 
     @property
@@ -567,7 +575,7 @@ class StoryModel:
         as _rounded gives them, what every rank compares; -1 within an article."""
         in_place = hundredths if hundredths.dtype == np.float32 else None
         scores = np.divide(hundredths, np.float32(100.0), dtype=np.float32, out=in_place)
-        self._mask_own_articles(rows, scores)
+        self._mask_unpaired(rows, scores)
         return scores
 
     def _direct_hundredths(self, rows: np.ndarray) -> np.ndarray:
@@ -592,13 +600,15 @@ class StoryModel:
         np.clip(shared, 0.0, 10_000.0, out=shared)
         return np.rint(shared, out=shared)
 
-    def _mask_own_articles(self, rows: np.ndarray, scores: np.ndarray) -> None:
+    def _mask_unpaired(self, rows: np.ndarray, scores: np.ndarray) -> None:
         """-1 where a row meets its own article (an article's claims are one range of
-        columns)."""
+        columns), and in the columns of repeats."""
         own = self.article[rows]
         for a in np.unique(own).tolist():
             start = int(self.starts[a])
             scores[own == a, start : start + int(self.sizes[a])] = -1.0
+        if len(self.repeats):
+            scores[:, self.repeats] = -1.0
 
     def final_block(self, rows: np.ndarray) -> np.ndarray:
         """Final scores (direct + corroboration through third articles) of `rows`."""
@@ -641,7 +651,7 @@ class StoryModel:
             m *= -0.01
             m += h
             d += m
-        self._mask_own_articles(rows, direct)  # -1 within an article, mixed or not
+        self._mask_unpaired(rows, direct)  # -1 within an article, mixed or not; repeats
         return _rounded(self._reworded(rows, direct))
 
     def _reworded(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -707,7 +717,8 @@ class StoryModel:
         if not parts:
             return empty, empty, empty
         r, c, rank = (np.concatenate(col) for col in zip(*parts, strict=True))
-        return r, c, rank
+        paired = scores[r, c] >= 0.0  # a short article lists its repeats too (last)
+        return r[paired], c[paired], rank[paired]
 
     def _short_list(self) -> tuple[int, int]:
         """(claims per article, articles) of each claim's short list, the pairs worth a
