@@ -14,10 +14,15 @@ partners in that article are left out of its ranking.
 - "the queue holds": the share of labelled pairs (unordered) that the default review queue
   (score floor 40) proposes.
 BASIL's pairs need ../shared/data; the seed story's are ours and always run.
+
+`python -m benchmarks.bench_quality --encoder FOLDER` measures again with a sentence encoder
+(a sentence-transformers model in a local folder, `workbench align --encoder`) beside the
+lexical score alone; it needs `pip install -e '.[encoders]'`.
 """
 
 from __future__ import annotations
 
+import argparse
 import collections
 import tempfile
 from collections.abc import Sequence
@@ -25,6 +30,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from workbench.encoders import SentenceEncoder, load_encoder
 from workbench.evaluation import (
     SEED_STORY,
     PairLabel,
@@ -38,7 +44,7 @@ from workbench.evaluation import (
 )
 from workbench.hints import find_hints
 from workbench.ingest import read_inputs
-from workbench.pipeline import import_articles
+from workbench.pipeline import align_with_encoder, import_articles
 from workbench.queue import DEFAULT_MIN_SCORE
 from workbench.store import Store
 
@@ -80,7 +86,9 @@ def _names_the_point(pair: PairLabel) -> bool:
     return bool(found) if kinds is None else any(h.kind in kinds for h in found)
 
 
-def _queued(pairs: Sequence[PairLabel]) -> set[tuple[str, str]]:
+def _queued(
+    pairs: Sequence[PairLabel], encoder: SentenceEncoder | None = None
+) -> set[tuple[str, str]]:
     """The unordered pairs the default review queue holds, for the stories of `pairs`."""
     stories = {p.story.name: p.story for p in pairs}
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,6 +96,8 @@ def _queued(pairs: Sequence[PairLabel]) -> set[tuple[str, str]]:
         write_feed(stories.values(), feed)
         with Store.open_or_create(Path(tmp) / "eval.db") as store:
             import_articles(store, read_inputs([feed]))
+            if encoder is not None:
+                align_with_encoder(store, encoder)
             queued = set()
             for story in store.stories():
                 for item in store.queue(story.id, min_score=DEFAULT_MIN_SCORE):
@@ -95,7 +105,9 @@ def _queued(pairs: Sequence[PairLabel]) -> set[tuple[str, str]]:
     return queued
 
 
-def measure(pairs: Sequence[PairLabel]) -> dict[str, tuple[float, float | None, int]]:
+def measure(
+    pairs: Sequence[PairLabel], encoder: SentenceEncoder | None = None
+) -> dict[str, tuple[float, float | None, int]]:
     """figure -> (ours, token_set baseline or None, how many pairs)."""
     ranks: dict[str, list[int]] = collections.defaultdict(list)
     base: dict[str, list[int]] = collections.defaultdict(list)
@@ -103,7 +115,7 @@ def measure(pairs: Sequence[PairLabel]) -> dict[str, tuple[float, float | None, 
     for story_pairs in _by_story(pairs).values():
         story = story_pairs[0].story
         claims, _ = claims_of(story.texts)
-        ours = aligner_scorer(claims)
+        ours = aligner_scorer(claims, encoder)
         for label in ("same", "contradict"):
             labels = ranking_labels(story_pairs, label)
             ranks[label] += filtered_ranks(claims, labels, ours)
@@ -117,7 +129,7 @@ def measure(pairs: Sequence[PairLabel]) -> dict[str, tuple[float, float | None, 
         scored = [p for p in story_pairs if p.label == "contradict" and not p.alt]
         contra_ranks = filtered_ranks(claims, ranking_labels(story_pairs, "contradict"), ours)
         named += [r <= 3 and _names_the_point(p) for p, r in zip(scored, contra_ranks, strict=True)]
-    queued = _queued(pairs)
+    queued = _queued(pairs, encoder)
 
     def share(xs: Sequence[int], k: int) -> float:
         return sum(r <= k for r in xs) / max(len(xs), 1)
@@ -137,18 +149,19 @@ def measure(pairs: Sequence[PairLabel]) -> dict[str, tuple[float, float | None, 
     }  # fmt: skip
 
 
-def run() -> list[dict]:
+def run(encoder: SentenceEncoder | None = None) -> list[dict]:
     rows = []
     sets = labelled_sets()
     if "basil" in sets:
         sets["all"] = sets["seed"] + sets["basil"]
+    with_encoder = "" if encoder is None else ", with a sentence encoder"
     for name, pairs in sets.items():
         stories = len({p.story.name for p in pairs})
-        for figure, (ours, baseline, n) in measure(pairs).items():
+        for figure, (ours, baseline, n) in measure(pairs, encoder).items():
             rows.append(
                 {
                     "benchmark": "quality",
-                    "case": f"{name}: {stories} stories",
+                    "case": f"{name}: {stories} stories{with_encoder}",
                     "measure": f"{figure} (n={n})",
                     "value": f"{ours:.2f}",
                     "baseline": "" if baseline is None else f"{baseline:.2f} (token_set)",
@@ -160,6 +173,11 @@ def run() -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(f"{row['case']:22} {row['measure']:70} {row['value']:>6} {row['baseline']}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--encoder", metavar="FOLDER", help="also measure with this encoder")
+    args = parser.parse_args()
+    encoders = [None] if args.encoder is None else [None, load_encoder(args.encoder)]
+    for encoder in encoders:
+        for row in run(encoder):
+            print(f"{row['case']:42} {row['measure']:70} {row['value']:>6} {row['baseline']}")
     print(f"(seed story: {SEED_STORY})")

@@ -34,6 +34,10 @@ How a pair is scored (0-100), all of it vectorised (no Python loop over claim pa
    the text, which a changed figure or a reordered clause does not move: the score rises
    by 0.3 of what token_set sees beyond it (never falls). On the labelled pairs this puts a
    contradiction's partner in its top 3 more often (benchmarks/bench_quality.py).
+5. Meaning, where the database has a sentence encoder (workbench.encoders, optional): the
+   cosine of the two claims' stored vectors makes ENCODER_WEIGHT of the final score.
+A claim repeated word for word in its article (a headline repeated as the first sentence)
+is never a candidate: the queue shows the first for both, and a repeat takes no rank.
 Scores are computed in row blocks: the work in flight takes O(threads x block x claims).
 Direct scores are hundredths; a story of 12,000 to 22,000 claims (_KEPT_CLAIMS) keeps them
 all as 2-byte integers (0.8 GB at 20,000 claims: the price of computing each once, not
@@ -69,6 +73,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 from scipy import sparse
 
+from workbench.encoders import ENCODER_WEIGHT, unit_rows
 from workbench.errors import TooLargeError
 from workbench.models import Candidate, CandidateBlock, Claim, ClaimKind
 from workbench.queue import duplicate_claims
@@ -133,12 +138,14 @@ def align_story(
     tokens: Mapping[str, Sequence[str]] | None = None,
     only: Sequence[str] | None = None,
     traits: Mapping[str, int] | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> list[Candidate]:
     """The candidate rows of a story (see the module docstring for what is kept).
 
     Boilerplate is ignored. `tokens` gives each claim's normalised words (as
     `textnorm.content_tokens`) and `traits` its traits (`hints.claim_traits`), as the
-    store keeps them; what they do not give is computed.
+    store keeps them; what they do not give is computed. `vectors` (every claim's, from a
+    sentence encoder: workbench.encoders) blend a second opinion into every score.
     `discrepancy` scores a pair kept (default: workbench.hints); `only` limits the
     proposing side to these claim ids and adds the rows in which another claim proposes
     one of them (an incremental re-alignment after an article was added). Output order:
@@ -152,6 +159,7 @@ def align_story(
         tokens=tokens,
         only=only,
         traits=traits,
+        vectors=vectors,
     )
     return [c for block in blocks for c in block.candidates()]
 
@@ -166,6 +174,7 @@ def align_story_blocks(
     tokens: Mapping[str, Sequence[str]] | None = None,
     only: Sequence[str] | None = None,
     traits: Mapping[str, int] | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> Iterator[CandidateBlock]:
     """`align_story`'s rows, a block of proposing claims at a time, in the same order. A
     whole story is scored in a thread that runs ahead of the caller, so the caller stores
@@ -188,7 +197,9 @@ def align_story_blocks(
 
     def blocks(checker: _Checker) -> Iterator[CandidateBlock]:
         try:
-            model = StoryModel.build(claims, bare_reply=bare_reply, tokens=tokens, traits=traits)
+            model = StoryModel.build(
+                claims, bare_reply=bare_reply, tokens=tokens, traits=traits, vectors=vectors
+            )
             if model is None:
                 return
             checker.texts(model.said)
@@ -270,13 +281,15 @@ def _ahead(start: _Start, depth: int = 2) -> Iterator[CandidateBlock]:
 
 @dataclass(frozen=True)
 class AlignJob:
-    """One story to align: `align_story(claims, top_k=..., tokens=..., only=..., traits=...)`."""
+    """One story to align: `align_story(claims, top_k=..., tokens=..., only=..., traits=...,
+    vectors=...)`."""
 
     claims: Sequence[Claim]
     tokens: Mapping[str, Sequence[str]] | None = None
     only: Sequence[str] | None = None
     top_k: int = TOP_K
     traits: Mapping[str, int] | None = None
+    vectors: Mapping[str, np.ndarray] | None = None
 
     @property
     def proposing(self) -> int:
@@ -324,7 +337,12 @@ def align_many(jobs: Sequence[AlignJob]) -> Iterator[Iterator[CandidateBlock]]:
 
 def _aligned(job: AlignJob) -> Iterator[CandidateBlock]:
     return align_story_blocks(
-        job.claims, top_k=job.top_k, tokens=job.tokens, only=job.only, traits=job.traits
+        job.claims,
+        top_k=job.top_k,
+        tokens=job.tokens,
+        only=job.only,
+        traits=job.traits,
+        vectors=job.vectors,
     )
 
 
@@ -381,12 +399,15 @@ def default_discrepancy() -> Discrepancy:
 
 
 def similarity_matrix(
-    claims: Sequence[Claim], *, bare_reply: Callable[[str], bool] | None = None
+    claims: Sequence[Claim],
+    *,
+    bare_reply: Callable[[str], bool] | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[list[Claim], np.ndarray]:
     """Final scores (0-100, float32) for every pair of the story's non-boilerplate claims
     (in the returned order); -1 within one article, and against a repeat
     (`StoryModel.repeats`). Dense: for evaluation and small stories."""
-    model = StoryModel.build(claims, bare_reply=bare_reply)
+    model = StoryModel.build(claims, bare_reply=bare_reply, vectors=vectors)
     if model is None:
         return [], np.zeros((0, 0), dtype=np.float32)
     final = np.vstack([model.final_block(rows) for rows in model.blocks()])
@@ -398,6 +419,7 @@ def ranked_in_articles(
     k: int,
     *,
     tokens: Mapping[str, Sequence[str]] | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> Iterator[tuple[str, str, int, float]]:
     """Every claim's `k` best claims in each other article, ranked as the aligner ranks
     them (score descending, then reading order): (claim id, candidate id, rank, score).
@@ -405,7 +427,7 @@ def ranked_in_articles(
     stays O(block x claims). Claims come in the model's order (articles by id, then
     ordinal), each with its other articles in that order, ranks ascending."""
     check_size(claims)
-    model = StoryModel.build(claims, tokens=tokens)
+    model = StoryModel.build(claims, tokens=tokens, vectors=vectors)
     if model is None or k < 1:
         return
     model.prepare(keep=False)  # a listing on demand: memory O(block x claims)
@@ -454,6 +476,9 @@ class StoryModel:
     # headline repeated as the first sentence): never a candidate, as the queue shows the
     # first for both (workbench.queue.duplicate_claims), so a repeat takes no rank.
     repeats: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    # (n, d) float32 unit rows: each claim's vector from a sentence encoder, if the story
+    # has them (workbench.encoders); blended into every final score
+    meaning: np.ndarray | None = None
     _hundredths: np.ndarray | None = None  # (n, n) uint16: every direct score x 100, if kept
     _through: sparse.csr_matrix | None = None  # what two hops read, if kept
 
@@ -465,6 +490,7 @@ class StoryModel:
         bare_reply: Callable[[str], bool] | None = None,
         tokens: Mapping[str, Sequence[str]] | None = None,
         traits: Mapping[str, int] | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
     ) -> StoryModel | None:
         usable = [c for c in claims if c.kind != ClaimKind.BOILERPLATE]
         # Articles by id, claims by ordinal: the order (and so every tie-break) does not
@@ -519,6 +545,9 @@ class StoryModel:
             index={c.id: i for i, c in enumerate(ordered)},
             article_ids=tuple(first_seen),
             repeats=np.array(sorted(repeated), dtype=np.int64),
+            meaning=None
+            if vectors is None
+            else unit_rows(np.stack([vectors[c.id] for c in ordered])),
         )
 
     @property
@@ -614,7 +643,7 @@ class StoryModel:
         """Final scores (direct + corroboration through third articles) of `rows`."""
         direct = self.direct_block(rows)  # the block's own array: mixed in place
         if self.n_articles < 3:
-            return _rounded(self._reworded(rows, direct))
+            return _rounded(self._encoded(rows, self._reworded(rows, direct)))
         b = len(rows)
         lines = np.arange(b)
         best_v = _per_article_max(direct, self.starts)
@@ -652,7 +681,22 @@ class StoryModel:
             m += h
             d += m
         self._mask_unpaired(rows, direct)  # -1 within an article, mixed or not; repeats
-        return _rounded(self._reworded(rows, direct))
+        return _rounded(self._encoded(rows, self._reworded(rows, direct)))
+
+    def _encoded(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """The scores with the sentence encoder's cosine blended in (in place), where the
+        story has vectors: (1 - w) * score + w * 100 * max(cosine, 0). Cells that pair
+        nothing stay -1."""
+        if self.meaning is None:
+            return scores
+        unpaired = scores < 0.0
+        cosine = self.meaning[rows] @ self.meaning.T
+        np.clip(cosine, 0.0, 1.0, out=cosine)
+        scores *= np.float32(1.0 - ENCODER_WEIGHT)
+        cosine *= np.float32(100.0 * ENCODER_WEIGHT)
+        scores += cosine
+        scores[unpaired] = -1.0
+        return scores
 
     def _reworded(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Each claim's contenders in its best few articles re-scored with rapidfuzz's
@@ -1503,9 +1547,10 @@ class StoryScorer:
         claims: Sequence[Claim],
         *,
         tokens: Mapping[str, Sequence[str]] | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
         cache: int = 256,
     ):
-        self._model = StoryModel.build(claims, tokens=tokens)
+        self._model = StoryModel.build(claims, tokens=tokens, vectors=vectors)
         self._rows: dict[str, np.ndarray] = {}
         self._cache = cache
 

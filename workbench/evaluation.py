@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 
 from workbench.align import similarity_matrix
 from workbench.claims import split_claims
+from workbench.encoders import SentenceEncoder
 from workbench.errors import WorkbenchError
 from workbench.ingest import read_text
 from workbench.models import Claim, ClaimKind, article_id, claim_id
@@ -87,9 +88,14 @@ def filtered_ranks(claims: Sequence[Claim], labels: Sequence[Label], score: Scor
     return ranks
 
 
-def aligner_scorer(claims: Sequence[Claim]) -> Scorer:
-    """Our aligner's score for every cross-article pair of these claims."""
-    ordered, final = similarity_matrix(claims)
+def aligner_scorer(claims: Sequence[Claim], encoder: SentenceEncoder | None = None) -> Scorer:
+    """Our aligner's score for every cross-article pair of these claims (with a sentence
+    encoder's vectors blended in, when one is given)."""
+    vectors = None
+    if encoder is not None:
+        texts = [c.text for c in claims]
+        vectors = dict(zip([c.id for c in claims], encoder.encode(texts), strict=True))
+    ordered, final = similarity_matrix(claims, vectors=vectors)
     index = {c.id: i for i, c in enumerate(ordered)}
 
     def score(a: Claim, b: Claim) -> float:

@@ -8,9 +8,12 @@ rest's best claim in each new article is added), instead of every claim again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+import numpy as np
 
 from workbench.align import (
     ALIGNER_VERSION,
@@ -20,6 +23,7 @@ from workbench.align import (
     ranked_in_articles,
 )
 from workbench.claims import SEGMENTER_VERSION, headline, split_claims
+from workbench.encoders import EncoderError, SentenceEncoder, load_encoder, pack, unit_rows, unpack
 from workbench.errors import TooLargeError
 from workbench.hints import TRAITS_VERSION, claim_traits
 from workbench.ingest import DEFAULT_MAX_BYTES, ArticleInput, read_inputs
@@ -68,6 +72,11 @@ def import_articles(
     progress: Progress | None = None,
 ) -> ImportReport:
     report = ImportReport()
+    # With a sentence encoder, the new claims are encoded before the write begins: encoding
+    # is slow, and a reviewer's marks must not wait for it.
+    fresh = [item.text for item in inputs if store.find_article(article_id(item.text)) is None]
+    encoder = database_encoder(store) if align and fresh else None
+    ready = _encoded_ahead(encoder, fresh)
     new_claims: dict[str, list[str]] = {}  # story id -> ids of the claims added
     # story id -> (claims that alignment counts, articles holding some): a story too large
     # to align is refused before the article that makes it so is written, not after every
@@ -117,7 +126,10 @@ def import_articles(
                 progress(done, len(inputs))
         if align:
             report.candidates += align_stored_stories(
-                store, {sid: new_claims[sid] if current else None for sid in sorted(new_claims)}
+                store,
+                {sid: new_claims[sid] if current else None for sid in sorted(new_claims)},
+                encoder=encoder,
+                ready=ready,
             )
     return report
 
@@ -167,10 +179,19 @@ def align_stored_story(
 
 
 def align_stored_stories(
-    store: Store, stories: Mapping[str, list[str] | None], *, top_k: int = 3
+    store: Store,
+    stories: Mapping[str, list[str] | None],
+    *,
+    top_k: int = 3,
+    encoder: SentenceEncoder | Literal["database"] | None = "database",
+    ready: Mapping[str, np.ndarray] | None = None,
 ) -> int:
     """`align_stored_story` for each story (in the mapping's order), in one transaction;
-    many small stories are scored side by side (`workbench.align.align_many`)."""
+    many small stories are scored side by side (`workbench.align.align_many`). With the
+    database's sentence encoder (or `encoder`, which must be the database's: `set_encoder`),
+    claims without a stored vector are encoded (from `ready`, text -> vector, where given)."""
+    if isinstance(encoder, str):
+        encoder = database_encoder(store)
     with store.write():
         _settle_traits(store)
         jobs, incremental = [], []
@@ -178,8 +199,9 @@ def align_stored_stories(
             claims = store.claims(story=story)
             tokens = _stored_words(store, story, claims)
             traits = _stored_traits(store, story, claims)
+            vectors = _stored_vectors(store, story, claims, encoder, ready or {})
             grows = new is not None and len(new) <= INCREMENTAL_SHARE * len(claims)
-            jobs.append(AlignJob(claims, tokens, new if grows else None, top_k, traits))
+            jobs.append(AlignJob(claims, tokens, new if grows else None, top_k, traits, vectors))
             incremental.append(grows)
         count = 0
         results = align_many(jobs)
@@ -234,7 +256,137 @@ def _stored_traits(store: Store, story: str, claims) -> dict[str, int]:
 
 def align_stories(store: Store, stories: Iterable[str], *, top_k: int = 3) -> int:
     """Recompute every named story's candidates (`workbench align`)."""
-    return align_stored_stories(store, dict.fromkeys(stories), top_k=top_k)
+    stories = list(stories)
+    encoder = database_encoder(store)
+    ready = _encoded_ahead(encoder, [], stories=stories, store=store)
+    return align_stored_stories(
+        store, dict.fromkeys(stories), top_k=top_k, encoder=encoder, ready=ready
+    )
+
+
+# --- the database's sentence encoder (workbench.encoders) ---------------------------------
+
+
+def align_with_encoder(
+    store: Store, encoder: SentenceEncoder | None, *, top_k: int = 3
+) -> tuple[int, int]:
+    """Make `encoder` the database's (None: the lexical score alone) and align every story
+    with it, in one transaction (`workbench align --encoder/--lexical`): one database, one
+    way of scoring. The claims are encoded first, outside the write. Returns (stories,
+    candidate rows written)."""
+    stories = [s.id for s in store.stories()]
+    ready = _encoded_ahead(encoder, [], stories=stories, store=store)
+    with store.write():
+        set_encoder(store, encoder)
+        count = align_stored_stories(
+            store, dict.fromkeys(stories), top_k=top_k, encoder=encoder, ready=ready
+        )
+    return len(stories), count
+
+
+def database_encoder(store: Store) -> SentenceEncoder | None:
+    """The sentence encoder the database's stories are aligned with (`set_encoder`), or None
+    (the lexical score alone). Loading the model waits until something must be encoded."""
+    meta = store.meta()
+    name, spec = meta.get("encoder"), meta.get("encoder_path")
+    if not name:
+        return None
+    back = f"('workbench align {store.path} --lexical' aligns without it)"
+    try:
+        encoder = load_encoder(spec or "")
+    except EncoderError as exc:
+        raise EncoderError(
+            f"{store.path} is aligned with a sentence encoder: {exc} {back}"
+        ) from None
+    if encoder.name != name:
+        raise EncoderError(
+            f"{store.path} is aligned with the sentence encoder in {spec}, which has changed"
+            f" since ('workbench align {store.path} --encoder {spec}' aligns with it as it is now)"
+        )
+    return encoder
+
+
+def set_encoder(store: Store, encoder: SentenceEncoder | None) -> bool:
+    """Make `encoder` the database's (None: the lexical score alone); True if that changed
+    it. Vectors from another encoder are dropped: align every story afterwards, in the same
+    transaction (`workbench align --encoder/--lexical` does)."""
+    name = None if encoder is None else encoder.name
+    if store.meta().get("encoder") == name:
+        return False
+    with store.write():
+        store.clear_claim_vectors()
+        if encoder is None:
+            store.delete_meta("encoder")
+            store.delete_meta("encoder_path")
+        else:
+            store.set_meta("encoder", encoder.name)
+            store.set_meta("encoder_path", encoder.spec)
+    return True
+
+
+def _encoded_ahead(
+    encoder: SentenceEncoder | None,
+    texts: Iterable[str],
+    *,
+    stories: Sequence[str] = (),
+    store: Store | None = None,
+) -> dict[str, np.ndarray]:
+    """Text -> vector for the claims of new article `texts` and the stored claims of
+    `stories` that need one from `encoder` (all of them when the database uses another)."""
+    if encoder is None:
+        return {}
+    wanted: set[str] = set()
+    for text in texts:
+        wanted.update(
+            text[s.start : s.end] for s in split_claims(text) if s.kind != ClaimKind.BOILERPLATE
+        )
+    if store is not None:
+        current = store.meta().get("encoder") == encoder.name
+        for story in stories:
+            vectors = store.claim_vectors(story=story) if current else {}
+            wanted.update(
+                c.text
+                for c in store.claims(story=story)
+                if c.kind != ClaimKind.BOILERPLATE and vectors.get(c.id) is None
+            )
+    order = sorted(wanted)
+    return dict(zip(order, unit_rows(encoder.encode(order)), strict=True)) if order else {}
+
+
+def _stored_vectors(
+    store: Store,
+    story: str,
+    claims,
+    encoder: SentenceEncoder | None,
+    ready: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray] | None:
+    """Each claim's vector from the database's encoder, as stored; encoded (and stored)
+    where it is missing, from `ready` if it holds the text. None without an encoder."""
+    if encoder is None:
+        return None
+    stored = store.claim_vectors(story=story)
+    missing = [c for c in claims if c.kind != ClaimKind.BOILERPLATE and stored.get(c.id) is None]
+    if missing:
+        fresh = [c for c in missing if c.text not in ready]
+        encoded = dict(ready)
+        if fresh:
+            texts = sorted({c.text for c in fresh})
+            encoded.update(zip(texts, unit_rows(encoder.encode(texts)), strict=True))
+        rows = [(c.id, pack(encoded[c.text])) for c in missing]
+        store.set_claim_vectors(rows)
+        stored.update(rows)
+    return {cid: unpack(blob) for cid, blob in stored.items() if blob is not None}
+
+
+def stored_vectors(store: Store, story: str, claims) -> dict[str, np.ndarray] | None:
+    """Each claim's stored vector, read only, for a view that ranks as the aligner did;
+    None when the database uses no encoder or some claim has no vector yet."""
+    if not store.meta().get("encoder"):
+        return None
+    stored = store.claim_vectors(story=story)
+    if any(c.kind != ClaimKind.BOILERPLATE and stored.get(c.id) is None for c in claims):
+        return None
+    return {cid: unpack(blob) for cid, blob in stored.items() if blob is not None}
 
 
 def stored_tokens(store: Store, story: str) -> dict[str, tuple[str, ...]] | None:
@@ -265,7 +417,13 @@ def ranked_rows(
     article_place = {a.id: n for n, a in enumerate(articles)}
     name = store.resolve_story(story).name
     found: dict[tuple[str, str], tuple[int, float]] = {}
-    for a, b, rank, score in ranked_in_articles(claims, top, tokens=stored_tokens(store, story)):
+    ranked = ranked_in_articles(
+        claims,
+        top,
+        tokens=stored_tokens(store, story),
+        vectors=stored_vectors(store, story, claims),
+    )
+    for a, b, rank, score in ranked:
         if score >= min_score:
             found[(a, b)] = (rank, score)
     if once:

@@ -234,21 +234,48 @@ def _claim_json(row: ClaimRow) -> dict:
     help="Best candidates kept per claim across the story, whatever their score (besides"
     " its best in each other article from the floor up, and its likely discrepancies).",
 )
-def align_command(db, story, top_k):
+@click.option(
+    "--encoder",
+    metavar="FOLDER",
+    type=click.Path(path_type=str),
+    help="Blend in a sentence encoder: a sentence-transformers model in a local folder"
+    " (pip install 'workbench[encoders]'). It becomes the database's: every story is aligned"
+    " with it, now and at each import.",
+)
+@click.option(
+    "--lexical", is_flag=True, help="Stop using the database's sentence encoder (every story)."
+)
+def align_command(db, story, top_k, encoder, lexical):
     """Recompute candidate pairs (for every story, or one).
 
-    Import does this already; run it after changing --top, or after an upgrade.
+    Import does this already; run it after changing --top, after an upgrade, or to choose
+    how pairs are scored: the lexical score alone (the default), or with a sentence
+    encoder on this machine (--encoder FOLDER, a sentence-transformers model such as
+    all-MiniLM-L6-v2; nothing is downloaded). Each claim is encoded once and its vector
+    stored with it.
 
     \b
     Example:
         workbench align sample.db --story "US-Russia deconfliction, Sept 2017" --top 5
     """
-    from workbench.pipeline import align_stories
+    if encoder is not None and lexical:
+        raise click.UsageError("--encoder and --lexical exclude each other")
+    if story and (encoder is not None or lexical):
+        raise click.UsageError(
+            "--encoder and --lexical apply to every story of the database: drop --story"
+        )
+    from workbench.encoders import load_encoder
+    from workbench.pipeline import align_stories, align_with_encoder
 
+    chosen = load_encoder(encoder) if encoder is not None else None
     with open_store(db) as store:
-        stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
-        count = align_stories(store, stories, top_k=top_k)
-    say(f"aligned {len(stories)} story(ies): {count} candidate pairs")
+        if encoder is not None or lexical:
+            aligned, count = align_with_encoder(store, chosen, top_k=top_k)
+        else:
+            stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
+            aligned, count = len(stories), align_stories(store, stories, top_k=top_k)
+    how = f" with the sentence encoder {chosen.name}" if chosen is not None else ""
+    say(f"aligned {aligned} story(ies){how}: {count} candidate pairs")
 
 
 @click.command("candidates")

@@ -367,6 +367,10 @@ class StoreBase:
                 [key, value],
             )
 
+    def delete_meta(self, key: str) -> None:
+        with self.write() as db:
+            db.execute("DELETE FROM meta WHERE key = ?", [key])
+
     def _index_for_search(self, claims_where: str, params: Sequence[object]) -> None:
         """Add the claims that `claims_where` selects to the full-text index, inside the
         caller's write: the store does it after inserting claims (schema version 3 has no

@@ -160,8 +160,22 @@ class CorpusStore(StoreBase):
         with self.write() as db:
             db.execute("UPDATE claims SET traits = NULL WHERE traits IS NOT NULL")
 
+    def claim_vectors(self, *, story: str) -> dict[str, bytes | None]:
+        """Claim id -> its stored vector from the database's sentence encoder
+        (workbench.encoders.pack; None where not computed, and for boilerplate)."""
+        return self._claim_column("vector", story)
+
+    def set_claim_vectors(self, vectors: Iterable[tuple[str, bytes]]) -> None:
+        """Store (claim id, packed vector) pairs."""
+        self._set_claim_column("vector", vectors)
+
+    def clear_claim_vectors(self) -> None:
+        """Forget every claim's vector (they came from another encoder, or none is used)."""
+        with self.write() as db:
+            db.execute("UPDATE claims SET vector = NULL WHERE vector IS NOT NULL")
+
     # Columns read or written per claim of a story: names from this module, never from input.
-    _PER_CLAIM = frozenset({"key", "norm", "traits"})
+    _PER_CLAIM = frozenset({"key", "norm", "traits", "vector"})
 
     def _claim_column(self, column: str, story: str) -> dict:
         """Claim id -> `column`, for one story's claims."""

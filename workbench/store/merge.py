@@ -98,11 +98,15 @@ class MergeStore(StoreBase):
                 )
             self._index_for_search("id IN (SELECT id FROM temp.merge_new_claims)", [])
             db.execute("DROP TABLE temp.merge_new_claims")
-            # Not the other's traits version: it speaks for the other's stored traits (the
-            # merged claims bring none), and this database's own must be judged by its own.
+            # Not the other's traits version nor its sentence encoder: they speak for the
+            # other's stored traits and vectors (the merged claims bring none), and this
+            # database's own must be judged by its own.
             db.conn.executemany(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                other.db.execute("SELECT key, value FROM meta WHERE key != 'traits_version'"),
+                other.db.execute(
+                    "SELECT key, value FROM meta"
+                    " WHERE key NOT IN ('traits_version', 'encoder', 'encoder_path')"
+                ),
             )
             for table, _, _ in self._MERGE_TABLES:
                 db.execute(f"DROP TABLE temp.merge_{table}")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA_V1 = """
 CREATE TABLE stories (
@@ -165,6 +165,15 @@ END;
 """
 
 
+# Version 5: each claim's vector from the database's sentence encoder, if it has one
+# (workbench.encoders: float16, unit length; NULL until computed, and for boilerplate).
+# Encoding is the slow part of using one (tens of claims a second on a CPU): each claim is
+# encoded once, and the views rank from the stored vectors without loading the model.
+_MIGRATE_4_TO_5 = """
+ALTER TABLE claims ADD COLUMN vector BLOB;
+"""
+
+
 def _migrate_0_to_1(db: sqlite_utils.Database) -> None:
     # sqlite-utils runs a script statement by statement inside an open transaction
     # (plain sqlite3.executescript would commit the migration half way).
@@ -184,9 +193,14 @@ def _migrate_3_to_4(db: sqlite_utils.Database) -> None:
     db.executescript(_MIGRATE_3_TO_4)
 
 
+def _migrate_4_to_5(db: sqlite_utils.Database) -> None:
+    db.executescript(_MIGRATE_4_TO_5)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _migrate_0_to_1,
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
 }

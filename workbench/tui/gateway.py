@@ -206,9 +206,14 @@ def _view(
 
 def _scorer(store: Store, story: str) -> StoryScorer:
     from workbench.align import StoryScorer  # numpy, scipy: on the lane, not at start
-    from workbench.pipeline import stored_tokens
+    from workbench.pipeline import stored_tokens, stored_vectors
 
-    return StoryScorer(store.claims(story=story), tokens=stored_tokens(store, story))
+    claims = store.claims(story=story)
+    return StoryScorer(
+        claims,
+        tokens=stored_tokens(store, story),
+        vectors=stored_vectors(store, story, claims),
+    )
 
 
 def _adjudication(store: Store, editor: str, story: str | None) -> Adjudication:
