@@ -319,3 +319,24 @@ def test_align_options_that_cannot_go_together(db: Path) -> None:
     assert story.exit_code == 2 and "every story" in story.output
     lexical = runner.invoke(cli, ["align", str(db), "--lexical"])
     assert lexical.exit_code == 0 and "aligned 1 story(ies):" in lexical.output
+
+
+def test_claims_stored_without_alignment_are_encoded_before_the_next_write(
+    db: Path, monkeypatch
+) -> None:
+    with Store.open(db) as store:
+        toy = ToyEncoder(store=store)
+        _use(monkeypatch, toy)
+        pipeline.align_with_encoder(store, toy)
+        pipeline.import_articles(store, _inputs({"e.txt": "Oslo is cold."}), align=False)
+        toy.calls.clear()
+        toy.in_write.clear()
+        pipeline.import_articles(store, _inputs({"f.txt": "The summit opened in Oslo."}))
+        assert sorted(t for call in toy.calls for t in call) == [
+            "Oslo is cold.",
+            "The summit opened in Oslo.",
+        ]
+        assert toy.in_write == [False]
+        story = store.stories()[0].id
+        claims = store.claims(story=story)
+        assert pipeline.stored_vectors(store, story, claims) is not None

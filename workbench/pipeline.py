@@ -74,9 +74,14 @@ def import_articles(
     report = ImportReport()
     # With a sentence encoder, the new claims are encoded before the write begins: encoding
     # is slow, and a reviewer's marks must not wait for it.
-    fresh = [item.text for item in inputs if store.find_article(article_id(item.text)) is None]
+    fresh = [item for item in inputs if store.find_article(article_id(item.text)) is None]
     encoder = database_encoder(store) if align and fresh else None
-    ready = _encoded_ahead(encoder, fresh)
+    ready = _encoded_ahead(
+        encoder,
+        [item.text for item in fresh],
+        stories=sorted({story_id(item.story) for item in fresh}),  # claims stored unencoded
+        store=store,
+    )
     new_claims: dict[str, list[str]] = {}  # story id -> ids of the claims added
     # story id -> (claims that alignment counts, articles holding some): a story too large
     # to align is refused before the article that makes it so is written, not after every
