@@ -5,6 +5,7 @@ stored vectors suffice, and never encoding inside a write."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import sys
 import types
 from pathlib import Path
@@ -45,6 +46,7 @@ class ToyEncoder:
         self.name = name
         self.spec = f"/models/{name}"
         self.store = store
+        self.watch: Path | None = None  # a database file: is some connection writing it?
         self.calls: list[list[str]] = []
         self.in_write: list[bool] = []
 
@@ -52,12 +54,28 @@ class ToyEncoder:
         self.calls.append(list(texts))
         if self.store is not None:
             self.in_write.append(self.store.db.conn.in_transaction)
+        if self.watch is not None:
+            self.in_write.append(_write_locked(self.watch))
         out = np.zeros((len(texts), 32), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().replace(".", " ").replace(",", " ").split():
                 meaning = _MEANINGS.get(word, word)
                 out[row, int(hashlib.sha1(meaning.encode()).hexdigest(), 16) % 32] += 1.0
         return out
+
+
+def _write_locked(path: Path) -> bool:
+    """Whether another connection holds a write on `path` (a second SQLite connection that
+    cannot begin one at once)."""
+    conn = sqlite3.connect(path, timeout=0)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
 
 
 def _inputs(texts: dict[str, str]) -> list[ArticleInput]:
@@ -219,8 +237,10 @@ def test_a_changed_model_folder_is_refused(db: Path, monkeypatch) -> None:
         store.set_meta("encoder_path", "/models/toy:1")
         _use(monkeypatch, ToyEncoder(name="toy:2"))
         monkeypatch.setattr(pipeline, "load_encoder", lambda spec: ToyEncoder(name="toy:2"))
+        encoder = pipeline.database_encoder(store)  # found, not loaded yet
+        assert encoder is not None and encoder.name == "toy:1"
         with pytest.raises(EncoderError, match="has changed since"):
-            pipeline.database_encoder(store)
+            encoder.encode(["A claim."])
 
 
 def test_merge_never_copies_another_databases_encoder(tmp_path: Path, db: Path, monkeypatch):
@@ -340,3 +360,130 @@ def test_claims_stored_without_alignment_are_encoded_before_the_next_write(
         story = store.stories()[0].id
         claims = store.claims(story=story)
         assert pipeline.stored_vectors(store, story, claims) is not None
+
+
+def test_a_database_whose_vectors_are_all_stored_needs_no_model(db: Path, monkeypatch) -> None:
+    with Store.open(db) as store:
+        toy = ToyEncoder()
+        _use(monkeypatch, toy)
+        pipeline.align_with_encoder(store, toy)
+        blended = _candidates(store)
+    monkeypatch.setattr(pipeline, "load_encoder", lambda spec: pytest.fail("model loaded"))
+    result = CliRunner().invoke(cli, ["align", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "with the sentence encoder toy:1" in result.output
+    with Store.open(db) as store:
+        assert _candidates(store) == blended
+
+
+def test_the_same_model_found_in_another_folder_is_pointed_at(db: Path, monkeypatch) -> None:
+    with Store.open(db) as store:
+        toy = ToyEncoder()
+        pipeline.align_with_encoder(store, toy)
+        moved = ToyEncoder()
+        moved.spec = "/elsewhere/toy"
+        assert pipeline.set_encoder(store, moved) is False  # the same model: no re-alignment
+        assert store.meta()["encoder_path"] == "/elsewhere/toy"
+
+
+def test_an_encoder_switched_meanwhile_by_another_command_writes_nothing(db: Path) -> None:
+    with Store.open(db) as store:
+        pipeline.align_with_encoder(store, ToyEncoder(name="toy:1"))
+        before = _candidates(store)
+        story = store.stories()[0].id
+        with pytest.raises(EncoderError, match="changed by another command"):
+            pipeline.align_stored_stories(store, {story: None}, encoder=ToyEncoder(name="toy:2"))
+        assert _candidates(store) == before
+
+
+def test_merging_into_a_database_with_an_encoder_encodes_before_its_write_once(
+    tmp_path: Path, db: Path, monkeypatch
+) -> None:
+    from workbench.merge import merge_databases
+
+    other = tmp_path / "other.db"
+    with Store.open_or_create(other) as store:
+        pipeline.import_articles(store, _inputs({"m.txt": "The summit in Oslo was cut short."}))
+        pipeline.import_articles(
+            store, [ArticleInput(story="Other", source="n.txt", text="Rain fell in Bergen.")]
+        )
+    loads: list[str] = []
+    toy = ToyEncoder()
+
+    def load(spec: str) -> ToyEncoder:
+        loads.append(spec)
+        return toy
+
+    monkeypatch.setattr(pipeline, "load_encoder", load)
+    with Store.open(db) as store:
+        pipeline.align_with_encoder(store, toy)
+    loads.clear()
+    toy.calls.clear()
+    toy.watch = db
+    report = merge_databases(db, [other])
+    assert toy.in_write == [False]  # encoded before the merge's write began
+    assert len(report.realigned) == 2 and loads == [toy.spec]
+    assert sorted(t for call in toy.calls for t in call) == [
+        "Rain fell in Bergen.",
+        "The summit in Oslo was cut short.",
+    ]
+    with Store.open(db) as store:
+        for story in store.stories():
+            claims = store.claims(story=story.id)
+            assert pipeline.stored_vectors(store, story.id, claims) is not None
+
+
+def test_an_added_article_never_proposes_a_repeat_even_when_its_vector_differs() -> None:
+    from workbench.align import align_story
+    from workbench.evaluation import claims_of
+
+    texts = {
+        "a.txt": "Generals meet in Oslo\n\nGenerals meet in Oslo!\n\nThe talks lasted an hour.",
+        "b.txt": "The generals met in Oslo on Monday. Talks went on for an hour.",
+        "c.txt": "Generals met in Oslo, officials said. The weather was cold.",
+    }
+    claims, by_file = claims_of(texts)
+    first, repeat = by_file["a.txt"][0], by_file["a.txt"][1]
+    assert repeat.text == "Generals meet in Oslo!"
+    toy = ToyEncoder()
+    vectors = dict(zip([c.id for c in claims], toy.encode([c.text for c in claims]), strict=True))
+    assert not np.allclose(vectors[first.id], vectors[repeat.id])  # "oslo!" is another word
+    full = align_story(claims, vectors=vectors)
+    added = align_story(claims, vectors=vectors, only=[c.id for c in by_file["a.txt"]])
+    for rows in (full, added):
+        assert rows and all(c.candidate_id != repeat.id for c in rows)
+        assert any(c.candidate_id == first.id for c in rows)
+
+
+def test_a_repeated_bare_reply_is_two_claims() -> None:
+    from workbench.align import StoryModel
+    from workbench.evaluation import claims_of
+
+    texts = {
+        "a.txt": "Jets struck the town. The ministry denied it. Troops shelled a bridge."
+        " The ministry denied it.",
+        "b.txt": "The ministry denied that troops shelled a bridge.",
+    }
+    claims, _ = claims_of(texts)
+    model = StoryModel.build(claims)
+    assert model is not None and len(model.repeats) == 0
+
+
+def test_the_review_apps_scorer_ranks_with_the_stored_vectors(db: Path) -> None:
+    from workbench.tui.gateway import _scorer
+
+    with Store.open(db) as store:
+        pipeline.align_with_encoder(store, ToyEncoder())
+        story = store.stories()[0].id
+        stored = _candidates(store)
+        scorer = _scorer(store, story)
+        checked = 0
+        for (a, b), (rank, score) in stored.items():
+            if rank != 1:
+                continue
+            article = next(c.article_id for c in store.claims(story=story) if c.id == b)
+            best = scorer.best_in(a, article)
+            if best is not None and best[0] == b:
+                assert best[1] == pytest.approx(score)
+                checked += 1
+        assert checked >= 6

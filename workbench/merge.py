@@ -15,9 +15,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.errors import StoreError
+from workbench.models import ClaimKind
 from workbench.store import SCHEMA_VERSION, Store
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from workbench.encoders import SentenceEncoder
 
 TABLES = ("stories", "articles", "claims", "sessions", "marks")
 
@@ -69,6 +76,7 @@ def merge_databases(
         if target.readonly:
             raise StoreError(f"{out}: read-only ({target.readonly_reason}); nothing was merged")
         gained: set[str] = set()
+        encoder, ready = _encoded_ahead(target, inputs)
         with target.write():
             for path in inputs:
                 with _open_input(path) as source:
@@ -78,7 +86,7 @@ def merge_databases(
                     report.added[table] += count
                 gained |= stories
             report.realigned = sorted(gained)
-            report.candidates = _realign(target, report.realigned, top_k)
+            report.candidates = _realign(target, report.realigned, top_k, encoder, ready)
     return report
 
 
@@ -96,11 +104,42 @@ def _open_input(path: str | os.PathLike) -> Iterator[Store]:
         yield store
 
 
-def _realign(store: Store, stories: list[str], top_k: int) -> int:
-    # Imported here: the aligner pulls in rapidfuzz, which merge needs only at this point.
-    from workbench.pipeline import align_stored_story
+def _encoded_ahead(
+    target: Store, inputs: Sequence[str | os.PathLike]
+) -> tuple[SentenceEncoder | None, dict[str, np.ndarray]]:
+    """OUT's sentence encoder (workbench.encoders; None if it has none) and the vectors of
+    the inputs' claims that OUT holds none for, encoded before the merge's write begins (a
+    reviewer's marks in OUT must not wait for the model)."""
+    from workbench.pipeline import database_encoder, encode_texts
 
-    return sum(align_stored_story(store, sid, top_k=top_k) for sid in stories)
+    encoder = database_encoder(target)
+    if encoder is None:
+        return None, {}
+    encoded = target.encoded_claim_ids()
+    texts = set()
+    for path in inputs:
+        with _open_input(path) as source:
+            texts.update(
+                row.claim.text
+                for row in source.claim_rows()
+                if row.claim.kind != ClaimKind.BOILERPLATE and row.claim.id not in encoded
+            )
+    return encoder, encode_texts(encoder, texts)
+
+
+def _realign(
+    store: Store,
+    stories: list[str],
+    top_k: int,
+    encoder: SentenceEncoder | None,
+    ready: dict[str, np.ndarray],
+) -> int:
+    # Imported here: the aligner pulls in rapidfuzz, which merge needs only at this point.
+    from workbench.pipeline import align_stored_stories
+
+    return align_stored_stories(
+        store, dict.fromkeys(stories), top_k=top_k, encoder=encoder, ready=ready
+    )
 
 
 def _refuse_same_file(out: Path, inputs: Sequence[str | os.PathLike]) -> None:

@@ -75,7 +75,7 @@ def import_articles(
     # With a sentence encoder, the new claims are encoded before the write begins: encoding
     # is slow, and a reviewer's marks must not wait for it.
     fresh = [item for item in inputs if store.find_article(article_id(item.text)) is None]
-    encoder = database_encoder(store) if align and fresh else None
+    encoder = database_encoder(store) if align else None
     ready = _encoded_ahead(
         encoder,
         [item.text for item in fresh],
@@ -198,6 +198,13 @@ def align_stored_stories(
     if isinstance(encoder, str):
         encoder = database_encoder(store)
     with store.write():
+        if store.meta().get("encoder") != (None if encoder is None else encoder.name):
+            # another command switched it since this one looked (the choice is read before
+            # the write, to encode outside it)
+            raise EncoderError(
+                f"{store.path}: its sentence encoder was changed by another command meanwhile;"
+                " nothing was written (run this again)"
+            )
         _settle_traits(store)
         jobs, incremental = [], []
         for story, new in stories.items():
@@ -291,24 +298,44 @@ def align_with_encoder(
 
 def database_encoder(store: Store) -> SentenceEncoder | None:
     """The sentence encoder the database's stories are aligned with (`set_encoder`), or None
-    (the lexical score alone). Loading the model waits until something must be encoded."""
+    (the lexical score alone). Its model is found and loaded only when something must be
+    encoded: a database whose claims all have their vectors needs neither."""
     meta = store.meta()
     name, spec = meta.get("encoder"), meta.get("encoder_path")
-    if not name:
-        return None
-    back = f"('workbench align {store.path} --lexical' aligns without it)"
-    try:
-        encoder = load_encoder(spec or "")
-    except EncoderError as exc:
-        raise EncoderError(
-            f"{store.path} is aligned with a sentence encoder: {exc} {back}"
-        ) from None
-    if encoder.name != name:
-        raise EncoderError(
-            f"{store.path} is aligned with the sentence encoder in {spec}, which has changed"
-            f" since ('workbench align {store.path} --encoder {spec}' aligns with it as it is now)"
-        )
-    return encoder
+    return None if not name else _DatabaseEncoder(name, spec or "", str(store.path))
+
+
+class _DatabaseEncoder:
+    """The encoder a database names, loaded (with `load_encoder`) on first use: an error
+    then says how to go on."""
+
+    def __init__(self, name: str, spec: str, where: str):
+        self.name, self.spec, self._where = name, spec, where
+        self._encoder: SentenceEncoder | None = None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._encoder is None:
+            try:
+                encoder = load_encoder(self.spec)
+            except EncoderError as exc:
+                raise EncoderError(
+                    f"{self._where} is aligned with a sentence encoder: {exc}"
+                    f" ('workbench align {self._where} --lexical' aligns without it)"
+                ) from None
+            if encoder.name != self.name:
+                raise EncoderError(
+                    f"{self._where} is aligned with the sentence encoder in {self.spec}, which"
+                    f" has changed since ('workbench align {self._where} --encoder"
+                    f" {self.spec}' aligns with it as it is now)"
+                )
+            self._encoder = encoder
+        return self._encoder.encode(texts)
+
+
+def encode_texts(encoder: SentenceEncoder, texts: Iterable[str]) -> dict[str, np.ndarray]:
+    """Text -> unit vector, each text once (what `align_stored_stories` takes as `ready`)."""
+    order = sorted(set(texts))
+    return dict(zip(order, unit_rows(encoder.encode(order)), strict=True)) if order else {}
 
 
 def set_encoder(store: Store, encoder: SentenceEncoder | None) -> bool:
@@ -317,6 +344,8 @@ def set_encoder(store: Store, encoder: SentenceEncoder | None) -> bool:
     transaction (`workbench align --encoder/--lexical` does)."""
     name = None if encoder is None else encoder.name
     if store.meta().get("encoder") == name:
+        if encoder is not None and store.meta().get("encoder_path") != encoder.spec:
+            store.set_meta("encoder_path", encoder.spec)  # the same model, found elsewhere
         return False
     with store.write():
         store.clear_claim_vectors()
@@ -354,8 +383,7 @@ def _encoded_ahead(
                 for c in store.claims(story=story)
                 if c.kind != ClaimKind.BOILERPLATE and vectors.get(c.id) is None
             )
-    order = sorted(wanted)
-    return dict(zip(order, unit_rows(encoder.encode(order)), strict=True)) if order else {}
+    return encode_texts(encoder, wanted)
 
 
 def _stored_vectors(
@@ -372,12 +400,8 @@ def _stored_vectors(
     stored = store.claim_vectors(story=story)
     missing = [c for c in claims if c.kind != ClaimKind.BOILERPLATE and stored.get(c.id) is None]
     if missing:
-        fresh = [c for c in missing if c.text not in ready]
-        encoded = dict(ready)
-        if fresh:
-            texts = sorted({c.text for c in fresh})
-            encoded.update(zip(texts, unit_rows(encoder.encode(texts)), strict=True))
-        rows = [(c.id, pack(encoded[c.text])) for c in missing]
+        encoded = encode_texts(encoder, (c.text for c in missing if c.text not in ready))
+        rows = [(c.id, pack(ready.get(c.text, encoded.get(c.text)))) for c in missing]
         store.set_claim_vectors(rows)
         stored.update(rows)
     return {cid: unpack(blob) for cid, blob in stored.items() if blob is not None}

@@ -274,7 +274,8 @@ def align_command(db, story, top_k, encoder, lexical):
         else:
             stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
             aligned, count = len(stories), align_stories(store, stories, top_k=top_k)
-    how = f" with the sentence encoder {chosen.name}" if chosen is not None else ""
+        used = store.meta().get("encoder")
+    how = f" with the sentence encoder {used}" if used else ""
     say(f"aligned {aligned} story(ies){how}: {count} candidate pairs")
 
 

@@ -169,6 +169,10 @@ class CorpusStore(StoreBase):
         """Store (claim id, packed vector) pairs."""
         self._set_claim_column("vector", vectors)
 
+    def encoded_claim_ids(self) -> set[str]:
+        """The ids of the claims that have a stored vector."""
+        return {row[0] for row in self.db.execute("SELECT id FROM claims WHERE vector IS NOT NULL")}
+
     def clear_claim_vectors(self) -> None:
         """Forget every claim's vector (they came from another encoder, or none is used)."""
         with self.write() as db:
