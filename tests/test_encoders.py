@@ -291,8 +291,11 @@ def test_a_local_model_is_loaded_offline_on_the_cpu_and_named_by_its_files(
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     folder = _model_folder(tmp_path / "mini")
     encoder = LocalSentenceTransformer(folder)
-    assert encoder.name.startswith("sentence-transformers:mini:")
+    assert encoder.name.startswith("sentence-transformers:")
     assert LocalSentenceTransformer(folder).name == encoder.name
+    moved = folder.rename(tmp_path / "moved")  # the same model elsewhere: the same name
+    assert LocalSentenceTransformer(moved).name == encoder.name
+    folder = moved.rename(folder)
     assert made == []  # nothing loaded until something is encoded
     vectors = encoder.encode(["one", "two"])
     assert vectors.dtype == np.float32 and vectors.shape == (2, 4)
@@ -371,7 +374,7 @@ def test_a_database_whose_vectors_are_all_stored_needs_no_model(db: Path, monkey
     monkeypatch.setattr(pipeline, "load_encoder", lambda spec: pytest.fail("model loaded"))
     result = CliRunner().invoke(cli, ["align", str(db)])
     assert result.exit_code == 0, result.output
-    assert "with the sentence encoder toy:1" in result.output
+    assert "with the sentence encoder in /models/toy:1 (toy:1)" in result.output
     with Store.open(db) as store:
         assert _candidates(store) == blended
 
@@ -417,13 +420,16 @@ def test_merging_into_a_database_with_an_encoder_encodes_before_its_write_once(
     monkeypatch.setattr(pipeline, "load_encoder", load)
     with Store.open(db) as store:
         pipeline.align_with_encoder(store, toy)
+        # a claim OUT holds without a vector, in a story the merge realigns
+        pipeline.import_articles(store, _inputs({"k.txt": "Oslo is cold."}), align=False)
     loads.clear()
     toy.calls.clear()
     toy.watch = db
     report = merge_databases(db, [other])
-    assert toy.in_write == [False]  # encoded before the merge's write began
+    assert toy.in_write == [False]  # encoded before the merge's write began, all at once
     assert len(report.realigned) == 2 and loads == [toy.spec]
     assert sorted(t for call in toy.calls for t in call) == [
+        "Oslo is cold.",
         "Rain fell in Bergen.",
         "The summit in Oslo was cut short.",
     ]
@@ -447,26 +453,14 @@ def test_an_added_article_never_proposes_a_repeat_even_when_its_vector_differs()
     assert repeat.text == "Generals meet in Oslo!"
     toy = ToyEncoder()
     vectors = dict(zip([c.id for c in claims], toy.encode([c.text for c in claims]), strict=True))
-    assert not np.allclose(vectors[first.id], vectors[repeat.id])  # "oslo!" is another word
+    # The repeat's vector (unlike its first's) is the very one of a claim of b.txt: its row
+    # beats its first's there, as a model's may for a repeat with other punctuation.
+    vectors[repeat.id] = vectors[by_file["b.txt"][0].id]
     full = align_story(claims, vectors=vectors)
     added = align_story(claims, vectors=vectors, only=[c.id for c in by_file["a.txt"]])
     for rows in (full, added):
         assert rows and all(c.candidate_id != repeat.id for c in rows)
         assert any(c.candidate_id == first.id for c in rows)
-
-
-def test_a_repeated_bare_reply_is_two_claims() -> None:
-    from workbench.align import StoryModel
-    from workbench.evaluation import claims_of
-
-    texts = {
-        "a.txt": "Jets struck the town. The ministry denied it. Troops shelled a bridge."
-        " The ministry denied it.",
-        "b.txt": "The ministry denied that troops shelled a bridge.",
-    }
-    claims, _ = claims_of(texts)
-    model = StoryModel.build(claims)
-    assert model is not None and len(model.repeats) == 0
 
 
 def test_the_review_apps_scorer_ranks_with_the_stored_vectors(db: Path) -> None:

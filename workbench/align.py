@@ -473,9 +473,9 @@ class StoryModel:
     index: dict[str, int]
     article_ids: tuple[str, ...] = ()  # in first-seen order: article index -> id
     # Positions of claims that repeat an earlier claim of their article word for word (a
-    # headline repeated as the first sentence; not a bare reply, which borrows the sentence
-    # before it): never a candidate, as the queue shows the first for both
-    # (workbench.queue.duplicate_claims), so a repeat takes no rank.
+    # headline repeated as the first sentence): never a candidate, as the queue shows the
+    # first for both (workbench.queue.duplicate_claims, the one rule), so a repeat takes no
+    # rank.
     repeats: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     # (n, d) float32 unit rows: each claim's vector from a sentence encoder, if the story
     # has them (workbench.encoders); blended into every final score
@@ -523,10 +523,7 @@ class StoryModel:
             for k, c in enumerate(ordered)
         ]
         cues = [-1 if (t := stored.get(c.id)) is None else int(t & CUES_TRAIT > 0) for c in ordered]
-        # (a bare reply is matched with the sentence before it: two are two claims)
-        repeated = duplicate_claims(
-            [(k, c.article_id, c.text) for k, c in enumerate(ordered) if not replies[k]]
-        )
+        repeated = duplicate_claims([(k, c.article_id, c.text) for k, c in enumerate(ordered)])
         matching = _tokens_with_context(words, replies)
         x, mass = _weights(matching, article)
         frames, frame_values = _frame_matrices(matching)

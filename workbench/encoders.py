@@ -76,13 +76,14 @@ class LocalSentenceTransformer:
             )
         self.path = path.resolve()
         self.spec = str(self.path)
-        # The folder's name and a digest of its small files: another model, or the same
-        # one retrained, is another name (the weights themselves are not read for this).
+        # A digest of its small files: another model, or the same one retrained, is another
+        # name (the weights themselves are not read for this); the same model moved to
+        # another folder is the same name.
         digest = hashlib.sha256()
         for f in sorted(self.path.rglob("*.json")):
             digest.update(f.relative_to(self.path).as_posix().encode())
             digest.update(f.read_bytes())
-        self.name = f"sentence-transformers:{self.path.name}:{digest.hexdigest()[:12]}"
+        self.name = f"sentence-transformers:{digest.hexdigest()[:12]}"
         self._model = None
 
     def _loaded(self):

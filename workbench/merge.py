@@ -108,23 +108,26 @@ def _encoded_ahead(
     target: Store, inputs: Sequence[str | os.PathLike]
 ) -> tuple[SentenceEncoder | None, dict[str, np.ndarray]]:
     """OUT's sentence encoder (workbench.encoders; None if it has none) and the vectors of
-    the inputs' claims that OUT holds none for, encoded before the merge's write begins (a
-    reviewer's marks in OUT must not wait for the model)."""
-    from workbench.pipeline import database_encoder, encode_texts
+    the claims the merge may realign that OUT holds none for, encoded before the merge's
+    write begins (a reviewer's marks in OUT must not wait for the model)."""
+    from workbench.pipeline import database_encoder, encode_ahead
 
     encoder = database_encoder(target)
     if encoder is None:
         return None, {}
     encoded = target.encoded_claim_ids()
-    texts = set()
+    texts: set[str] = set()
+    stories: set[str] = set()
     for path in inputs:
         with _open_input(path) as source:
+            stories.update(s.id for s in source.stories())
             texts.update(
                 row.claim.text
                 for row in source.claim_rows()
                 if row.claim.kind != ClaimKind.BOILERPLATE and row.claim.id not in encoded
             )
-    return encoder, encode_texts(encoder, texts)
+    # with the claims OUT holds unencoded in the stories that may gain articles
+    return encoder, encode_ahead(encoder, texts, stories=sorted(stories), store=target)
 
 
 def _realign(

@@ -76,7 +76,7 @@ def import_articles(
     # is slow, and a reviewer's marks must not wait for it.
     fresh = [item for item in inputs if store.find_article(article_id(item.text)) is None]
     encoder = database_encoder(store) if align else None
-    ready = _encoded_ahead(
+    ready = encode_ahead(
         encoder,
         [item.text for item in fresh],
         stories=sorted({story_id(item.story) for item in fresh}),  # claims stored unencoded
@@ -270,7 +270,7 @@ def align_stories(store: Store, stories: Iterable[str], *, top_k: int = 3) -> in
     """Recompute every named story's candidates (`workbench align`)."""
     stories = list(stories)
     encoder = database_encoder(store)
-    ready = _encoded_ahead(encoder, [], stories=stories, store=store)
+    ready = encode_ahead(encoder, [], stories=stories, store=store)
     return align_stored_stories(
         store, dict.fromkeys(stories), top_k=top_k, encoder=encoder, ready=ready
     )
@@ -287,9 +287,10 @@ def align_with_encoder(
     way of scoring. The claims are encoded first, outside the write. Returns (stories,
     candidate rows written)."""
     stories = [s.id for s in store.stories()]
-    ready = _encoded_ahead(encoder, [], stories=stories, store=store)
+    ready = encode_ahead(encoder, [], stories=stories, store=store)
     with store.write():
         set_encoder(store, encoder)
+        stories = [s.id for s in store.stories()]  # with any imported meanwhile
         count = align_stored_stories(
             store, dict.fromkeys(stories), top_k=top_k, encoder=encoder, ready=ready
         )
@@ -320,13 +321,14 @@ class _DatabaseEncoder:
             except EncoderError as exc:
                 raise EncoderError(
                     f"{self._where} is aligned with a sentence encoder: {exc}"
-                    f" ('workbench align {self._where} --lexical' aligns without it)"
+                    f" ('workbench align {self._where} --encoder FOLDER' points it at the"
+                    " model's new place; '--lexical' aligns without it)"
                 ) from None
             if encoder.name != self.name:
                 raise EncoderError(
                     f"{self._where} is aligned with the sentence encoder in {self.spec}, which"
-                    f" has changed since ('workbench align {self._where} --encoder"
-                    f" {self.spec}' aligns with it as it is now)"
+                    f" has changed since ('workbench align {self._where} --encoder FOLDER'"
+                    " aligns with the model in FOLDER)"
                 )
             self._encoder = encoder
         return self._encoder.encode(texts)
@@ -358,7 +360,7 @@ def set_encoder(store: Store, encoder: SentenceEncoder | None) -> bool:
     return True
 
 
-def _encoded_ahead(
+def encode_ahead(
     encoder: SentenceEncoder | None,
     texts: Iterable[str],
     *,
@@ -366,7 +368,8 @@ def _encoded_ahead(
     store: Store | None = None,
 ) -> dict[str, np.ndarray]:
     """Text -> vector for the claims of new article `texts` and the stored claims of
-    `stories` that need one from `encoder` (all of them when the database uses another)."""
+    `stories` that need one from `encoder` (all of them when the database uses another):
+    what `align_stored_stories` takes as `ready`, computed before its write begins."""
     if encoder is None:
         return {}
     wanted: set[str] = set()

@@ -274,8 +274,9 @@ def align_command(db, story, top_k, encoder, lexical):
         else:
             stories = [store.resolve_story(story).id] if story else [s.id for s in store.stories()]
             aligned, count = len(stories), align_stories(store, stories, top_k=top_k)
-        used = store.meta().get("encoder")
-    how = f" with the sentence encoder {used}" if used else ""
+        meta = store.meta()
+    used = meta.get("encoder")
+    how = f" with the sentence encoder in {meta.get('encoder_path')} ({used})" if used else ""
     say(f"aligned {aligned} story(ies){how}: {count} candidate pairs")
 
 
