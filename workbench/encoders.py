@@ -9,8 +9,8 @@ so the review app and every view rank as the aligner did without loading the mod
 
 The one encoder shipped is `LocalSentenceTransformer`: a sentence-transformers model in a
 local folder (pip install 'workbench[encoders]'). It never downloads anything: a folder
-that is not a complete model is refused. Any object with a `name` and an `encode` method
-(`SentenceEncoder`) can stand in for it, through `load_encoder`'s caller.
+that is not a complete model is refused. Any object with a `name`, a `spec` and an `encode`
+method (`SentenceEncoder`) can stand in for it, handed to `pipeline.align_with_encoder`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ import numpy as np
 from workbench.errors import WorkbenchError
 
 # Share of a pair's score that comes from the encoder (the rest is the lexical score). On
-# our labelled pairs with all-MiniLM-L6-v2, 0.2 to 0.3 give the same figures
-# (benchmarks/bench_quality.py --encoder): same-fact top 1 +0.03, contradictions top 3 +0.03.
+# our labelled pairs with all-MiniLM-L6-v2 (benchmarks/bench_quality.py --encoder) it lifts
+# same-fact top 1 by 0.02 and contradictions in the top 3 by 0.03; weights of 0.2 to 0.3
+# gave the same figures, 0.4 and more lost some again.
 ENCODER_WEIGHT = 0.25
 VECTOR_DTYPE = np.dtype("<f2")  # how a vector is stored: little-endian float16
 _MODEL_FILES = ("modules.json", "config.json")  # what makes a folder a sentence-transformers model
