@@ -74,14 +74,16 @@ def import_articles(
     report = ImportReport()
     # With a sentence encoder, the new claims are encoded before the write begins: encoding
     # is slow, and a reviewer's marks must not wait for it.
-    fresh = [item for item in inputs if store.find_article(article_id(item.text)) is None]
     encoder = database_encoder(store) if align else None
-    ready = encode_ahead(
-        encoder,
-        [item.text for item in fresh],
-        stories=sorted({story_id(item.story) for item in fresh}),  # claims stored unencoded
-        store=store,
-    )
+    ready: dict[str, np.ndarray] = {}
+    if encoder is not None:
+        fresh = [item for item in inputs if store.find_article(article_id(item.text)) is None]
+        ready = encode_ahead(
+            encoder,
+            [item.text for item in fresh],
+            stories=sorted({story_id(item.story) for item in fresh}),  # claims unencoded
+            store=store,
+        )
     new_claims: dict[str, list[str]] = {}  # story id -> ids of the claims added
     # story id -> (claims that alignment counts, articles holding some): a story too large
     # to align is refused before the article that makes it so is written, not after every
@@ -381,12 +383,17 @@ def encode_ahead(
         current = store.meta().get("encoder") == encoder.name
         for story in stories:
             vectors = store.claim_vectors(story=story) if current else {}
-            wanted.update(
-                c.text
-                for c in store.claims(story=story)
-                if c.kind != ClaimKind.BOILERPLATE and vectors.get(c.id) is None
-            )
+            wanted.update(c.text for c in _unencoded(store.claims(story=story), vectors))
     return encode_texts(encoder, wanted)
+
+
+def _unencoded(claims, stored: Mapping[str, bytes | None]) -> list:
+    """The claims that need a vector (not boilerplate) and have none stored."""
+    return [c for c in claims if c.kind != ClaimKind.BOILERPLATE and stored.get(c.id) is None]
+
+
+def _unpacked(stored: Mapping[str, bytes | None]) -> dict[str, np.ndarray]:
+    return {cid: unpack(blob) for cid, blob in stored.items() if blob is not None}
 
 
 def _stored_vectors(
@@ -401,13 +408,13 @@ def _stored_vectors(
     if encoder is None:
         return None
     stored = store.claim_vectors(story=story)
-    missing = [c for c in claims if c.kind != ClaimKind.BOILERPLATE and stored.get(c.id) is None]
+    missing = _unencoded(claims, stored)
     if missing:
         encoded = encode_texts(encoder, (c.text for c in missing if c.text not in ready))
         rows = [(c.id, pack(ready.get(c.text, encoded.get(c.text)))) for c in missing]
         store.set_claim_vectors(rows)
         stored.update(rows)
-    return {cid: unpack(blob) for cid, blob in stored.items() if blob is not None}
+    return _unpacked(stored)
 
 
 def stored_vectors(store: Store, story: str, claims) -> dict[str, np.ndarray] | None:
@@ -416,9 +423,7 @@ def stored_vectors(store: Store, story: str, claims) -> dict[str, np.ndarray] | 
     if not store.meta().get("encoder"):
         return None
     stored = store.claim_vectors(story=story)
-    if any(c.kind != ClaimKind.BOILERPLATE and stored.get(c.id) is None for c in claims):
-        return None
-    return {cid: unpack(blob) for cid, blob in stored.items() if blob is not None}
+    return None if _unencoded(claims, stored) else _unpacked(stored)
 
 
 def stored_tokens(store: Store, story: str) -> dict[str, tuple[str, ...]] | None:

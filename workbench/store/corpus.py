@@ -157,8 +157,7 @@ class CorpusStore(StoreBase):
 
     def clear_claim_traits(self) -> None:
         """Forget every claim's stored traits (they came from other hint rules)."""
-        with self.write() as db:
-            db.execute("UPDATE claims SET traits = NULL WHERE traits IS NOT NULL")
+        self._clear_claim_column("traits")
 
     def claim_vectors(self, *, story: str) -> dict[str, bytes | None]:
         """Claim id -> its stored vector from the database's sentence encoder
@@ -175,8 +174,7 @@ class CorpusStore(StoreBase):
 
     def clear_claim_vectors(self) -> None:
         """Forget every claim's vector (they came from another encoder, or none is used)."""
-        with self.write() as db:
-            db.execute("UPDATE claims SET vector = NULL WHERE vector IS NOT NULL")
+        self._clear_claim_column("vector")
 
     # Columns read or written per claim of a story: names from this module, never from input.
     _PER_CLAIM = frozenset({"key", "norm", "traits", "vector"})
@@ -200,6 +198,13 @@ class CorpusStore(StoreBase):
             db.conn.executemany(
                 f"UPDATE claims SET {column} = ? WHERE id = ?", ((v, c) for c, v in values)
             )
+
+    def _clear_claim_column(self, column: str) -> None:
+        """NULL in `column` for every claim of every story."""
+        if column not in self._PER_CLAIM - {"key"}:
+            raise ValueError(column)
+        with self.write() as db:
+            db.execute(f"UPDATE claims SET {column} = NULL WHERE {column} IS NOT NULL")
 
     def claim_rows(self, *, story: str | None = None) -> Iterator[ClaimRow]:
         """Claims with their story and source, in reading order (streamed)."""
