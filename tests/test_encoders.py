@@ -481,3 +481,46 @@ def test_the_review_apps_scorer_ranks_with_the_stored_vectors(db: Path) -> None:
                 assert best[1] == pytest.approx(score)
                 checked += 1
         assert checked >= 6
+
+
+def _blas_threads_in_a_worker(jobs) -> list[int]:
+    """BLAS's thread counts inside a forked align_many worker of these jobs."""
+    import multiprocessing
+
+    from workbench import align
+
+    def report(out) -> None:
+        from threadpoolctl import threadpool_info
+
+        align._story_worker()
+        out.put([p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"])
+
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    before, align._JOBS = align._JOBS, tuple(jobs)
+    try:
+        worker = context.Process(target=report, args=(out,))
+        worker.start()
+        found = out.get(timeout=60)
+        worker.join(60)
+    finally:
+        align._JOBS = before
+    return found
+
+
+def test_an_align_worker_with_vectors_runs_blas_in_one_thread() -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from workbench.align import AlignJob
+    from workbench.evaluation import claims_of
+
+    claims, _ = claims_of(ARTICLES)
+    vectors = dict(
+        zip([c.id for c in claims], ToyEncoder().encode([c.text for c in claims]), strict=True)
+    )
+    with threadpool_limits(limits=2, user_api="blas"):  # as on a machine of 2 cores or more
+        assert any(p["user_api"] == "blas" for p in threadpool_info())
+        assert _blas_threads_in_a_worker([AlignJob(claims, vectors=vectors)]) == [1] * len(
+            [p for p in threadpool_info() if p["user_api"] == "blas"]
+        )
+        assert 1 not in _blas_threads_in_a_worker([AlignJob(claims)])  # left as it was

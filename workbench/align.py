@@ -1125,10 +1125,17 @@ _CHILD: _ChildState | None = None
 
 def _story_worker() -> None:
     """A forked worker of align_many: the workers are the parallel work, one per core, so
-    each scores its blocks in one thread."""
+    each scores its blocks in one thread. With a sentence encoder's vectors BLAS runs one
+    thread in it too: its threads would contend for the same cores (the cosines' product,
+    large enough for BLAS to thread, took the workers twice as long). Without, the lexical
+    products are too small for that, and setting the limit costs more than it saves."""
     global _WORKER  # noqa: PLW0603 -- this process's own
     _WORKER = True
     _child_ignores_interrupts()
+    if any(job.vectors is not None for job in _JOBS):
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")  # for the worker's life
 
 
 _WORKER = False
