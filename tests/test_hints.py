@@ -637,6 +637,43 @@ def test_no_negation_false_alarms(a: str, b: str) -> None:
 @pytest.mark.parametrize(
     ("a", "b", "cue"),
     [
+        ("U.S. forces on the ground are not speaking with Russian forces on the ground.",
+         "Russian and U.S. ground forces have been coordinating by phone.", "are not"),
+        ("U.S. forces on the ground are not communicating with Russian forces.",
+         "U.S. and Russian ground forces have been using telephone lines.", "are not"),
+        ("The army did not attack the village near the river.",
+         "The army bombed the village near the river.", "did not"),
+    ],
+)  # fmt: skip
+def test_a_negated_verb_against_a_more_specific_one(a: str, b: str, cue: str) -> None:
+    """To phone someone is to speak with them, to shell a village is to attack it: the
+    specific verb asserts what the general one negates."""
+    for x, y, pair in ((a, b, (cue, "")), (b, a, ("", cue))):
+        hints = find_hints(x, y)
+        _spans_ok(x, y, hints)
+        assert pair in _pairs(hints, "negation"), hints
+        assert discrepancy(x, y).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # one way only: to speak by phone is not to meet
+        ("The ministers did not meet in Geneva last week.",
+         "The ministers spoke by phone from Geneva last week."),
+        # the general verb alone in common: not enough to say they are about one thing
+        ("The president did not speak about the budget.",
+         "Officials in Moscow coordinated the trip by phone."),
+    ],
+)  # fmt: skip
+def test_a_more_specific_verb_needs_its_direction_and_context(a: str, b: str) -> None:
+    assert not _by_kind(find_hints(a, b), "negation"), find_hints(a, b)
+    assert not _by_kind(find_hints(b, a), "negation")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "cue"),
+    [
         ("Russian jets struck the SDF positions.",
          "The Russian Defense Ministry denied the accusation.", "denied"),
         ("The company overstated its earnings.", "The company rejected the claim.", "rejected"),

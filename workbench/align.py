@@ -79,7 +79,7 @@ from workbench.models import Candidate, CandidateBlock, Claim, ClaimKind
 from workbench.queue import duplicate_claims
 from workbench.textnorm import content_tokens, particle_stripped, word_set
 
-ALIGNER_VERSION: str = "7"
+ALIGNER_VERSION: str = "8"
 
 TOP_K = 3  # best candidates kept per claim across the whole story
 STORE_FLOOR = 30.0  # a claim's best in another article is kept from this score up

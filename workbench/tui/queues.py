@@ -48,16 +48,20 @@ class Position:
             return (self.left_claim, self.right_claim)
         return None
 
-    def orient(self, pair: Pair, story: StoryDoc | None = None) -> Target:
+    def orient(
+        self, pair: Pair, story: StoryDoc | None = None, *, as_given: bool = False
+    ) -> Target:
         """The view showing a pair: the current left article stays on the left when it holds
-        one of the two claims; otherwise the earlier article of the story goes left."""
+        one of the two claims; otherwise the earlier article of the story goes left. With
+        `as_given`, the pair's first claim goes left (a pair shown again as it was)."""
         story = story or self.story
         assert story is not None
         a, b = pair
         ia = story.article_index[story.claim_article[a]]
         ib = story.article_index[story.claim_article[b]]
         keep_left = story is self.story and self.left in (ia, ib)
-        if (keep_left and ib == self.left) or (not keep_left and ib < ia):
+        swap = (keep_left and ib == self.left) or (not keep_left and ib < ia)
+        if swap and not as_given:
             ia, ib, a, b = ib, ia, b, a
         return Target(ia, ib, (a, b), story.id)
 
