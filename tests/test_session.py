@@ -164,6 +164,33 @@ async def test_undo_withdraws_the_mark_and_returns_to_its_pair(seed, states):
     assert (await session.undo()).notice.text == "Nothing to undo."
 
 
+async def test_undo_shows_each_mark_s_pair_the_way_round_it_was_marked(seed, states):
+    """The database keeps a pair in one order; an undo shows it as it was on screen when
+    marked, even marked twice either way round, or after the story was opened again."""
+    state = await states(seed)
+    session = await review(state)
+    await session.swap()
+    first = session.pair
+    await session.mark(Label.AGREE)
+    await session.show_pair(first)
+    if session.pair == first:
+        await session.swap()
+    second = session.pair
+    assert second == first[::-1]
+    await session.mark(Label.CONTRADICT)
+    await session.undo()
+    assert session.pair == second
+    await session.undo()
+    assert session.pair == first
+    # a mark, then the story opened again (a new screen, the same run): undo
+    await session.swap()
+    third = session.pair
+    await session.mark(Label.UNSURE)
+    again = await review(state)
+    await again.undo()
+    assert again.pair == third and standing(seed) == {}
+
+
 async def test_reopening_resumes_after_the_latest_mark(seed, states):
     session = await review(await states(seed))
     await session.mark(Label.AGREE)

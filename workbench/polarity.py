@@ -138,6 +138,7 @@ class Stance:
     negated: frozenset[str]  # context keys under a negation
     keys: frozenset[str]  # all context keys
     elliptical: bool  # a negation with no predicate we can find ("does not.")
+    speaking: bool = False  # says that someone speaks with someone (`_speaking`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,18 +198,67 @@ def polarity_of(text: str) -> Polarity:
 def stance(text: str) -> Stance:
     """What `text` asserts and negates (computed only when the other side negates)."""
     p = polarity_of(text)
-    keys = words_of(text).keys
+    words = words_of(text)
+    keys = words.keys
     every = frozenset(keys) - _NO_KEY
     elliptical = any(not n.predicate for n in p.negations)
+    speaking = _speaking(words, p.negated_at)
     if not p.negated_at:  # most claims negate nothing
-        return Stance(asserted=every, negated=frozenset(), keys=every, elliptical=elliptical)
+        return Stance(every, frozenset(), every, elliptical, speaking)
     keyed = [(i, key) for i, key in enumerate(keys) if key]
     return Stance(
         asserted=frozenset(k for i, k in keyed if i not in p.negated_at),
         negated=frozenset(k for i, k in keyed if i in p.negated_at),
         keys=every,
         elliptical=elliptical,
+        speaking=speaking,
     )
+
+
+def _keys(words: str) -> frozenset[str]:
+    return frozenset(context_key(w) for w in word_set(words)) - {""}
+
+
+# To phone, contact, negotiate or coordinate with someone is to speak with them: a claim
+# that says so contradicts one that they are "not speaking" (one way only: "did not meet"
+# is no contradiction of "spoke by phone"). Read where the word stands, as news uses these
+# words otherwise too: a phone is only speaking as "by phone", "phone lines", "phoned";
+# "cancelled negotiations", "lost contact", "broke off contact" say the opposite. Not
+# "talk" or "meet": not speaking at a meeting is no contradiction of attending it.
+_SPEAK = _keys("speak communicate contact")
+_SPEAKING_VERBS = _keys("speak communicate contact coordinate negotiate confer telephoned")
+_PHONE = _keys("phone telephone")  # "phoned", "by phone", "phone lines", not "his phone"
+_PHONE_AFTER = word_set("line lines link links call calls conversation conversations")
+_PHONE_BEFORE = word_set("by via")
+_CANCELLING = word_set("""cancel cancels cancelled canceled cancelling canceling suspend suspends
+    suspended suspending halt halts halted end ends ended ending lose loses lost losing break
+    breaks broke cut cuts severed sever out off postponed postpone abandoned abandon scrapped
+    stopped stop refused refuse declined decline""")
+
+
+def _speaking(words: Words, negated_at: frozenset[int]) -> bool:
+    """Whether a claim asserts that someone speaks with someone: a word of
+    `_SPEAKING_VERBS`, or a phone used to speak, neither negated nor after a word that
+    cancels it in its clause ("cancelled talks", "lost contact")."""
+    keys, lows, clauses, n = words.keys, words.lows, words.clauses, len(words)
+    for i, key in enumerate(keys):
+        if i in negated_at:
+            continue
+        if key in _PHONE:
+            low = lows[i]
+            used = (
+                low.endswith(("ed", "ing"))
+                or (i + 1 < n and lows[i + 1] in _PHONE_AFTER)
+                or (i > 0 and lows[i - 1] in _PHONE_BEFORE)
+            )
+            if not used:
+                continue
+        elif key not in _SPEAKING_VERBS:
+            continue
+        before = range(max(0, i - 3), i)
+        if not any(clauses[k] == clauses[i] and lows[k] in _CANCELLING for k in before):
+            return True
+    return False
 
 
 _NO_KEY = frozenset(("",))
@@ -368,13 +418,13 @@ def negation_strength(n: Polar, other: Stance) -> float:
     other side negates any of the same words, or has a negation we cannot place. Clearer
     the more of the negated clause the other side says: "did not withdraw" against
     "withdrew" is weak, "the army did not withdraw from Raqqa" against "the army withdrew
-    from Raqqa" is clear. A predicate the other side asserts only by a more specific verb
-    ("are not speaking with" / "coordinating by phone with", `_IMPLIED_BY`) counts when the
-    other side says most of the negated clause: a looser match needs more context."""
+    from Raqqa" is clear. A negated "speak" the other side says only by a verb that implies
+    it ("are not speaking with" / "coordinating by phone with", `Stance.speaking`) counts
+    when the other side says most of the negated clause: a looser match needs more."""
     if not n.predicate or other.elliptical:
         return 0.0
     implied = n.predicate not in other.asserted
-    if implied and _IMPLIED_BY.get(n.predicate, _NO_WORDS).isdisjoint(other.asserted):
+    if implied and not (other.speaking and n.predicate in _SPEAK):
         return 0.0
     if not n.words.isdisjoint(other.negated):
         return 0.0
@@ -382,28 +432,13 @@ def negation_strength(n: Polar, other: Stance) -> float:
         return 0.0
     if other.negated and _NOMINAL.match(n.text):
         return 0.0  # "failure to pass ... would" / "inaction would": the same case, put two ways
-    strength = _overlap_strength(n, other)
-    return 0.0 if implied and strength < _IMPLIED_MIN else strength
+    if not implied:
+        return _overlap_strength(n, other)
+    strength = _overlap_strength(n, other, said=frozenset((n.predicate,)))
+    return strength if strength >= _IMPLIED_MIN else 0.0
 
 
-def _keys(words: str) -> frozenset[str]:
-    return frozenset(context_key(w) for w in word_set(words)) - {""}
-
-
-# A general predicate -> the keys of more specific ones that each imply it: to phone or
-# meet someone is to speak with them, to bomb or shell a place is to attack it. One way
-# only: "did not meet" is no contradiction of "spoke by phone" (and "talk" is no general
-# verb here: textnorm's synonym groups give it the key of "meet", as "talks"). Context
-# keys, so "telephone" and "hit" land where those groups put them.
-_SPEAKING = _keys("""speak talk communicate contact meet phone telephone discuss confer
-    negotiate coordinate email message""")
-_ATTACKING = _keys("attack strike bomb shell shoot raid")
-_IMPLIED_BY: dict[str, frozenset[str]] = {
-    **dict.fromkeys(_keys("speak communicate contact") - _keys("meet"), _SPEAKING),
-    **dict.fromkeys(_keys("attack"), _ATTACKING),
-}
-_NO_WORDS: frozenset[str] = frozenset()
-# A predicate matched only through `_IMPLIED_BY` needs this much of its clause said too
+# A predicate matched only through `Stance.speaking` needs this much of its clause said too
 # (`_overlap_strength`: 0.3 for the predicate alone, 0.9 for the whole clause).
 _IMPLIED_MIN = 0.6
 
@@ -425,12 +460,12 @@ def denial_strength(d: Polar, text: str, other: Stance) -> float:
     return _overlap_strength(d, other)
 
 
-def _overlap_strength(p: Polar, other: Stance) -> float:
-    """0.3 plus up to 0.6 as the other side says more of what is negated or denied: two
-    words or more in common, and most of the clause (a long sentence shares some words
-    with anything on its topic)."""
+def _overlap_strength(p: Polar, other: Stance, said: frozenset[str] = frozenset()) -> float:
+    """0.3 plus up to 0.6 as the other side says more of what is negated or denied (or
+    `said`, a word it implies): two words or more in common, and most of the clause (a
+    long sentence shares some words with anything on its topic)."""
     total = sum(w for _, w in p.topic)
-    shared = sum(w for k, w in p.topic if k in other.keys)
+    shared = sum(w for k, w in p.topic if k in other.keys or k in said)
     if not total:
         return 0.3
     return 0.3 + 0.6 * min(1.0, shared / total / 0.7) * min(1.0, shared / 2.0)

@@ -44,8 +44,6 @@ class ReviewSession:
         # Notes: `e` right after a mark annotates that mark; `e` on an unmarked pair keeps
         # the note for the mark the reviewer then makes on it.
         self._just_marked: Pair | None = None
-        # each pair marked in this run, as it was on screen: an undo shows it that way again
-        self._marked_as: dict[Pair, Pair] = {}
         self._pending_notes: dict[Pair, str] = {}
         # A search result pairs itself with the claim opposite: the strip says so until
         # the pair on screen changes.
@@ -300,8 +298,8 @@ class ReviewSession:
         # Committed: only now does the screen move on.
         self._from_search = None
         self._pending_notes.pop(pair_key(*pair), None)
-        self._marked_as[pair_key(*pair)] = pair
         state.committed(mark)
+        state.shown_as[mark.id] = pair
         self.mode.marked(pair, view.info(pair))
         target = await self.mode.next_after(pair)
         if target is None:
@@ -330,7 +328,7 @@ class ReviewSession:
                 notice=Notice("Undid your last mark (in another story).", brief=True),
             )
         notice = Notice(self._undid(undone), brief=True)
-        shown = self._marked_as.get(pair_key(undone.claim_a, undone.claim_b))
+        shown = state.shown_as.pop(undone.id, None)
         target = self._at.orient(shown or (undone.claim_a, undone.claim_b), as_given=bool(shown))
         return await self._go(target, notice)
 

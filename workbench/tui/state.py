@@ -48,6 +48,9 @@ class AppState:
         self.stories: dict[str, StoryDoc] = {}
         self.session = Session(started=clock())
         self._counted: set[str] = set()  # ids of this run's mark rows in session.marks
+        # each mark of this run -> its pair as it was on screen: an undo shows it that way
+        # again (the database keeps pairs in one order)
+        self.shown_as: dict[str, tuple[str, str]] = {}
         self.session_id: str | None = None
         self.readonly = readonly
         self.readonly_reason = "opened read-only" if readonly else ""
