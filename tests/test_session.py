@@ -191,6 +191,17 @@ async def test_undo_shows_each_mark_s_pair_the_way_round_it_was_marked(seed, sta
     assert again.pair == third and standing(seed) == {}
 
 
+async def test_undo_of_an_earlier_run_shows_the_pair_as_the_queue_does(seed, states):
+    """A new run does not know how a mark's pair was on screen: as the queue shows it."""
+    session = await review(await states(seed))
+    for _ in range(3):
+        marked = session.pair
+        await session.mark(Label.AGREE)
+    again = await review(await states(seed))
+    await again.undo()
+    assert again.pair == next(p for p in again.queue_pairs if set(p) == set(marked))
+
+
 async def test_reopening_resumes_after_the_latest_mark(seed, states):
     session = await review(await states(seed))
     await session.mark(Label.AGREE)

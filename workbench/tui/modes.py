@@ -61,6 +61,11 @@ class ReviewMode:
     def queue_pairs(self) -> list[Pair]:
         return [item.pair for item in self.queue.items]
 
+    def queued_as(self, pair: Pair) -> Pair | None:
+        """A queued pair the way round the queue shows it, else None."""
+        item = self.queue.item(pair)
+        return None if item is None else item.pair
+
     async def next_after(self, after: Pair | None) -> Target | None:
         return await self.queue.next_after(self.position.left, self.position.right, after)
 
@@ -169,6 +174,9 @@ class AdjudicationMode:
 
     def queue_pairs(self) -> list[Pair]:
         return [d.item for d in self.queue.items]
+
+    def queued_as(self, pair: Pair) -> Pair | None:
+        return None  # a disagreement has no side of its own
 
     async def next_after(self, after: Pair | None) -> Target | None:
         index = self.queue.next_after(after)

@@ -328,8 +328,10 @@ class ReviewSession:
                 notice=Notice("Undid your last mark (in another story).", brief=True),
             )
         notice = Notice(self._undid(undone), brief=True)
-        shown = state.shown_as.pop(undone.id, None)
-        target = self._at.orient(shown or (undone.claim_a, undone.claim_b), as_given=bool(shown))
+        # as it was on screen when marked; a mark of an earlier run, as the queue shows it
+        pair = (undone.claim_a, undone.claim_b)
+        shown = state.shown_as.pop(undone.id, None) or self.mode.queued_as(pair)
+        target = self._at.orient(shown or pair, as_given=shown is not None)
         return await self._go(target, notice)
 
     def _undid(self, undone: Mark) -> str:
