@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import getpass
 import re
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -1242,3 +1244,28 @@ async def test_an_older_database_opens_in_the_app_upgraded_once(tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name or ".tmp" in p.name) == [
         "old.db.v1.bak"
     ]
+
+
+async def test_a_hint_side_that_names_nothing_says_so_in_words(tmp_path):
+    """One claim negates, the other does not: the hint's empty side reads "(none)", not
+    "∅", which is the unrelated mark; `workbench queue` says it the same way."""
+    path = crafted_db(
+        tmp_path / "negated.db",
+        {
+            "bridge": [
+                ("a.txt", "The army did not withdraw from the town near the river."),
+                ("b.txt", "The army withdrew from the town near the river."),
+            ]
+        },
+    )
+    app = app_for(path)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await started(app, pilot)
+        strip = review(app).query_one(HintStrip).content.plain
+        assert "negation did not ≠ (none)" in strip or "negation (none) ≠ did not" in strip
+        assert "∅" not in strip
+    listed = subprocess.run(
+        [sys.executable, "-m", "workbench", "queue", str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "negation: did not ≠ (none)" in listed or "negation: (none) ≠ did not" in listed

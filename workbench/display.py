@@ -51,6 +51,22 @@ def one_line(text: str, width: int | None = None) -> str:
     return flat
 
 
+# A hint's side that names nothing of its kind ("negation: (none) ≠ are not": only the
+# right claim negates). Words, not "∅": that is the unrelated mark.
+NOTHING_NAMED = "(none)"
+
+
+def hint_sides(a: str, b: str) -> tuple[str, str]:
+    """A hint's two sides, each safe on one line."""
+    return one_line(a) or NOTHING_NAMED, one_line(b) or NOTHING_NAMED
+
+
+def hint_text(kind: str, a: str, b: str) -> str:
+    """A hint on one line, for listings and reports: "number: 23 ≠ 25"."""
+    left, right = hint_sides(a, b)
+    return f"{kind}: {left} ≠ {right}"
+
+
 def json_escaped(encoded: str) -> str:
     """JSON text with every unsafe character as a \\u escape: the same value to a parser,
     and nothing that can drive a terminal. Raw characters can only sit inside strings."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from workbench.agreement import AgreementSummary, Rating, summarize
 from workbench.decision import Vote, decide
-from workbench.display import one_line
+from workbench.display import hint_text, one_line
 from workbench.errors import WorkbenchError
 from workbench.export import atomic_writer
 from workbench.hints import find_hints
@@ -243,7 +243,7 @@ def _fig(value: float | None) -> str:
 
 
 def _hint_text(hint: Hint) -> str:
-    return f"{hint.kind}: {one_line(hint.a) or '∅'} ≠ {one_line(hint.b) or '∅'}"
+    return hint_text(hint.kind, hint.a, hint.b)
 
 
 def _mark_line(mark: Mark) -> str:

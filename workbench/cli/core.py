@@ -15,7 +15,7 @@ from workbench.cli import (
     stderr_is_terminal,
     story_option,
 )
-from workbench.display import one_line
+from workbench.display import hint_text, one_line
 from workbench.ingest import (
     DEFAULT_MAX_ARTICLES,
     DEFAULT_MAX_BYTES,
@@ -326,7 +326,7 @@ def candidates_command(db, story, top_k, min_score, as_json):
 
 
 def _echo_candidate(r: CandidateRow) -> None:
-    hints = "; ".join(f"{h.kind}: {one_line(h.a) or '∅'} ≠ {one_line(h.b) or '∅'}" for h in r.hints)
+    hints = "; ".join(hint_text(h.kind, h.a, h.b) for h in r.hints)
     flag = f"  ≠{r.discrepancy:3.0f}" if r.discrepancy else ""
     say(
         f"{r.score:5.1f}  #{r.rank}{flag}  {one_line(r.a.source, 20):20} "

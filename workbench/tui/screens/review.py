@@ -29,7 +29,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from workbench.display import one_line, safe_text
+from workbench.display import hint_sides, one_line, safe_text
 from workbench.errors import WorkbenchError
 from workbench.models import Label
 from workbench.tui.commands import WorkbenchCommands
@@ -194,10 +194,11 @@ class ReviewScreen(Screen[None]):
             for i, hint in enumerate(info.hints):
                 if i:
                     hint_parts.append(" · ")
+                left, right = hint_sides(hint.a, hint.b)
                 hint_parts.append(f"{hint.kind} ")
-                hint_parts.append(plain(one_line(hint.a) or "∅", "$warning-lighten-1 underline"))
+                hint_parts.append(plain(left, "$warning-lighten-1 underline"))
                 hint_parts.append(" ≠ ")
-                hint_parts.append(plain(one_line(hint.b) or "∅", "$warning-lighten-1 underline"))
+                hint_parts.append(plain(right, "$warning-lighten-1 underline"))
             lines.append(Content.assemble(*hint_parts))
         elif info is not None:
             lines.append(Content.styled("hints: none (no difference found)", "dim"))
