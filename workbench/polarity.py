@@ -232,14 +232,14 @@ _PHONE_AFTER = word_set("line lines link links call calls conversation conversat
 _PHONE_BEFORE = word_set("by via")
 _CANCELLING = word_set("""cancel cancels cancelled canceled cancelling canceling suspend suspends
     suspended suspending halt halts halted end ends ended ending lose loses lost losing break
-    breaks broke cut cuts severed sever out off postponed postpone abandoned abandon scrapped
-    stopped stop refused refuse declined decline""")
+    breaks broke cut cuts severed sever ruled rules off postponed postpone abandoned abandon
+    scrapped stopped stop refused refuse declined decline""")  # not "out": "reached out by phone"
 
 
 def _speaking(words: Words, negated_at: frozenset[int]) -> bool:
     """Whether a claim asserts that someone speaks with someone: a word of
     `_SPEAKING_VERBS`, or a phone used to speak, neither negated nor after a word that
-    cancels it in its clause ("cancelled talks", "lost contact")."""
+    cancels it in its clause ("cancelled negotiations", "lost contact")."""
     keys, lows, clauses, n = words.keys, words.lows, words.clauses, len(words)
     for i, key in enumerate(keys):
         if i in negated_at:
