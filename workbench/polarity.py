@@ -215,8 +215,11 @@ def stance(text: str) -> Stance:
     )
 
 
+_NO_KEY = frozenset(("",))
+
+
 def _keys(words: str) -> frozenset[str]:
-    return frozenset(context_key(w) for w in word_set(words)) - {""}
+    return frozenset(context_key(w) for w in word_set(words)) - _NO_KEY
 
 
 # To phone, contact, negotiate or coordinate with someone is to speak with them: a claim
@@ -259,9 +262,6 @@ def _speaking(words: Words, negated_at: frozenset[int]) -> bool:
         if not any(clauses[k] == clauses[i] and lows[k] in _CANCELLING for k in before):
             return True
     return False
-
-
-_NO_KEY = frozenset(("",))
 
 
 _CONDITIONS = frozenset(("if", "unless", "whether"))
